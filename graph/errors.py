@@ -1,0 +1,59 @@
+"""The library's errors. The CLI prints each as ``Error: ...`` and exits with its ``exit_code``.
+
+Exit codes (also in the README and ``dprk-kg --help``):
+0 success; 1 the graph violates its shapes (or an ASK query is false); 2 bad input (a data file,
+a query, an option value); 3 the store is missing, stale or locked; 4 an output cannot be
+written; 5 a query ran past its time limit; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DprkKgError(Exception):
+    """Base class: every error the CLI reports without a traceback."""
+
+    exit_code = 1
+
+
+class InputError(DprkKgError):
+    """Unreadable or malformed input, located as ``file:line: message`` where known."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        super().__init__(where + message)
+
+
+class ValidationFailed(DprkKgError):
+    """The graph does not conform to the SHACL shapes; ``violations`` lists why."""
+
+    exit_code = 1
+
+    def __init__(self, violations: list):
+        self.violations = violations
+        super().__init__(f"{len(violations)} SHACL violation(s)")
+
+
+class StoreError(DprkKgError):
+    """The embedded store is missing, locked or unreadable."""
+
+    exit_code = 3
+
+
+class OutputError(DprkKgError):
+    """An export or output file cannot be written."""
+
+    exit_code = 4
+
+
+class QueryTimeout(DprkKgError):
+    """A query ran past its time limit; no partial result is printed."""
+
+    exit_code = 5
