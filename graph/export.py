@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import PROV, RDF
 
 from .errors import OutputError
@@ -41,7 +42,8 @@ def _sorted_graph(triples) -> Graph:
 
 def data_graphs(dataset: Dataset) -> list[Graph]:
     """The dataset's named graphs except the ontology, sorted by IRI."""
-    graphs = [g for g in dataset.graphs() if g.identifier not in (ONTOLOGY_GRAPH,) and len(g)]
+    skip = (ONTOLOGY_GRAPH, DATASET_DEFAULT_GRAPH_ID)
+    graphs = [g for g in dataset.graphs() if g.identifier not in skip and len(g)]
     return sorted(graphs, key=lambda g: str(g.identifier))
 
 

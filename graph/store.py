@@ -17,6 +17,7 @@ default graph, and ``GRAPH ?source { ... }`` tells which source states a triple.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from .errors import StoreError
 from .namespace import bind_prefixes
 
 FINGERPRINT_FILE = "dprk-kg.fingerprint"
+STAGING = "urn:dprk-kg:staging:"
 
 
 def fingerprint(files: Iterable[Path]) -> str:
@@ -57,20 +59,37 @@ def replace_graphs(
     drop: Callable[[str], bool],
     fingerprint_value: str | None = None,
 ) -> None:
-    """Drop the named graphs for which ``drop(iri)`` is true, then load ``nquads`` in one go.
+    """Replace named graphs: drop those for which ``drop(iri)`` is true, add those in ``nquads``.
 
-    The fingerprint is written last, so an interrupted update leaves a store that reads as stale
-    and is rebuilt on next use.
+    The new quads are first loaded into staging graphs, then one SPARQL update drops the old
+    graphs and moves the staged ones into place, in a single transaction: a reader or a crash
+    sees the old graphs or the new ones, never a mix. When a fingerprint is given (the curated
+    part is rebuilt) it is removed first and written last, so an interrupted rebuild leaves a
+    store that reads as stale and is rebuilt on next use.
     """
     path = Path(path)
     store = _open_ox(path)
     marker = path / FINGERPRINT_FILE
-    marker.unlink(missing_ok=True)
+    if fingerprint_value is not None:
+        marker.unlink(missing_ok=True)
     try:
-        for graph in list(store.named_graphs()):
-            if drop(graph.value):
-                store.remove_graph(graph)
-        store.load(nquads, format=ox.RdfFormat.N_QUADS)
+        staged: dict[str, str] = {}
+        run = uuid.uuid4().hex
+
+        def stage(quad: ox.Quad) -> ox.Quad:
+            name = quad.graph_name.value
+            target = staged.setdefault(name, f"{STAGING}{run}/{len(staged)}")
+            return ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(target))
+
+        store.extend(stage(q) for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+        leftover = set(staged.values())
+        dropped = [g.value for g in store.named_graphs()
+                   if g.value not in staged and g.value not in leftover
+                   and (drop(g.value) or g.value.startswith(STAGING))]
+        operations = [f"DROP SILENT GRAPH <{g}>" for g in dropped]
+        operations += [f"MOVE SILENT GRAPH <{tmp}> TO <{g}>" for g, tmp in staged.items()]
+        if operations:
+            store.update(" ;\n".join(operations))
         store.flush()
     except OSError as exc:
         raise StoreError(f"cannot write the store at {path}: {exc}") from exc

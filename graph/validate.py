@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SH
 
 from . import paths
@@ -37,10 +38,11 @@ def shorten(iri: str) -> str:
 
 def data_graph(dataset: Dataset) -> Graph:
     """The union of every named graph except the ontology, as a plain in-memory graph."""
+    from .export import data_graphs
+
     union = Graph()
-    for context in dataset.graphs():
-        if context.identifier != ONTOLOGY_GRAPH:
-            union += context
+    for graph in data_graphs(dataset):
+        union += graph
     return union
 
 
@@ -71,7 +73,7 @@ def validate(dataset: Dataset) -> list[Violation]:
         value = results.value(result, SH.value)
         graphs = tuple(sorted(
             str(g.identifier) for g in dataset.graphs()
-            if g.identifier != ONTOLOGY_GRAPH and (focus, None, None) in g
+            if g.identifier not in (ONTOLOGY_GRAPH, DATASET_DEFAULT_GRAPH_ID) and (focus, None, None) in g
         ))
         violations.add(Violation(
             focus=shorten(str(focus)),
