@@ -7,6 +7,7 @@ traceable to the documents that state it.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -48,7 +49,8 @@ def input_files(folder: Path = paths.SOURCES_DIR) -> list[Path]:
 def graph_file(graph_iri: str, folder: Path = paths.SOURCES_DIR) -> str:
     """The file a curated graph came from, for messages; other graphs are named by IRI."""
     if graph_iri.startswith(str(SRC)):
-        return str(folder / f"{graph_iri[len(str(SRC)):]}.ttl")
+        path = folder / f"{graph_iri[len(str(SRC)):]}.ttl"
+        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
     return shorten(graph_iri)
 
 

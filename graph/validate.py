@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import SH
+from rdflib.namespace import SH, XSD
 
 from . import paths
 from .namespace import ONTOLOGY_GRAPH, PREFIXES
@@ -42,7 +42,11 @@ def data_graph(dataset: Dataset) -> Graph:
 
     union = Graph()
     for graph in data_graphs(dataset):
-        union += graph
+        for s, p, o in graph:
+            # Oxigraph returns plain strings typed xsd:string; sh:in compares terms exactly.
+            if isinstance(o, Literal) and o.datatype == XSD.string:
+                o = Literal(str(o))
+            union.add((s, p, o))
     return union
 
 
