@@ -81,9 +81,12 @@ def _print_violations(violations, file_of) -> None:
 @main.command()
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=paths.DEFAULT_EXPORTS, show_default=True, help="Folder for the exports.")
+@click.option("--sources", "sources_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=paths.SOURCES_DIR, show_default="the curated sources/ folder",
+              help="Folder of curated source files, one Turtle file per source document.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary, no progress.")
 @click.pass_context
-def build(ctx: click.Context, out_dir: Path, quiet: bool) -> None:
+def build(ctx: click.Context, out_dir: Path, sources_dir: Path, quiet: bool) -> None:
     """Build the graph: parse the ontology and curated sources, validate them with SHACL, write
     the exports (Turtle, TriG, N-Triples, JSON-LD) and refresh the store.
 
@@ -98,9 +101,10 @@ def build(ctx: click.Context, out_dir: Path, quiet: bool) -> None:
     from graph.errors import ValidationFailed
 
     try:
-        report = run_build(out_dir, ctx.obj["store"], progress=(lambda _: None) if quiet else _progress)
+        report = run_build(out_dir, ctx.obj["store"], sources_dir,
+                           progress=(lambda _: None) if quiet else _progress)
     except ValidationFailed as exc:
-        _print_violations(exc.violations, graph_file)
+        _print_violations(exc.violations, lambda g: graph_file(g, sources_dir))
         raise
     click.echo(f"Built the dprk-kg graph in {report.seconds:.2f} s")
     click.echo(f"  entities   {sum(report.entities.values()):>6,}")
