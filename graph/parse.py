@@ -93,9 +93,6 @@ def _term(node: ox.NamedNode | ox.BlankNode | ox.Literal, path: Path, text: str)
         return URIRef(node.value)
     if isinstance(node, ox.BlankNode):
         return BNode(node.value)
-    if _CONTROL.search(node.value):
-        shown = node.value.encode("unicode_escape").decode("ascii")[:60]
-        raise InputError(f'control character in literal "{shown}"', path)
     if node.language:
         return Literal(node.value, lang=node.language)
     if node.datatype.value == str(XSD.string):
@@ -118,10 +115,10 @@ def _quiet_rdflib() -> Iterator[None]:
 def iter_quads(path: Path, text: str | None = None) -> Iterator[tuple]:
     """Yield checked rdflib quads ``(s, p, o, graph_iri_or_None)`` from an RDF file."""
     path = Path(path)
+    text = read_text(path) if text is None else text
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"unknown file type {path.suffix!r} (expected one of {', '.join(FORMATS)})", path)
-    text = read_text(path) if text is None else text
     _refuse_hazards(text, path, fmt)
     try:
         quads = list(ox.parse(text.encode("utf-8"), format=fmt))
@@ -131,6 +128,9 @@ def iter_quads(path: Path, text: str | None = None) -> Iterator[tuple]:
     with _quiet_rdflib():
         for quad in quads:
             s, p, o = (_term(t, path, text) for t in (quad.subject, quad.predicate, quad.object))
+            if isinstance(o, Literal) and _CONTROL.search(o):
+                shown = str(o).encode("unicode_escape").decode("ascii")[:60]
+                raise InputError(f'control character in literal "{shown}" on <{s}> <{p}>', path)
             if isinstance(o, Literal) and o.ill_typed:
                 datatype = str(o.datatype).replace(str(XSD), "xsd:")
                 raise InputError(f'ill-typed literal "{o}" (not a valid {datatype}) on <{s}> <{p}>',

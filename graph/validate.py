@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SH, XSD
 
@@ -73,6 +73,8 @@ def validate(dataset: Dataset) -> list[Violation]:
     violations = set()
     for result in results.subjects(SH.resultSeverity, SH.Violation):
         focus = results.value(result, SH.focusNode)
+        if isinstance(focus, Literal):
+            continue  # a nested sh:node check on a value; its property shape reports it too
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
         graphs = tuple(sorted(
@@ -80,7 +82,7 @@ def validate(dataset: Dataset) -> list[Violation]:
             if g.identifier not in (ONTOLOGY_GRAPH, DATASET_DEFAULT_GRAPH_ID) and (focus, None, None) in g
         ))
         violations.add(Violation(
-            focus=shorten(str(focus)),
+            focus=f"_:{focus} (a blank node)" if isinstance(focus, BNode) else shorten(str(focus)),
             path=shorten(str(path)) if isinstance(path, URIRef) else "",
             value="" if value is None else (shorten(str(value)) if isinstance(value, URIRef) else str(value)),
             message=str(results.value(result, SH.resultMessage) or "constraint violated"),
