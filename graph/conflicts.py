@@ -1,7 +1,8 @@
 """Facts on which sources disagree: values side by side, each with its source.
 
 A *facet* is one comparable fact (an incident's loss in one currency, a theft estimate for one
-actor and period, a laundered amount, a date). Sources conflict on a facet when one states a
+actor, period and scope, a laundered amount, a date); open-ended estimates ("since 2017") are not
+compared, and a date given only to the month agrees with any day of that month. Sources conflict on a facet when one states a
 value that another source, stating the same facet, does not.
 
 >>> rows = [Facet("kg:x", "reported loss (USD)", "540000000", "src:a"),
@@ -32,10 +33,13 @@ SELECT DISTINCT ?subject ?aspect ?value ?source WHERE {
       OPTIONAL { ?estimate dkg:year ?year }
       OPTIONAL { ?estimate dkg:periodStart ?start }
       OPTIONAL { ?estimate dkg:periodEnd ?end }
+      OPTIONAL { ?estimate dkg:estimateScope ?scope }
     }
+    FILTER(BOUND(?year) || (BOUND(?start) && BOUND(?end)))
     BIND(COALESCE(?of, <https://w3id.org/dprk-kg/id/all-thieves>) AS ?subject)
     BIND(CONCAT("stolen in ", COALESCE(STR(?year),
-         CONCAT(COALESCE(STR(?start), "?"), "..", COALESCE(STR(?end), "?"))), " (", STR(?cur), ")") AS ?aspect)
+         CONCAT(COALESCE(STR(?start), "?"), "..", COALESCE(STR(?end), "?"))),
+         COALESCE(CONCAT(" from ", ?scope), ""), " (", STR(?cur), ")") AS ?aspect)
     BIND(STR(?v) AS ?value)
   } UNION {
     GRAPH ?source {
@@ -88,6 +92,12 @@ def facets(dataset: Dataset) -> list[Facet]:
     )
 
 
+def _most_precise(value: str, values: set[str]) -> str:
+    """A date given to the month (2023-06) stands for the one more precise date that extends it."""
+    longer = {v for v in values if v.startswith(value + "-")}
+    return longer.pop() if len(longer) == 1 else value
+
+
 def find_conflicts(rows: list[Facet]) -> list[Conflict]:
     """Group facets and keep those where a source states a value another source does not."""
     grouped: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -95,7 +105,8 @@ def find_conflicts(rows: list[Facet]) -> list[Conflict]:
         grouped[(row.subject, row.aspect)][row.source].add(row.value)
     conflicts = []
     for (subject, aspect), by_source in sorted(grouped.items()):
-        value_sets = {frozenset(values) for values in by_source.values()}
+        every = set().union(*by_source.values())
+        value_sets = {frozenset(_most_precise(v, every) for v in values) for values in by_source.values()}
         if len(by_source) > 1 and len(value_sets) > 1:
             values: dict[str, set[str]] = defaultdict(set)
             for source, source_values in by_source.items():

@@ -58,6 +58,7 @@ class DKG(DefinedNamespace):
     documentKind: URIRef
     endDate: URIRef
     estimateOf: URIRef
+    estimateScope: URIRef
     estimatedAmount: URIRef
     estimatedBy: URIRef
     eventDate: URIRef
