@@ -94,8 +94,8 @@ def row(claim_id: str, stem: str, pattern: str) -> None:
 
 
 # ---------------------------------------------------------------- seed article 1 (TRM Labs, 2023)
-SEED1 = "seed-cryptonews-trm-2023"
-row("seed1-source", SEED1, f'src:{SEED1} a dkg:SourceDocument ; dkg:documentKind dkg:NewsArticle ; dcterms:publisher kg:cryptonews ; '
+SEED1 = "seed-article-1-trm-2023"
+row("seed1-source", SEED1, f'src:{SEED1} a dkg:SourceDocument ; dkg:documentKind dkg:NewsArticle ; '
     'dcterms:title "North Korea Accused of Stealing Over $700 Million in Cryptocurrency in 2023" ; '
     'prov:wasQuotedFrom ?r . ?r a dkg:SourceDocument ; dcterms:publisher kg:trm-labs .')
 row("seed1-headline-700m", SEED1, estimate("kg:trm-labs", "700000000", "more than", extra='; dkg:year "2023"^^xsd:gYear'))
