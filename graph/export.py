@@ -77,14 +77,14 @@ def provenance_graph(dataset: Dataset) -> Graph:
     return _sorted_graph(out)
 
 
-def turtle(dataset: Dataset) -> bytes:
-    """Turtle: one graph with provenance links."""
-    return provenance_graph(dataset).serialize(format="turtle", encoding="utf-8")
+def turtle(merged: Graph) -> bytes:
+    """Turtle: the merged graph with its provenance links."""
+    return merged.serialize(format="turtle", encoding="utf-8")
 
 
-def ntriples(dataset: Dataset) -> bytes:
+def ntriples(merged: Graph) -> bytes:
     """N-Triples, one line per triple, sorted."""
-    text = provenance_graph(dataset).serialize(format="nt", encoding="utf-8").decode("utf-8")
+    text = merged.serialize(format="nt", encoding="utf-8").decode("utf-8")
     lines = sorted({line for line in text.splitlines() if line.strip()})
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -94,10 +94,11 @@ def trig(dataset: Dataset) -> bytes:
     header = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(PREFIXES.items()))
     parts = [header]
     for graph in data_graphs(dataset):
-        body = _sorted_graph(graph).serialize(format="turtle")
+        named = _sorted_graph(graph)
+        body = named.serialize(format="turtle")
         lines = [line for line in body.splitlines() if not line.startswith("@prefix")]
         inner = "\n".join(("    " + line) if line.strip() else "" for line in lines).strip("\n")
-        name = URIRef(str(graph.identifier)).n3(_sorted_graph([]).namespace_manager)
+        name = URIRef(str(graph.identifier)).n3(named.namespace_manager)
         parts.append(f"\n{name} {{\n{inner}\n}}\n")
     return "".join(parts).encode("utf-8")
 
@@ -112,20 +113,29 @@ def _canonical(value):
     return value
 
 
-def jsonld(dataset: Dataset) -> bytes:
+def jsonld(merged: Graph) -> bytes:
     """JSON-LD: the Turtle content, compacted with the project prefixes, canonically ordered."""
-    raw = provenance_graph(dataset).serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
+    raw = merged.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
     document = json.loads(raw)
     return (json.dumps(_canonical(document), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-#: The export files ``build`` writes, and the writer of each.
-WRITERS: dict[str, Callable[[Dataset], bytes]] = {
+#: The single-graph exports, written from the merged graph with provenance links.
+MERGED_WRITERS: dict[str, Callable[[Graph], bytes]] = {
     "graph.ttl": turtle,
-    "graph.trig": trig,
     "graph.nt": ntriples,
     "graph.jsonld": jsonld,
 }
+#: The exports that keep one named graph per source, written from the dataset.
+DATASET_WRITERS: dict[str, Callable[[Dataset], bytes]] = {"graph.trig": trig}
+
+
+def render_all(dataset: Dataset) -> dict[str, bytes]:
+    """Every export's bytes, by file name."""
+    merged = provenance_graph(dataset)
+    files = {name: writer(merged) for name, writer in MERGED_WRITERS.items()}
+    files.update((name, writer(dataset)) for name, writer in DATASET_WRITERS.items())
+    return dict(sorted(files.items()))
 
 
 def check_writable(folder: Path) -> None:
@@ -164,8 +174,8 @@ def write_atomically(files: dict[Path, bytes]) -> None:
 
 
 def export_all(dataset: Dataset, folder: Path) -> list[Path]:
-    """Write every format of ``WRITERS`` into ``folder``, atomically; return the paths."""
+    """Write every export into ``folder``, atomically; return the paths."""
     check_writable(folder)
-    files = {folder / name: writer(dataset) for name, writer in WRITERS.items()}
+    files = {folder / name: data for name, data in render_all(dataset).items()}
     write_atomically(files)
     return list(files)
