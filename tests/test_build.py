@@ -276,3 +276,24 @@ def test_pip_install_outside_the_checkout_ships_ontology_and_data(tmp_path) -> N
                             text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert (work / "exports" / "graph.ttl").read_bytes() == (REPO / "exports" / "graph.ttl").read_bytes()
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.5, 0.9, 1.3])
+def test_sigterm_during_build_leaves_complete_exports(previous, delay: float) -> None:
+    import signal
+    import time
+
+    before = snapshot(previous["exports"])
+    process = subprocess.Popen([sys.executable, str(REPO / "cli.py"), "--store", str(previous["store"]), "build",
+                                "-q", "--out", str(previous["exports"])], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode in (0, 130), stderr
+    assert "Traceback" not in stderr
+    after = snapshot(previous["exports"])
+    assert set(after) == set(before), "temporary files were left behind"
+    if process.returncode == 130:
+        assert "interrupted" in stderr
+        assert after == before
