@@ -11,7 +11,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset
@@ -23,6 +23,7 @@ from .errors import InputError, ValidationFailed
 from .namespace import DKG, ONTOLOGY_GRAPH, SRC, bind_prefixes
 from .parse import parse_into
 from .validate import shorten, validate
+from .visualize import ViewOptions, render
 
 Progress = Callable[[str], None]
 
@@ -49,9 +50,14 @@ def input_files(folder: Path = paths.SOURCES_DIR) -> list[Path]:
 def graph_file(graph_iri: str, folder: Path = paths.SOURCES_DIR) -> str:
     """The file a curated graph came from, for messages; other graphs are named by IRI."""
     if graph_iri.startswith(str(SRC)):
-        path = folder / f"{graph_iri[len(str(SRC)):]}.ttl"
-        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+        return shown(folder / f"{graph_iri[len(str(SRC)):]}.ttl")
     return shorten(graph_iri)
+
+
+def shown(path: Path) -> str:
+    """A path as a user would type it: relative to the working folder when inside it."""
+    path = Path(path).absolute()
+    return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
 
 
 def load_dataset(folder: Path = paths.SOURCES_DIR) -> Dataset:
@@ -119,7 +125,6 @@ class BuildReport:
     files: list[Path]
     store: Path
     seconds: float
-    extra: list[Path] = field(default_factory=list)
 
 
 def entity_counts(dataset: Dataset) -> dict[str, int]:
@@ -142,14 +147,16 @@ def build(out_dir: Path = paths.DEFAULT_EXPORTS, store_path: Path = paths.DEFAUL
     """
     started = time.perf_counter()
     export.check_writable(out_dir)
-    progress(f"reading {len(source_files(folder))} source files from {folder}")
+    progress(f"reading {len(source_files(folder))} source files from {shown(folder)}")
     dataset = load_dataset(folder)
     progress("validating against the SHACL shapes")
     violations = validate(dataset)
     if violations:
         raise ValidationFailed(violations)
+    progress("drawing the whole graph")
+    page = render(dataset, ViewOptions(title="dprk-kg: the whole curated graph"))
     progress(f"writing exports to {out_dir}")
-    files = export.export_all(dataset, out_dir)
+    files = export.export_all(dataset, out_dir, {"graph.html": page.html})
     progress(f"writing the store at {store_path}")
     write_store(dataset, store_path, folder)
     graphs = export.data_graphs(dataset)

@@ -173,9 +173,9 @@ def write_atomically(files: dict[Path, bytes]) -> None:
             temp.unlink(missing_ok=True)
 
 
-def export_all(dataset: Dataset, folder: Path) -> list[Path]:
-    """Write every export into ``folder``, atomically; return the paths."""
+def export_all(dataset: Dataset, folder: Path, extra: dict[str, bytes] | None = None) -> list[Path]:
+    """Write every export, and any ``extra`` files, into ``folder`` atomically; return the paths."""
     check_writable(folder)
-    files = {folder / name: data for name, data in render_all(dataset).items()}
+    files = {folder / name: data for name, data in {**render_all(dataset), **(extra or {})}.items()}
     write_atomically(files)
     return list(files)

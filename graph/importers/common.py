@@ -3,13 +3,14 @@ replacement and the reviewable match file.
 
 An importer parses its whole file first into a ``Quads`` buffer (plain N-Quads text, no rdflib
 objects), then ``commit`` matches its entities against the curated ones, describes the dataset,
-and swaps the dataset's named graph in one store transaction. A file that fails to parse leaves
-the store and the match file untouched.
+and writes the dataset's named graph (``write_graph``: the description is the commit record). A
+file that fails to parse leaves the store and the match file untouched.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -22,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import paths
-from ..errors import InputError
+from ..errors import InputError, StoreError
 from ..namespace import DATASET, DKG, PREFIXES, SRC
 
 Progress = Callable[[str], None]
@@ -39,7 +40,7 @@ DCT = PREFIXES["dcterms"]
 SDO = PREFIXES["schema"]
 
 #: The editable match file: one row per proposed, confirmed or rejected match.
-MATCH_FILE = paths.DATA_ROOT / "links" / "matches.csv"
+MATCH_FILE = paths.MATCHES_FILE
 MATCH_COLUMNS = ["imported", "curated", "basis", "status", "label", "note"]
 BASES = ("shared identifier", "exact name", "alias")
 STATUSES = {"proposed": DKG.MatchProposed, "confirmed": DKG.MatchConfirmed,
@@ -54,6 +55,7 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 ADDRESS = re.compile(r"^[A-Za-z0-9:._-]{8,128}$")
 
 
+@functools.cache
 def dkg(term: str) -> str:
     """A ``dkg:`` term as an N-Triples IRI, checked against the closed namespace.
 
@@ -253,15 +255,6 @@ class Match:
     note: str = ""
 
 
-_CURATED = """
-SELECT ?e ?p ?v WHERE {
-  GRAPH ?g { ?e a ?type . ?e ?p ?v }
-  FILTER(STRSTARTS(STR(?g), "%s"))
-  VALUES ?type { %s }
-  VALUES ?p { rdfs:label skos:altLabel %s }
-}"""
-
-
 class CuratedIndex:
     """The curated entities by identifier and by normalised name, read from the store."""
 
@@ -279,11 +272,25 @@ class CuratedIndex:
                 self.names.setdefault(normal(value), set()).add(entity)
 
     @classmethod
-    def from_store(cls, dataset) -> CuratedIndex:
-        """Read the curated (``src:``) entities from an open rdflib view of the store."""
-        query = _CURATED % (SRC, " ".join(f"dkg:{c}" for c in MATCHABLE),
-                            " ".join(f"dkg:{p}" for p in IDENTIFIERS))
-        return cls((str(r.e), str(r.p), str(r.v)) for r in dataset.query(query))
+    def from_store(cls, ox_store: ox.Store) -> CuratedIndex:
+        """Read the labels, aliases and identifiers of curated (``src:``) entities."""
+        wanted = {str(getattr(DKG, c)) for c in MATCHABLE}
+        props = {f"{PREFIXES['rdfs']}label", f"{PREFIXES['skos']}altLabel",
+                 *(str(getattr(DKG, p)) for p in IDENTIFIERS)}
+        rdf_type = RDF_TYPE[1:-1]
+        rows = []
+        for graph in ox_store.named_graphs():
+            if not isinstance(graph, ox.NamedNode) or not graph.value.startswith(str(SRC)):
+                continue
+            typed, values = set(), []
+            for quad in ox_store.quads_for_pattern(None, None, None, graph):
+                p = quad.predicate.value
+                if p == rdf_type and quad.object.value in wanted:
+                    typed.add(quad.subject.value)
+                elif p in props and isinstance(quad.object, ox.Literal):
+                    values.append((quad.subject.value, p, quad.object.value))
+            rows += [row for row in values if row[0] in typed]
+        return cls(rows)
 
     def find(self, entity: Entity) -> dict[str, str]:
         """Curated entities the imported one may be, each with its strongest basis."""
@@ -377,25 +384,76 @@ def commit(quads: Quads, info: DatasetInfo, report: ImportReport, store_path: Pa
     existing = read_matches(match_file)
     if match_file.parent.exists():
         export.check_writable(match_file.parent)
-    dataset = open_current(store_path, progress)
+    open_current(store_path, progress).close()
+    ox_store = _open_store(store_path)
     try:
-        index = CuratedIndex.from_store(dataset)
+        index = CuratedIndex.from_store(ox_store)
     finally:
-        dataset.close()
-        del dataset
+        del ox_store
     progress(f"linking {len(quads.entities):,} entities to the curated graph")
     rows, report.matches = link(quads, index, existing)
-    describe(quads, info, datetime.now(timezone.utc))
-    report.triples = len(quads)
+    description = Quads(info.graph)
+    describe(description, info, datetime.now(timezone.utc))
+    quads.lines = list(dict.fromkeys(quads.lines))
+    report.triples = len(quads) + len(description)
     progress(f"writing {report.triples:,} triples into graph {short(info.graph)} of {store_path}")
-    store.replace_graphs(store_path, "".join(quads.lines).encode("utf-8"),
-                         lambda g: g == info.graph)
+    write_graph(store_path, info.graph, quads.lines, description)
     match_file.parent.mkdir(parents=True, exist_ok=True)
     new = render_matches(rows)
     if not match_file.exists() or match_file.read_bytes() != new:
         export.write_atomically({match_file: new})
     report.seconds += time.perf_counter() - started
     return report
+
+
+def write_graph(store_path: Path, graph: str, lines: list[str], description: Quads) -> None:
+    """Write a dataset's graph; its description is the commit record, written last.
+
+    A graph the store does not hold yet is bulk-loaded (fast, not transactional), and removed
+    again if the load fails; the description then goes in one transaction, so a graph without
+    one is an import that never finished (``list_sources`` flags it, the next import of any
+    dataset removes it). A graph that already exists is replaced through the store's staging
+    graphs in one transaction, so readers see the old graph or the new one, never a mix.
+    """
+    from .. import store
+
+    data = "".join(lines).encode("utf-8")
+    head = "".join(description.lines).encode("utf-8")
+    ox_store = _open_store(store_path)
+    try:
+        described = {str(g.value) for g in _described_graphs(ox_store)}
+        existing = {g.value for g in ox_store.named_graphs()}
+        for orphan in sorted(existing - described):
+            if orphan.startswith(str(DATASET)) and orphan != graph:
+                ox_store.remove_graph(ox.NamedNode(orphan))
+        if graph not in existing:
+            try:
+                ox_store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            except BaseException:
+                ox_store.remove_graph(ox.NamedNode(graph))
+                raise
+            ox_store.load(head, format=ox.RdfFormat.N_QUADS)
+            ox_store.flush()
+            return
+    except OSError as exc:
+        raise StoreError(f"cannot write the store at {store_path}: {exc}") from exc
+    finally:
+        del ox_store
+    store.replace_graphs(store_path, data + head, lambda g: g == graph)
+
+
+def _open_store(store_path: Path) -> ox.Store:
+    try:
+        return ox.Store(str(store_path))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {store_path}: {exc}") from exc
+
+
+def _described_graphs(ox_store: ox.Store):
+    """Graphs that state themselves as a source document: every finished import or source."""
+    query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{PREFIXES['rdf']}type> "
+             f"<{DKG.SourceDocument}> }} }}")
+    return (row["g"] for row in ox_store.query(query))
 
 
 def read_bytes(path: Path) -> bytes:

@@ -1,0 +1,126 @@
+"""Benchmark: import every dataset in ../shared/data into a fresh store, against raw pyoxigraph.
+
+Each run builds the curated graph into a fresh temporary store, then imports the three SDN
+snapshots, ATT&CK, the MISP galaxy and both incident sets, in a child process (so ru_maxrss is
+that child's peak RSS). The imported graphs are then dumped to N-Quads and bulk-loaded by raw
+pyoxigraph into another fresh store, in a child process too. Prints medians and ratios.
+
+Usage: .venv/bin/python bench/bench_import.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "data"
+
+IMPORT_CHILD = """
+import json, sys, time
+from pathlib import Path
+from graph.build import write_store, checked_dataset
+from graph.importers import attack, incidents, misp, ofac_sdn
+store, data, matches = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+write_store(checked_dataset(), store)
+started = time.perf_counter()
+triples = 0
+for snapshot in sorted((data / "ofac_sdn_csv").glob("sdn_*.csv")):
+    triples += ofac_sdn.import_file(snapshot, store, match_file=matches).triples
+triples += attack.import_file(data / "mitre_attack_enterprise" / "enterprise-attack.json", store,
+                              match_file=matches).triples
+triples += misp.import_file(data / "misp_galaxy_threat_actor" / "threat-actor.json", store,
+                            match_file=matches).triples
+triples += incidents.import_path(data / "defillama_hacks_csv" / "defi_exploits.csv", store,
+                                 match_file=matches).triples
+triples += incidents.import_path(data / "dn_institute_crypto_incidents", store,
+                                 match_file=matches).triples
+import resource
+print(json.dumps({"seconds": time.perf_counter() - started, "triples": triples,
+                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+DUMP_CHILD = """
+import sys
+import pyoxigraph as ox
+store = ox.Store.read_only(sys.argv[1])
+prefix = "https://w3id.org/dprk-kg/dataset/"
+with open(sys.argv[2], "wb") as out:
+    for graph in store.named_graphs():
+        if graph.value.startswith(prefix):
+            out.write(store.dump(format=ox.RdfFormat.N_QUADS, from_graph=graph).replace(
+                b" .\\n", b" <" + graph.value.encode() + b"> .\\n"))
+"""
+
+BULK_CHILD = """
+import json, sys, time
+import pyoxigraph as ox
+store = ox.Store(sys.argv[1])
+started = time.perf_counter()
+store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS)
+store.flush()
+import resource
+print(json.dumps({"seconds": time.perf_counter() - started, "triples": len(store),
+                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def child(code: str, *args: str) -> tuple[dict, float, float]:
+    """Run Python code in a child process; its JSON output, wall time and peak RSS in MiB
+    (the child's own ru_maxrss, so earlier children do not count)."""
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, check=True,
+                         capture_output=True, text=True).stdout
+    wall = time.perf_counter() - started
+    result = json.loads(out) if out.strip() else {}
+    return result, wall, result.get("rss", 0) / 1024
+
+
+def one_run(folder: Path) -> dict:
+    """Import everything, then bulk-load the same quads; return the figures of this run."""
+    store, matches = folder / "store", folder / "matches.csv"
+    imported, wall, rss = child(IMPORT_CHILD, str(store), str(DATA), str(matches))
+    dump = folder / "imported.nq"
+    child(DUMP_CHILD, str(store), str(dump))
+    bulk, _, bulk_rss = child(BULK_CHILD, str(folder / "bulk"), str(dump))
+    return {"import_s": imported["seconds"], "import_wall_s": wall, "peak_rss_mib": rss,
+            "triples": imported["triples"], "bulk_s": bulk["seconds"], "bulk_triples": bulk["triples"],
+            "bulk_rss_mib": bulk_rss}
+
+
+def main() -> None:
+    """Run the benchmark and print medians."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    runs = parser.parse_args().runs
+    if not DATA.is_dir():
+        sys.exit(f"no datasets at {DATA}")
+    results = []
+    for number in range(1, runs + 1):
+        with tempfile.TemporaryDirectory(prefix="dprk-kg-bench-") as tmp:
+            results.append(one_run(Path(tmp)))
+        r = results[-1]
+        print(f"run {number}: import {r['import_s']:.2f} s (child wall {r['import_wall_s']:.2f} s), "
+              f"{r['triples']:,} triples, bulk load {r['bulk_s']:.2f} s, peak RSS {r['peak_rss_mib']:.0f} MiB",
+              file=sys.stderr)
+    med = {k: statistics.median(r[k] for r in results) for k in results[0]}
+    print(f"runs                       {runs}")
+    print(f"triples imported           {med['triples']:,.0f} (bulk-loaded: {med['bulk_triples']:,.0f})")
+    print(f"import, all datasets       {med['import_s']:.2f} s median (goal < 60 s); "
+          f"child process wall incl. curated build {med['import_wall_s']:.2f} s")
+    print(f"import throughput          {med['triples'] / med['import_s']:,.0f} triples/s")
+    print(f"pyoxigraph bulk_load       {med['bulk_s']:.2f} s median, "
+          f"{med['bulk_triples'] / med['bulk_s']:,.0f} triples/s")
+    print(f"ratio import / bulk_load   {med['import_s'] / med['bulk_s']:.2f}x (goal <= 3x)")
+    print(f"peak RSS of the importer   {med['peak_rss_mib']:.0f} MiB (goal < 1,536 MiB); "
+          f"bulk_load child {med['bulk_rss_mib']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""The MISP threat-actor galaxy (``clusters/threat-actor.json``): each cluster as a threat group
+with its synonyms, country, references, attribution confidence and related clusters.
+
+MISP's clusters overlap ATT&CK's groups (its "Lazarus Group" lists APT38 and Andariel among its
+synonyms): they stay separate entities, and every overlap with a curated entity is a match to
+review, never a merge.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+from ..errors import InputError
+from ..namespace import DATASET
+from .common import (ALT_LABEL, COMMENT, RELATED, DatasetInfo, Entity, ImportReport, Quads, dkg,
+                     iri, lit, term)
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_LIKELIHOOD = re.compile(r'likelihood-probability="([^"]+)"')
+
+
+def cluster_iri(uuid: str) -> str:
+    """The IRI of a MISP cluster.
+
+    >>> cluster_iri("68391641-859f-4a9a-9a1e-3e5cf71ec376")
+    'https://w3id.org/dprk-kg/dataset/misp-galaxy/68391641-859f-4a9a-9a1e-3e5cf71ec376'
+    """
+    return str(DATASET[f"misp-galaxy/{uuid}"])
+
+
+def load_galaxy(path: Path) -> dict:
+    """The cluster file; anything else is an ``InputError``."""
+    from .common import decode, read_bytes
+
+    text = decode(read_bytes(path), path)
+    try:
+        galaxy = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg}); the file may be truncated", path,
+                         exc.lineno) from exc
+    if not isinstance(galaxy, dict) or not isinstance(galaxy.get("values"), list):
+        raise InputError('not a MISP galaxy cluster file (expected {"values": [...]})', path)
+    return galaxy
+
+
+def _strings(value) -> list[str]:
+    """A meta field that is a string in some clusters and a list in others, as a list."""
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    return []
+
+
+def to_quads(galaxy: dict, info: DatasetInfo, path: Path) -> tuple[Quads, dict[str, int], list[str]]:
+    """The clusters as N-Quads, with counts and skipped records."""
+    quads = Quads(info.graph)
+    skipped: list[str] = []
+    counts = {"clusters": 0, "synonyms": 0, "references": 0, "related": 0}
+    clusters = []
+    for number, cluster in enumerate(galaxy["values"], 1):
+        if not isinstance(cluster, dict):
+            skipped.append(f"{path}: cluster {number}: not a JSON object")
+            continue
+        uuid = str(cluster.get("uuid", "")).strip().lower()
+        name = cluster.get("value")
+        if not _UUID.match(uuid):
+            raw = cluster.get("uuid")
+            skipped.append(f"{path}: cluster {number}: " + (f"bad uuid {str(raw)[:60]!r}" if raw else "no uuid"))
+        elif not isinstance(name, str) or not name.strip():
+            skipped.append(f"{path}: cluster {number} ({uuid}): no name (value)")
+        else:
+            clusters.append((number, uuid, name.strip(), cluster))
+    known = {uuid for _, uuid, _, _ in clusters}
+    for number, uuid, name, cluster in clusters:
+        meta = cluster.get("meta") if isinstance(cluster.get("meta"), dict) else {}
+        node = iri(cluster_iri(uuid))
+        quads.node(node, "ThreatGroup", name)
+        quads.add(node, dkg("mispUuid"), lit(uuid))
+        if isinstance(cluster.get("description"), str):
+            quads.add(node, COMMENT, lit(cluster["description"], lang="en"))
+        synonyms = [s for s in dict.fromkeys(_strings(meta.get("synonyms"))) if s != name]
+        for synonym in synonyms:
+            quads.add(node, ALT_LABEL, lit(synonym))
+        countries = [c for c in _strings(meta.get("country")) if _COUNTRY.match(c)]
+        for country in countries:
+            quads.add(node, dkg("country"), lit(country))
+        for ref in dict.fromkeys(_strings(meta.get("refs"))):
+            try:
+                quads.add(node, term("dcterms:references"), iri(ref))
+                counts["references"] += 1
+            except ValueError:
+                skipped.append(f"{path}: cluster {number} ({name}): reference {ref[:80]!r} is not an IRI")
+        confidence = _strings(meta.get("attribution-confidence"))
+        if confidence:
+            claim = iri(f"{cluster_iri(uuid)}/attribution-confidence")
+            quads.node(claim, "Claim", f"MISP: attribution confidence for {name}")
+            where = f" to {', '.join(countries)}" if countries else ""
+            quads.add(claim, dkg("statement"), lit(
+                f"The MISP threat-actor galaxy gives an attribution confidence of "
+                f"{confidence[0]} for {name}{where}.", lang="en"))
+            quads.add(claim, dkg("about"), node)
+        for index, related in enumerate(cluster.get("related") or [], 1):
+            if not isinstance(related, dict) or not _UUID.match(str(related.get("dest-uuid", ""))):
+                skipped.append(f"{path}: cluster {number} ({name}): related entry {index} has no dest-uuid")
+                continue
+            dest = related["dest-uuid"]
+            kind = str(related.get("type") or "related")
+            likely = [m for t in _strings(related.get("tags")) for m in _LIKELIHOOD.findall(t)]
+            claim = iri(f"{cluster_iri(uuid)}/related/{index}")
+            target = f"cluster {dest}"
+            quads.node(claim, "Claim", f"MISP: {name} {kind} {dest}")
+            quads.add(claim, dkg("about"), node)
+            if dest in known:
+                quads.add(node, RELATED, iri(cluster_iri(dest)))
+                quads.add(claim, dkg("about"), iri(cluster_iri(dest)))
+                target = f"the cluster {dest}"
+            quads.add(claim, dkg("statement"), lit(
+                f"The MISP threat-actor galaxy relates {name} to {target} as {kind!r}"
+                + (f" (likelihood: {', '.join(likely)})" if likely else "") + ".", lang="en"))
+            counts["related"] += 1
+        counts["clusters"] += 1
+        counts["synonyms"] += len(synonyms)
+        quads.entity(Entity(cluster_iri(uuid), name, tuple(synonyms), (("mispUuid", uuid),)))
+    return quads, counts, skipped
+
+
+def import_file(path: Path, store_path: Path, match_file: Path | None = None,
+                progress=lambda _: None) -> ImportReport:
+    """Import a MISP galaxy cluster file into ``dataset:misp-galaxy-<type>``."""
+    from .common import MATCH_FILE, commit
+
+    started = time.perf_counter()
+    progress(f"reading {path}")
+    galaxy = load_galaxy(Path(path))
+    kind = re.sub(r"[^a-z0-9-]+", "-", str(galaxy.get("type") or "clusters").lower()).strip("-")
+    version = galaxy.get("version")
+    info = DatasetInfo(name=f"misp-galaxy-{kind or 'clusters'}",
+                       title=f"MISP galaxy: {galaxy.get('name') or kind} clusters",
+                       file=Path(path), version=str(version) if version is not None else None,
+                       licence="CC0 1.0 or BSD 2-Clause (MISP galaxy)",
+                       url="https://github.com/MISP/misp-galaxy")
+    quads, counts, skipped = to_quads(galaxy, info, Path(path))
+    if not counts["clusters"]:
+        raise InputError(f"no usable cluster ({len(skipped)} skipped)", path)
+    report = ImportReport(info.graph, Path(path), counts, skipped,
+                          seconds=time.perf_counter() - started)
+    return commit(quads, info, report, store_path, match_file or MATCH_FILE, progress)

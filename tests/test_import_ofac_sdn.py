@@ -1,0 +1,169 @@
+"""`dprk-kg import ofac-sdn` and `dprk-kg diff-sdn` on small SDN files with every quirk of the
+legacy CSV, and on the real snapshots when ../shared is present."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyoxigraph as ox
+import pytest
+
+from cli import main
+from conftest import FIXTURES
+
+SDN = FIXTURES / "import"
+GRAPH = "https://w3id.org/dprk-kg/dataset/ofac-sdn-2024-05-03"
+DKG = "https://w3id.org/dprk-kg/ns#"
+
+
+@pytest.fixture
+def store(built, tmp_path):
+    """A private copy of the built store, so imports do not leak into other tests."""
+    path = tmp_path / "store"
+    shutil.copytree(built["store"], path)
+    return path
+
+
+def run(runner, store, *args):
+    return runner.invoke(main, ["--store", str(store), *args])
+
+
+def ask(store, query: str) -> list:
+    prefixes = f"PREFIX dkg: <{DKG}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " \
+               "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    db = ox.Store.read_only(str(store))
+    try:
+        return [tuple(str(v.value) if v is not None else None for v in row)
+                for row in db.query(prefixes + query, use_default_graph_as_union=True)]
+    finally:
+        del db
+
+
+def test_import_reads_every_quirk(runner, store, tmp_path):
+    matches = tmp_path / "matches.csv"
+    result = run(runner, store, "import", "ofac-sdn", str(SDN / "sdn_2024-05-03.csv"),
+                 "--matches", str(matches))
+    assert result.exit_code == 0, result.output
+    assert "into graph dataset:ofac-sdn-2024-05-03" in result.stdout
+    assert "entries                                   7" in result.stdout
+    assert "truncated remarks                         3" in result.stdout
+    # Remarks cut at 1,000 characters: flagged, with the incomplete item reported, not imported
+    assert "sdn_2024-05-03.csv:4 (ent_num 27307): Remarks cut at 1,000 characters" in result.stderr
+    notes = ask(store, "SELECT ?n WHERE { <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/27307> "
+                       "skos:editorialNote ?n }")
+    assert notes and "1,000 characters" in notes[0][0]
+    # several programs in one field
+    programs = ask(store, "SELECT ?p WHERE { <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/39796/sanction>"
+                          " dkg:program ?p } ORDER BY ?p")
+    assert programs == [("CYBER2",), ("DPRK3",)]
+    # a.k.a. aliases and -0- as empty
+    assert ask(store, "SELECT ?a WHERE { <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/306> skos:altLabel ?a }") \
+        == [("BNC",)]
+    assert ask(store, "SELECT ?t WHERE { <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/36> "
+                      "<http://purl.org/dc/terms/type> ?t }") == [("entity",)]
+    # addresses with their chain ticker, held by the entry and listed under its sanction
+    rows = ask(store, "SELECT ?c ?a WHERE { ?x dkg:holder <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/44437> ;"
+                      " dkg:chain ?c ; dkg:address ?a ; dkg:listedUnder ?s } ORDER BY ?a")
+    assert rows == [("XBT", "1JHdQHkBZiim1cb4hyUh2PbzEbbg6z2TrF"),
+                    ("XBT", "bc1qq7p0es3dv5hcynjjf40f2xjjr6qp5py47d2f6n847vduuq9gvnyq7y9ecd")]
+    eth = ask(store, "SELECT ?a WHERE { ?x dkg:holder <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/27307> ;"
+                     " dkg:chain \"ETH\" ; dkg:address ?a }")
+    assert ("0x098B716B8Aaf21512996dC57EB0615e2383E2f96",) in eth
+    # the dataset describes itself, in its own graph
+    described = ask(store, f"SELECT ?f ?v WHERE {{ GRAPH <{GRAPH}> {{ <{GRAPH}> dkg:documentKind dkg:Dataset ;"
+                           " dkg:sourceFile ?f ; <https://schema.org/version> ?v ; dkg:importedAt ?t } }")
+    assert described == [("sdn_2024-05-03.csv", "2024-05-03")]
+
+
+def test_matches_are_proposed_until_a_person_confirms(runner, store, tmp_path):
+    matches = tmp_path / "matches.csv"
+    sdn = str(SDN / "sdn_2024-05-03.csv")
+    assert run(runner, store, "import", "ofac-sdn", sdn, "--matches", str(matches)).exit_code == 0
+    text = matches.read_text()
+    assert "dataset:ofac-sdn/entry/39796,kg:tornado-cash,exact name,proposed,TORNADO CASH," in text
+    close = "SELECT ?o WHERE { <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/39796> skos:closeMatch ?o }"
+    assert ask(store, close) == []
+    assert ask(store, "SELECT ?m WHERE { ?m dkg:matchSubject <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/39796> ;"
+                      " dkg:matchStatus dkg:MatchProposed }")
+    matches.write_text(text.replace("TORNADO CASH,\n", "TORNADO CASH,x\n").replace(
+        "exact name,proposed,TORNADO CASH,x", "exact name,confirmed,TORNADO CASH,checked by hand"))
+    before = ask(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
+    again = run(runner, store, "import", "ofac-sdn", sdn, "--matches", str(matches))
+    assert again.exit_code == 0, again.output
+    assert ask(store, close) == [("https://w3id.org/dprk-kg/id/tornado-cash",)]
+    assert "confirmed,TORNADO CASH,checked by hand" in matches.read_text()
+    after = ask(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
+    assert int(after[0][0]) == int(before[0][0]) + 2  # replaced, plus the closeMatch and the note
+
+
+def test_bad_match_file_is_refused_with_its_line(runner, store, tmp_path):
+    matches = tmp_path / "matches.csv"
+    matches.write_text("imported,curated,basis,status,label,note\n"
+                       "dataset:ofac-sdn/entry/1,kg:sinbad,exact name,maybe,,\n")
+    result = run(runner, store, "import", "ofac-sdn", str(SDN / "sdn_2024-05-03.csv"),
+                 "--matches", str(matches))
+    assert result.exit_code == 2
+    assert "matches.csv:2: status 'maybe'" in result.stderr
+
+
+def test_malformed_row_is_skipped_with_its_line(runner, store, tmp_path):
+    result = run(runner, store, "import", "ofac-sdn", str(SDN / "sdn-malformed_2022-08-02.csv"),
+                 "--matches", str(tmp_path / "m.csv"))
+    assert result.exit_code == 0, result.output
+    assert "sdn-malformed_2022-08-02.csv:3: expected 12 columns, found 3" in result.stderr
+    assert "entries                                   6" in result.stdout
+
+
+@pytest.mark.parametrize("name, message", [
+    ("sdn-truncated_2022-08-02.csv", "may be truncated"),
+    ("attack-bundle.json", "not an OFAC SDN CSV"),
+    ("no-such-file_2022-08-02.csv", "cannot read"),
+])
+def test_bad_file_leaves_the_store_as_it_was(runner, store, tmp_path, name, message):
+    graphs = ask(store, "SELECT (COUNT(DISTINCT ?g) AS ?n) (COUNT(*) AS ?t) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    result = run(runner, store, "import", "ofac-sdn", str(SDN / name), "--date", "2022-08-02",
+                 "--matches", str(tmp_path / "m.csv"))
+    assert result.exit_code == 2
+    assert "\nError: " in result.stderr and message in result.stderr
+    assert "Traceback" not in result.output
+    assert ask(store, "SELECT (COUNT(DISTINCT ?g) AS ?n) (COUNT(*) AS ?t) WHERE { GRAPH ?g { ?s ?p ?o } }") == graphs
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_snapshot_date_is_needed(runner, store, tmp_path):
+    plain = tmp_path / "sdn.csv"
+    plain.write_bytes((SDN / "sdn_2022-08-02.csv").read_bytes())
+    result = run(runner, store, "import", "ofac-sdn", str(plain))
+    assert result.exit_code == 2
+    assert "pass --date YYYY-MM-DD" in result.stderr
+
+
+def test_diff_sdn(runner):
+    result = runner.invoke(main, ["diff-sdn", str(SDN / "sdn_2022-08-02.csv"), str(SDN / "sdn_2024-05-03.csv")])
+    assert result.exit_code == 0, result.output
+    assert "2 added, 1 removed, 1 changed" in result.stdout
+    assert "+ 39796 TORNADO CASH [DPRK3; CYBER2] entity" in result.stdout
+    assert "+ 44437 SINBAD [DPRK3; CYBER2] entity, 2 address(es)" in result.stdout
+    assert "- 2831 MIDCO FINANCE S.A. [IRAQ2]" in result.stdout
+    assert "~ 7226 ZAMBADA GARCIA, Ismael\n    programs: -ILLICIT-DRUGS-EO, +ILLICIT-DRUGS-EO14059" in result.stdout
+
+
+@pytest.mark.shared
+def test_real_snapshots_diff_shows_tornado_cash(runner, shared_data):
+    folder = shared_data / "ofac_sdn_csv"
+    result = runner.invoke(main, ["diff-sdn", str(folder / "sdn_2022-08-02.csv"), str(folder / "sdn_2022-08-08.csv")])
+    assert result.exit_code == 0, result.output
+    assert "1 added, 0 removed, 0 changed" in result.stdout
+    assert "+ 38499 TORNADO CASH [CYBER2] entity" in result.stdout
+
+
+@pytest.mark.shared
+def test_real_snapshot_imports(runner, store, shared_data, tmp_path):
+    result = run(runner, store, "import", "ofac-sdn", str(shared_data / "ofac_sdn_csv" / "sdn_2024-05-03.csv"),
+                 "--matches", str(tmp_path / "m.csv"))
+    assert result.exit_code == 0, result.output
+    assert "entries                              14,965" in result.stdout
+    text = (tmp_path / "m.csv").read_text()
+    for entry, curated in (("27307", "lazarus-group"), ("39796", "tornado-cash"), ("44437", "sinbad"),
+                           ("37070", "blender-io")):
+        assert f"dataset:ofac-sdn/entry/{entry},kg:{curated}," in text
