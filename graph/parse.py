@@ -44,8 +44,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _IRI_SCHEMES = ("http://", "https://", "urn:", "mailto:")
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 file (a BOM is accepted) or raise an InputError that names the real path."""
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; a missing file, a folder or an empty file is an InputError naming the path."""
     path = Path(path)
     if not path.exists():
         raise InputError("no such file", path)
@@ -55,15 +55,23 @@ def read_text(path: Path) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path) from exc
-    if not raw.strip():
+    if not raw.strip(b"\x1a \r\n\t"):
         raise InputError("empty file", path)
+    return raw
+
+
+def decode(raw: bytes, path: Path) -> str:
+    """UTF-8 text (a BOM is accepted); anything else is an InputError with the line and byte."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}", path, line
-        ) from exc
+        raise InputError(f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}", path, line) from exc
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file (a BOM is accepted) or raise an InputError that names the real path."""
+    return decode(read_bytes(path), Path(path))
 
 
 def line_of(text: str, needle: str) -> int | None:

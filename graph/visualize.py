@@ -37,7 +37,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SDO, SKOS
 from . import export
 from .errors import InputError, OutputError
 from .namespace import DKG, ONTOLOGY_GRAPH, PREFIXES, SRC, bind_prefixes
-from .network import KINDS, project, relation_label
+from .network import project, relation_label
 
 Progress = Callable[[str], None]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import pyoxigraph as ox
 
 import pytest
 from click.testing import CliRunner
@@ -36,3 +39,28 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real datasets not found at {SHARED_DATA} (../shared is absent)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def store(built, tmp_path):
+    """A private copy of the built store, so imports do not leak into other tests."""
+    path = tmp_path / "store"
+    shutil.copytree(built["store"], path)
+    return path
+
+
+def run(runner, store, *args):
+    """Invoke the CLI on ``store``."""
+    return runner.invoke(main, ["--store", str(store), *args])
+
+
+def ask(store, query: str) -> list:
+    """Rows of a SELECT over the union of the store's graphs, as plain strings."""
+    prefixes = "PREFIX dkg: <https://w3id.org/dprk-kg/ns#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " \
+               "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    db = ox.Store.read_only(str(store))
+    try:
+        return [tuple(str(v.value) if v is not None else None for v in row)
+                for row in db.query(prefixes + query, use_default_graph_as_union=True)]
+    finally:
+        del db

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.browser
 

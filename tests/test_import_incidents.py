@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cli import main
-from conftest import FIXTURES
-from test_import_ofac_sdn import ask, run, store  # noqa: F401  (the store fixture)
+from tests.conftest import FIXTURES, ask, run
 
 DATA = FIXTURES / "import"
 DN = "https://w3id.org/dprk-kg/dataset/dn-institute-incidents"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cli import main
-from conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 VIZ = FIXTURES / "viz"
 SAMPLE = VIZ / "sample.trig"

@@ -34,7 +34,7 @@ def object_iri(stix_id: str) -> str:
 
 def load_bundle(path: Path) -> list[dict]:
     """The bundle's objects; a file that is not a STIX bundle is an ``InputError``."""
-    from .common import decode, read_bytes
+    from ..parse import decode, read_bytes
 
     text = decode(read_bytes(path), path)
     try:

@@ -377,7 +377,7 @@ def link(quads: Quads, index: CuratedIndex, existing: list[Match]) -> tuple[list
 def commit(quads: Quads, info: DatasetInfo, report: ImportReport, store_path: Path,
            match_file: Path = MATCH_FILE, progress: Progress = lambda _: None) -> ImportReport:
     """Link, describe and write the parsed graph: replace its named graph, then the match file."""
-    from .. import export, store
+    from .. import export
     from ..build import open_current
 
     started = time.perf_counter()
@@ -454,28 +454,4 @@ def _described_graphs(ox_store: ox.Store):
     query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{PREFIXES['rdf']}type> "
              f"<{DKG.SourceDocument}> }} }}")
     return (row["g"] for row in ox_store.query(query))
-
-
-def read_bytes(path: Path) -> bytes:
-    """A file's bytes; a missing file, a folder or an empty file is an ``InputError``."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputError("is a folder, expected a file", path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path) from exc
-    if not data.strip(b"\x1a \r\n\t"):
-        raise InputError("the file is empty", path)
-    return data
-
-
-def decode(data: bytes, path: Path) -> str:
-    """UTF-8 text (a BOM is dropped); other encodings are an ``InputError`` with the line."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})",
-                         path, line) from exc
 

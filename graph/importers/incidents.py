@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..namespace import DATASET
-from .common import (COMMENT, DatasetInfo, Entity, ImportReport, Quads, decode, dkg, iri, lit,
-                     parse_date, read_bytes, slug, term)
+from ..parse import decode, read_bytes
+from .common import (COMMENT, DatasetInfo, Entity, ImportReport, Quads, dkg, iri, lit, parse_date,
+                     slug, term)
 
 DEFILLAMA_COLUMNS = {"date", "name", "amount"}
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)

@@ -34,7 +34,7 @@ def cluster_iri(uuid: str) -> str:
 
 def load_galaxy(path: Path) -> dict:
     """The cluster file; anything else is an ``InputError``."""
-    from .common import decode, read_bytes
+    from ..parse import decode, read_bytes
 
     text = decode(read_bytes(path), path)
     try:

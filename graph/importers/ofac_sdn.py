@@ -108,7 +108,7 @@ def parse_remarks(remarks: str, where: str, skipped: list[str]) -> tuple[list[st
 
 def parse(path: Path, data: bytes | None = None) -> Snapshot:
     """Parse an ``sdn.csv`` file completely; malformed rows are skipped with their line."""
-    from .common import decode, read_bytes
+    from ..parse import decode, read_bytes
 
     path = Path(path)
     data = read_bytes(path) if data is None else data
