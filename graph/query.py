@@ -13,6 +13,8 @@ graph.errors.InputError: query line 1, column 18: SERVICE is refused: ...
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import select
@@ -62,7 +64,11 @@ class NamedQuery:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """A complete, serialized query result and what the CLI needs to report it."""
+    """A complete, serialized query result and what the CLI needs to report it.
+
+    Table cells are shortened with the project prefixes and cut at MAX_CELL characters, except
+    the last column (usually the sources), which is printed whole.
+    """
 
     data: bytes
     kind: str  # "select", "ask" or "graph"
@@ -158,7 +164,8 @@ def _syntax_error(text: str, exc: SyntaxError) -> InputError:
     lines = text.splitlines() or [""]
     source = lines[line - 1] if line <= len(lines) else ""
     if "Prefix not found" in detail:
-        name = re.match(r"[\w.-]*", source[column - 1:]).group()
+        before = re.search(r"([A-Za-z][\w.-]*)?:[\w.%-]*$", source[:column - 1])
+        name = (before.group(1) or "") if before else ""
         detail = (f"undeclared prefix '{name}:' (declare it with PREFIX {name}: <...>; predeclared: "
                   f"{', '.join(sorted(_project_prefixes()))})")
     else:
@@ -192,12 +199,12 @@ def _cell(term) -> str:
         text = shorten_text(term.value)
     else:
         text = str(term)
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
+    return " ".join(text.split())
 
 
 def render_table(header: list[str], rows: list[list[str]]) -> str:
-    """Rows as aligned columns under a header and a rule.
+    """Rows as aligned columns under a header and a rule; cells longer than ``MAX_CELL`` are cut
+    with an ellipsis, except in the last column (usually the sources), printed whole.
 
     >>> print(render_table(["a", "bb"], [["1", "2"], ["333", ""]]), end="")
     a    bb
@@ -205,6 +212,9 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
     1    2
     333
     """
+    last = len(header) - 1
+    rows = [[c if i == last or len(c) <= MAX_CELL else c[:MAX_CELL - 1] + "…" for i, c in enumerate(r)]
+            for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
     lines = [header, ["-" * w for w in widths], *rows]
     return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() + "\n" for line in lines)
@@ -225,10 +235,12 @@ def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str]
                              substitutions=bindings or None)
     except SyntaxError as exc:
         raise _syntax_error(text, exc) from None
+    except RuntimeError as exc:  # pyoxigraph's message for a --param the query does not select
+        raise InputError(f"--param can only bind a variable the query selects: {exc}") from None
     if isinstance(result, ox.QueryBoolean):
         truth = bool(result)
-        data = (f"{str(truth).lower()}\n".encode() if fmt == "table"
-                else result.serialize(format=_results_format(fmt)))
+        data = (result.serialize(format=_results_format(fmt)) if fmt in ("json", "xml")
+                else f"{str(truth).lower()}\n".encode())
         return QueryResult(data, "ask", int(truth), truth)
     if isinstance(result, ox.QueryTriples):
         triples = sorted(result, key=str)
@@ -236,7 +248,12 @@ def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str]
         return QueryResult(data or b"", "graph", len(triples))
     if fmt != "table":
         data = result.serialize(format=_results_format(fmt))
-        count = sum(1 for _ in ox.parse_query_results(data, format=_results_format(fmt)))
+        if fmt == "tsv" or (fmt == "csv" and b'"' not in data):  # one line per row
+            count = data.count(b"\n") - 1
+        elif fmt == "csv":  # quoted values may hold newlines; CSV cannot be parsed back to terms
+            count = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8")))) - 1
+        else:
+            count = sum(1 for _ in ox.parse_query_results(data, format=_results_format(fmt)))
         return QueryResult(data, "select", count)
     names = [v.value for v in result.variables]
     rows = [[_cell(solution[name]) for name in names] for solution in result]
@@ -365,7 +382,7 @@ def named_queries(folder: Path = paths.QUERIES_DIR) -> list[NamedQuery]:
     """The named query library: every ``.rq`` file in ``folder``, sorted by name.
 
     >>> [q.name for q in named_queries()][:1]
-    ['address-sanctions']
+    ['actor-aliases']
     """
     return [NamedQuery(path.stem, *_header(path), path) for path in sorted(Path(folder).glob("*.rq"))]
 
@@ -398,8 +415,9 @@ def ensure_current(store_path: Path, progress: Callable[[str], None]) -> None:
 
 
 def open_store(store_path: Path, progress: Callable[[str], None]):
-    """The store as an rdflib Dataset, current with the sources; a clear error when missing."""
-    from . import build
+    """The store as a read-only rdflib Dataset, current with the sources; a clear error when
+    missing. Read-only, so readers never hold the store's write lock."""
+    from . import store
 
     ensure_current(store_path, progress)
-    return build.open_current(Path(store_path), progress)
+    return store.open_dataset(Path(store_path), read_only=True)

@@ -55,17 +55,19 @@ def _open_ox(path: Path, read_only: bool = False) -> ox.Store:
 
 def replace_graphs(
     path: Path,
-    nquads: bytes,
+    nquads: bytes | Path,
     drop: Callable[[str], bool],
     fingerprint_value: str | None = None,
 ) -> None:
     """Replace named graphs: drop those for which ``drop(iri)`` is true, add those in ``nquads``.
 
-    The new quads are first loaded into staging graphs, then one SPARQL update drops the old
-    graphs and moves the staged ones into place, in a single transaction: a reader or a crash
-    sees the old graphs or the new ones, never a mix. When a fingerprint is given (the curated
-    part is rebuilt) it is removed first and written last, so an interrupted rebuild leaves a
-    store that reads as stale and is rebuilt on next use.
+    ``drop`` must be true for every graph ``nquads`` holds. When no graph is to be dropped (a new
+    store, a first import) the quads are bulk-loaded straight into place: fast, and on failure
+    the graphs are removed again. Otherwise they are loaded into staging graphs and one SPARQL
+    update drops the old graphs and moves the staged ones into place in a single transaction,
+    so a reader or a crash sees the old graphs or the new ones, never a mix. When a fingerprint
+    is given (the curated part is rebuilt) it is removed first and written last, so an
+    interrupted rebuild leaves a store that reads as stale and is rebuilt on next use.
     """
     path = Path(path)
     store = _open_ox(path)
@@ -73,23 +75,11 @@ def replace_graphs(
     if fingerprint_value is not None:
         marker.unlink(missing_ok=True)
     try:
-        staged: dict[str, str] = {}
-        run = uuid.uuid4().hex
-
-        def stage(quad: ox.Quad) -> ox.Quad:
-            name = quad.graph_name.value
-            target = staged.setdefault(name, f"{STAGING}{run}/{len(staged)}")
-            return ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(target))
-
-        store.extend(stage(q) for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-        leftover = set(staged.values())
-        dropped = [g.value for g in store.named_graphs()
-                   if g.value not in staged and g.value not in leftover
-                   and (drop(g.value) or g.value.startswith(STAGING))]
-        operations = [f"DROP SILENT GRAPH <{g}>" for g in dropped]
-        operations += [f"MOVE SILENT GRAPH <{tmp}> TO <{g}>" for g, tmp in staged.items()]
-        if operations:
-            store.update(" ;\n".join(operations))
+        existing = [g.value for g in store.named_graphs()]
+        if not any(drop(g) or g.startswith(STAGING) for g in existing):
+            _bulk_load(store, nquads, existing)
+        else:
+            _swap(store, nquads.read_bytes() if isinstance(nquads, Path) else nquads, drop, existing)
         store.flush()
     except OSError as exc:
         raise StoreError(f"cannot write the store at {path}: {exc}") from exc
@@ -97,6 +87,37 @@ def replace_graphs(
         del store
     if fingerprint_value is not None:
         marker.write_text(fingerprint_value + "\n")
+
+
+def _bulk_load(store: ox.Store, nquads: bytes | Path, existing: list[str]) -> None:
+    """Bulk-load new graphs; if that fails, remove whatever part of them was written."""
+    try:
+        if isinstance(nquads, Path):
+            store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        else:
+            store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    except BaseException:
+        for graph in store.named_graphs():
+            if graph.value not in existing:
+                store.remove_graph(graph)
+        raise
+
+
+def _swap(store: ox.Store, nquads: bytes, drop: Callable[[str], bool], existing: list[str]) -> None:
+    """Stage the new graphs, then drop and move in one transaction."""
+    staged: dict[str, str] = {}
+    run = uuid.uuid4().hex
+
+    def stage(quad: ox.Quad) -> ox.Quad:
+        target = staged.setdefault(quad.graph_name.value, f"{STAGING}{run}/{len(staged)}")
+        return ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(target))
+
+    store.extend(stage(q) for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    dropped = [g for g in existing if g not in staged and (drop(g) or g.startswith(STAGING))]
+    operations = [f"DROP SILENT GRAPH <{g}>" for g in dropped]
+    operations += [f"MOVE SILENT GRAPH <{tmp}> TO <{g}>" for g, tmp in staged.items()]
+    if operations:
+        store.update(" ;\n".join(operations))
 
 
 def open_dataset(path: Path, read_only: bool = False) -> Dataset:
