@@ -13,10 +13,13 @@ value that another source, stating the same facet, does not.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from rdflib import Dataset
+
+from .validate import shorten
 
 #: One row per (facet, value, source); run with the union of all graphs as default graph.
 FACETS_QUERY = """
@@ -87,9 +90,18 @@ class Conflict:
 def facets(dataset: Dataset) -> list[Facet]:
     """Every comparable fact in the dataset, one row per value and source."""
     return sorted(
-        Facet(str(row.subject), str(row.aspect), str(row.value), str(row.source))
+        Facet(str(row.subject), re.sub(r"https?://[^\s)]+", lambda m: shorten(m.group()), str(row.aspect)),
+              str(row.value), str(row.source))
         for row in dataset.query(FACETS_QUERY)
     )
+
+
+def _value_order(value: str) -> tuple:
+    """Numbers in numeric order, then everything else (dates) as text."""
+    try:
+        return (0, float(value), value)
+    except ValueError:
+        return (1, 0.0, value)
 
 
 def _most_precise(value: str, values: set[str]) -> str:
@@ -112,6 +124,6 @@ def find_conflicts(rows: list[Facet]) -> list[Conflict]:
             for source, source_values in by_source.items():
                 for value in source_values:
                     values[value].add(source)
-            conflicts.append(Conflict(subject, aspect,
-                                      {v: tuple(sorted(s)) for v, s in sorted(values.items())}))
+            ordered = sorted(values.items(), key=lambda item: _value_order(item[0]))
+            conflicts.append(Conflict(subject, aspect, {v: tuple(sorted(s)) for v, s in ordered}))
     return conflicts
