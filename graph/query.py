@@ -404,14 +404,12 @@ def ensure_current(store_path: Path, progress: Callable[[str], None]) -> None:
 
     Cheaper than ``build.open_current`` (it opens nothing), so a query starts fast.
     """
-    from . import build, store
+    from . import build
 
     store_path = Path(store_path)
     if not store_path.is_dir():
         raise StoreError(f"no store at {store_path}: run `dprk-kg build` first")
-    if store.stored_fingerprint(store_path) != store.fingerprint(build.input_files()):
-        progress(f"curated data changed since the store at {store_path} was built; rebuilding it")
-        build.write_store(build.checked_dataset(), store_path)
+    build.refresh_store(store_path, progress)
 
 
 def open_store(store_path: Path, progress: Callable[[str], None]):
