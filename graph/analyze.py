@@ -22,8 +22,23 @@ ACTOR_KINDS = frozenset({"state", "group", "person", "designated party"})
 SERVICE_KINDS = frozenset({"mixer", "exchange", "service"})
 #: Nodes a path may not pass through: documents link everything they mention.
 NO_PATH_KINDS = frozenset({"source"})
-#: Above this many nodes, betweenness is estimated from this many sampled sources.
+#: Betweenness is exact up to this many nodes, then estimated from sampled sources.
 BETWEENNESS_SAMPLE = 300
+#: Sampled sources times (nodes + edges) stays near this budget, so large graphs stay fast.
+BETWEENNESS_WORK = 2_000_000
+#: The fewest sources a sample uses, however large the graph.
+BETWEENNESS_MIN_SAMPLE = 32
+
+
+def betweenness_sample(nodes: int, edges: int) -> int | None:
+    """How many sources to sample for betweenness: None (exact) on small graphs.
+
+    >>> betweenness_sample(200, 300), betweenness_sample(7_000, 9_000), betweenness_sample(70_000, 90_000)
+    (None, 125, 32)
+    """
+    if nodes <= BETWEENNESS_SAMPLE:
+        return None
+    return max(BETWEENNESS_MIN_SAMPLE, min(BETWEENNESS_SAMPLE, BETWEENNESS_WORK // (nodes + edges)))
 
 
 @dataclass
@@ -64,7 +79,7 @@ def analyze(graph: nx.MultiDiGraph, top: int = 10,
     focus = [n for n in simple if graph.nodes[n]["kind"] in ACTOR_KINDS | SERVICE_KINDS]
     progress(f"centrality on {result.nodes:,} nodes and {result.edges:,} edges")
     degree = nx.degree_centrality(simple) if len(simple) > 1 else {n: 0.0 for n in simple}
-    sample = BETWEENNESS_SAMPLE if len(simple) > BETWEENNESS_SAMPLE else None
+    sample = betweenness_sample(simple.number_of_nodes(), simple.number_of_edges())
     between = nx.betweenness_centrality(simple, k=sample, seed=0)
     ranked = sorted(focus, key=lambda n: (-between[n], -degree[n], n))[:top]
     result.central = [{**_node(graph, n), "betweenness": round(between[n], 6),
