@@ -3,9 +3,11 @@
 Each run builds the curated graph into a fresh temporary store, then imports the three SDN
 snapshots, ATT&CK, the MISP galaxy and both incident sets, in a child process (so ru_maxrss is
 that child's peak RSS). The imported graphs are then dumped to N-Quads and bulk-loaded by raw
-pyoxigraph into another fresh store, in a child process too. Prints medians and ratios.
+pyoxigraph into another fresh store, in a child process too. Last, each named query runs on the
+imported store through the project (``query.run_query``) and through raw pyoxigraph on the same
+store. Prints medians and ratios.
 
-Usage: .venv/bin/python bench/bench_import.py [--runs 3]
+Usage: .venv/bin/python bench/bench_import.py [--runs 3] [--query-repeat 1]
 """
 
 from __future__ import annotations
@@ -70,6 +72,32 @@ print(json.dumps({"seconds": time.perf_counter() - started, "triples": len(store
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
+QUERY_CHILD = """
+import json, statistics, sys, time
+from pathlib import Path
+import pyoxigraph as ox
+from graph.namespace import PREFIXES
+from graph.query import named_queries, run_query
+path = Path(sys.argv[1])
+raw = ox.Store.read_only(str(path))
+
+def median(fn):
+    times = []
+    for _ in range(int(sys.argv[2])):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+out = {}
+for q in named_queries():
+    project = median(lambda: run_query(path, q.text, "csv", 600))
+    direct = median(lambda: raw.query(q.text, prefixes=PREFIXES, use_default_graph_as_union=True)
+                    .serialize(format=ox.QueryResultsFormat.CSV))
+    out[q.name] = [project, direct]
+print(json.dumps(out))
+"""
+
 
 def child(code: str, *args: str) -> tuple[dict, float, float]:
     """Run Python code in a child process; its JSON output, wall time and peak RSS in MiB
@@ -82,34 +110,41 @@ def child(code: str, *args: str) -> tuple[dict, float, float]:
     return result, wall, result.get("rss", 0) / 1024
 
 
-def one_run(folder: Path) -> dict:
-    """Import everything, then bulk-load the same quads; return the figures of this run."""
+def one_run(folder: Path, query_repeat: int) -> dict:
+    """Import everything, bulk-load the same quads, time the named queries (``query_repeat``
+    runs each, none when 0); return the figures of this run."""
     store, matches = folder / "store", folder / "matches.csv"
     imported, wall, rss = child(IMPORT_CHILD, str(store), str(DATA), str(matches))
     dump = folder / "imported.nq"
     child(DUMP_CHILD, str(store), str(dump))
     bulk, _, bulk_rss = child(BULK_CHILD, str(folder / "bulk"), str(dump))
+    queries = child(QUERY_CHILD, str(store), str(query_repeat))[0] if query_repeat else {}
     return {"import_s": imported["seconds"], "import_wall_s": wall, "peak_rss_mib": rss,
             "triples": imported["triples"], "bulk_s": bulk["seconds"], "bulk_triples": bulk["triples"],
-            "bulk_rss_mib": bulk_rss}
+            "bulk_rss_mib": bulk_rss,
+            **{f"query {name}": project for name, (project, _) in queries.items()},
+            **{f"raw {name}": direct for name, (_, direct) in queries.items()}}
 
 
 def main() -> None:
     """Run the benchmark and print medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    runs = parser.parse_args().runs
+    parser.add_argument("--runs", type=int, default=3, help="import runs (default 3)")
+    parser.add_argument("--query-repeat", type=int, default=1,
+                        help="runs of each named query, on the first run's store (default 1)")
+    args = parser.parse_args()
+    runs = args.runs
     if not DATA.is_dir():
         sys.exit(f"no datasets at {DATA}")
     results = []
     for number in range(1, runs + 1):
         with tempfile.TemporaryDirectory(prefix="dprk-kg-bench-") as tmp:
-            results.append(one_run(Path(tmp)))
+            results.append(one_run(Path(tmp), args.query_repeat if number == 1 else 0))
         r = results[-1]
         print(f"run {number}: import {r['import_s']:.2f} s (child wall {r['import_wall_s']:.2f} s), "
               f"{r['triples']:,} triples, bulk load {r['bulk_s']:.2f} s, peak RSS {r['peak_rss_mib']:.0f} MiB",
               file=sys.stderr)
-    med = {k: statistics.median(r[k] for r in results) for k in results[0]}
+    med = {k: statistics.median(r[k] for r in results if k in r) for k in results[0]}
     print(f"runs                       {runs}")
     print(f"triples imported           {med['triples']:,.0f} (bulk-loaded: {med['bulk_triples']:,.0f})")
     print(f"import, all datasets       {med['import_s']:.2f} s median (goal < 60 s); "
@@ -120,6 +155,11 @@ def main() -> None:
     print(f"ratio import / bulk_load   {med['import_s'] / med['bulk_s']:.2f}x (goal <= 3x)")
     print(f"peak RSS of the importer   {med['peak_rss_mib']:.0f} MiB (goal < 1,536 MiB); "
           f"bulk_load child {med['bulk_rss_mib']:.0f} MiB")
+    print(f"\nnamed queries on the imported store ({args.query_repeat} run(s) each, s): "
+          "project / raw pyoxigraph on the same store")
+    for key in sorted(k for k in med if k.startswith("query ")):
+        name = key.removeprefix("query ")
+        print(f"  {name:<20} {med[key]:8.3f} {med['raw ' + name]:8.3f}  {med[key] / med['raw ' + name]:6.2f}x")
 
 
 if __name__ == "__main__":
