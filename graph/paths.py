@@ -1,7 +1,7 @@
 """Where the project's data folders are: the one place that knows.
 
 ``DATA_ROOT`` is the checkout when running from source, or the copy of ``ontology/``,
-``sources/``, ``queries/`` and ``links/`` that the wheel ships inside the package.
+``sources/``, ``queries/``, ``links/`` and ``catalog/`` that the wheel ships inside the package.
 """
 
 from pathlib import Path
@@ -15,6 +15,7 @@ SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 SOURCES_DIR = DATA_ROOT / "sources"
 QUERIES_DIR = DATA_ROOT / "queries"
 MATCHES_FILE = DATA_ROOT / "links" / "matches.csv"
+DATASETS_FILE = DATA_ROOT / "catalog" / "datasets.toml"
 
 DEFAULT_EXPORTS = Path("exports")
 DEFAULT_STORE = DEFAULT_EXPORTS / "store"

@@ -46,7 +46,8 @@ def stored_fingerprint(path: Path) -> str | None:
     return marker.read_text().strip() if marker.is_file() else None
 
 
-def _open_ox(path: Path, read_only: bool = False) -> ox.Store:
+def open_ox(path: Path, read_only: bool = False) -> ox.Store:
+    """The raw pyoxigraph store at ``path``; a failure to open it is a StoreError."""
     try:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
     except OSError as exc:
@@ -70,7 +71,7 @@ def replace_graphs(
     interrupted rebuild leaves a store that reads as stale and is rebuilt on next use.
     """
     path = Path(path)
-    store = _open_ox(path)
+    store = open_ox(path)
     marker = path / FINGERPRINT_FILE
     if fingerprint_value is not None:
         marker.unlink(missing_ok=True)
@@ -125,7 +126,7 @@ def open_dataset(path: Path, read_only: bool = False) -> Dataset:
     path = Path(path)
     if not path.is_dir():
         raise StoreError(f"no store at {path}: run `dprk-kg build` first")
-    dataset = Dataset(store=OxigraphStore(store=_open_ox(path, read_only)), default_union=True)
+    dataset = Dataset(store=OxigraphStore(store=open_ox(path, read_only)), default_union=True)
     bind_prefixes(dataset)
     return dataset
 

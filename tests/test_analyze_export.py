@@ -50,6 +50,7 @@ def test_export_is_deterministic_and_readable(runner, built, tmp_path, fmt, name
     first = run(runner, built, "export", "--format", fmt, "--out", str(tmp_path / "a"))
     second = run(runner, built, "export", "--format", fmt, "--out", str(tmp_path / "b"))
     assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == names
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

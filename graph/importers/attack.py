@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..namespace import DATASET
-from .common import (ALT_LABEL, COMMENT, DatasetInfo, Entity, ImportReport, Quads, dkg, iri, lit,
-                     parse_date, slug, term)
+from .common import (ALT_LABEL, COMMENT, DatasetInfo, Entity, ImportReport, Quads, dataset_info,
+                     dkg, iri, lit, parse_date, slug, term)
 
 #: STIX types imported, with their class.
 CLASSES = {"intrusion-set": "ThreatGroup", "campaign": "Campaign", "malware": "Software",
@@ -171,9 +171,7 @@ def import_file(path: Path, store_path: Path, name: str = "mitre-attack",
     started = time.perf_counter()
     progress(f"reading {path}")
     objects = load_bundle(Path(path))
-    info = DatasetInfo(name=name, title=f"MITRE ATT&CK STIX bundle ({Path(path).name})",
-                       file=Path(path), licence="MITRE ATT&CK Terms of Use",
-                       url="https://github.com/mitre/cti")
+    info = dataset_info("mitre-attack", name, Path(path).name, Path(path))
     progress(f"converting {len(objects):,} STIX objects")
     quads, counts, skipped, newest = to_quads(objects, info, Path(path))
     if not any(counts[k] for k in ("groups", "campaigns", "software", "techniques")):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import paths
+from .. import paths, store
 from ..errors import InputError, StoreError
 from ..namespace import DATASET, DKG, PREFIXES, SRC
 
@@ -205,6 +205,25 @@ class DatasetInfo:
         return str(DATASET[self.name])
 
 
+def dataset_info(kind: str, name: str, title_detail: str, file: Path, **fields: str | None) -> DatasetInfo:
+    """The description of an import of ``kind`` (a table of ``catalog/datasets.toml``).
+
+    ``title_detail`` is appended to the catalogued title; a kind not in the catalog gets a
+    generic title and no licence or URL.
+
+    >>> dataset_info("ofac-sdn", "ofac-sdn-2022-08-08", "2022-08-08", Path("sdn.csv")).licence
+    'Public domain (U.S. Government work)'
+    """
+    import tomllib
+
+    with open(paths.DATASETS_FILE, "rb") as handle:
+        entry = tomllib.load(handle).get(kind, {})
+    title = entry.get("title", f"Dataset {name}")
+    return DatasetInfo(name=name, title=f"{title} ({title_detail})" if title_detail else title, file=file,
+                       licence=entry.get("licence"), url=entry.get("url"),
+                       publisher=entry.get("publisher"), **fields)
+
+
 @dataclass
 class ImportReport:
     """What an import did, for the summary the CLI prints."""
@@ -378,14 +397,14 @@ def commit(quads: Quads, info: DatasetInfo, report: ImportReport, store_path: Pa
            match_file: Path = MATCH_FILE, progress: Progress = lambda _: None) -> ImportReport:
     """Link, describe and write the parsed graph: replace its named graph, then the match file."""
     from .. import export
-    from ..build import open_current
+    from ..build import refresh_store
 
     started = time.perf_counter()
     existing = read_matches(match_file)
     if match_file.parent.exists():
         export.check_writable(match_file.parent)
-    open_current(store_path, progress).close()
-    ox_store = _open_store(store_path)
+    refresh_store(store_path, progress)
+    ox_store = store.open_ox(store_path)
     try:
         index = CuratedIndex.from_store(ox_store)
     finally:
@@ -415,11 +434,9 @@ def write_graph(store_path: Path, graph: str, lines: list[str], description: Qua
     dataset removes it). A graph that already exists is replaced through the store's staging
     graphs in one transaction, so readers see the old graph or the new one, never a mix.
     """
-    from .. import store
-
     data = "".join(lines).encode("utf-8")
     head = "".join(description.lines).encode("utf-8")
-    ox_store = _open_store(store_path)
+    ox_store = store.open_ox(store_path)
     try:
         described = {str(g.value) for g in _described_graphs(ox_store)}
         existing = {g.value for g in ox_store.named_graphs()}
@@ -441,12 +458,6 @@ def write_graph(store_path: Path, graph: str, lines: list[str], description: Qua
         del ox_store
     store.replace_graphs(store_path, data + head, lambda g: g == graph)
 
-
-def _open_store(store_path: Path) -> ox.Store:
-    try:
-        return ox.Store(str(store_path))
-    except OSError as exc:
-        raise StoreError(f"cannot open the store at {store_path}: {exc}") from exc
 
 
 def _described_graphs(ox_store: ox.Store):

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..namespace import DATASET
 from ..parse import decode, read_bytes
-from .common import (COMMENT, DatasetInfo, Entity, ImportReport, Quads, dkg, iri, lit, parse_date,
+from .common import (COMMENT, Entity, ImportReport, Quads, dataset_info, dkg, iri, lit, parse_date,
                      slug, term)
 
 DEFILLAMA_COLUMNS = {"date", "name", "amount"}
@@ -219,18 +219,9 @@ def import_path(path: Path, store_path: Path, name: str | None = None,
     if markdown:
         for file in files:
             read_markdown(file, writer, skipped)
-        info = DatasetInfo(name, "DN Institute crypto-attack incident write-ups"
-                           if name == "dn-institute-incidents" else f"Incident write-ups ({path.name})",
-                           path, licence="The Unlicense" if name == "dn-institute-incidents" else None,
-                           url="https://github.com/1712n/dn-institute"
-                           if name == "dn-institute-incidents" else None)
     else:
         read_defillama(path, writer, skipped)
-        info = DatasetInfo(name, "DeFi exploits derived from the DeFiLlama hacks list"
-                           if name == "defillama-hacks" else f"Incident table ({path.name})",
-                           path, licence="CC BY-NC 4.0" if name == "defillama-hacks" else None,
-                           url="https://github.com/eggbertgjk/vault-risk-framework"
-                           if name == "defillama-hacks" else None)
+    info = dataset_info(name, name, path.name, path)
     if not writer.counts["incidents"]:
         raise InputError(f"no incident could be read ({len(skipped)} record(s) skipped"
                          + (f"; first: {skipped[0]}" if skipped else "") + ")", path)

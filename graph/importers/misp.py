@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..namespace import DATASET
-from .common import (ALT_LABEL, COMMENT, RELATED, DatasetInfo, Entity, ImportReport, Quads, dkg,
-                     iri, lit, term)
+from .common import (ALT_LABEL, COMMENT, RELATED, DatasetInfo, Entity, ImportReport, Quads,
+                     dataset_info, dkg, iri, lit, term)
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -139,11 +139,9 @@ def import_file(path: Path, store_path: Path, match_file: Path | None = None,
     galaxy = load_galaxy(Path(path))
     kind = re.sub(r"[^a-z0-9-]+", "-", str(galaxy.get("type") or "clusters").lower()).strip("-")
     version = galaxy.get("version")
-    info = DatasetInfo(name=f"misp-galaxy-{kind or 'clusters'}",
-                       title=f"MISP galaxy: {galaxy.get('name') or kind} clusters",
-                       file=Path(path), version=str(version) if version is not None else None,
-                       licence="CC0 1.0 or BSD 2-Clause (MISP galaxy)",
-                       url="https://github.com/MISP/misp-galaxy")
+    info = dataset_info("misp-galaxy", f"misp-galaxy-{kind or 'clusters'}",
+                        f"{galaxy.get('name') or kind} clusters", Path(path),
+                        version=str(version) if version is not None else None)
     quads, counts, skipped = to_quads(galaxy, info, Path(path))
     if not counts["clusters"]:
         raise InputError(f"no usable cluster ({len(skipped)} skipped)", path)

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..namespace import DATASET, KG
 from .common import (ADDRESS, ALT_LABEL, EDITORIAL_NOTE, DatasetInfo, Entity, ImportReport, Quads,
-                     dkg, iri, lit, parse_date, term)
+                     dataset_info, dkg, iri, lit, parse_date, term)
 
 COLUMNS = 12
 REMARKS_LIMIT = 1000
@@ -237,11 +237,7 @@ def import_file(path: Path, store_path: Path, snapshot_day: str | None = None,
     day = snapshot_date(path, snapshot_day)
     progress(f"reading {path}")
     snapshot = parse(path)
-    info = DatasetInfo(
-        name=f"ofac-sdn-{day}", title=f"OFAC Specially Designated Nationals list (sdn.csv), {day}",
-        file=Path(path), version=day, issued=day,
-        licence="Public domain (U.S. Government work)",
-        url="https://www.treasury.gov/ofac/downloads/sdn.csv", publisher=str(KG["ofac"]))
+    info = dataset_info("ofac-sdn", f"ofac-sdn-{day}", day, Path(path), version=day, issued=day)
     quads, counts = to_quads(snapshot, info)
     report = ImportReport(info.graph, Path(path), counts, snapshot.skipped, snapshot.warnings,
                           seconds=time.perf_counter() - started)
