@@ -222,49 +222,87 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
         click.echo(f"{result.count} row(s)", err=True)
 
 
+def _format_option(*choices: str):
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0],
+                        show_default=True, help="Output format (json: see the README for its keys).")
+
+
+_AS_OF_OPTION = click.option(
+    "--as-of", "as_of", metavar="DATE",
+    help="Answer as of DATE (YYYY[-MM[-DD]]): only sources issued on or before it count, and "
+         "sanction status is computed for that date [default: today].")
+_WIDE_OPTION = click.option("--wide", is_flag=True,
+                            help="Never cut a table cell (output that is not a terminal is never cut).")
+
+
+def _wide(wide: bool) -> bool:
+    return wide or not sys.stdout.isatty()
+
+
+def _as_of(value: str | None) -> str:
+    from graph.terms import check_date, today
+
+    return check_date(value, "--as-of") if value else today()
+
+
 @main.command()
 @click.argument("name")
+@_AS_OF_OPTION
+@_format_option("table", "json")
+@click.option("--all", "list_all", is_flag=True, help="List every technique and software used, not counts.")
+@_WIDE_OPTION
 @click.pass_context
-def show(ctx: click.Context, name: str) -> None:
-    """Everything about one entity, found by name or alias (case-insensitive): its types,
-    aliases, facts and the relations pointing at it, each with the sources that state it.
+def show(ctx: click.Context, name: str, as_of: str | None, fmt: str, list_all: bool, wide: bool) -> None:
+    """Everything about one entity, merged over its records: the curated node and every imported
+    record a person confirmed (SDN entries, ATT&CK and MISP groups). NAME is a name, alias,
+    identifier (G0032, an SDN entry number), crypto address or CURIE, in any case.
+
+    Each fact is shown once with every source or dataset that states it; designations with
+    their status as of --as-of; addresses with chain and the snapshots that list them; possible
+    (proposed) matches apart; the sources cited, with publisher, date and URL, at the end.
 
     \b
     Example:
-        dprk-kg show "Tornado Cash"
-        dprk-kg show apt38
-        dprk-kg show kg:ronin-bridge-hack
+        dprk-kg show "Lazarus Group"
+        dprk-kg show "Tornado Cash" --as-of 2024-06-01
+        dprk-kg show 0x098B716B8Aaf21512996dC57EB0615e2383E2f96
+        dprk-kg show G0032 --all --format json
     """
-    from graph import lookup
-    from graph.query import open_store
+    from graph import render
+    from graph.reader import open_reader
+    from graph.show import entity_view
 
-    dataset = open_store(ctx.obj["store"], _progress)
-    click.echo(lookup.render_view(lookup.entity_view(dataset, lookup.find_entity(dataset, name))),
-               nl=False)
+    day = _as_of(as_of)
+    reader = open_reader(ctx.obj["store"], _progress)
+    view = entity_view(reader, reader.entities.resolve(name), day, list_all)
+    if fmt == "json":
+        click.echo(render.render_json(view), nl=False)
+    else:
+        click.echo(render.show_text(view, _wide(wide), list_all), nl=False)
 
 
 @main.command()
 @click.argument("a")
 @click.argument("b")
+@_format_option("table", "json")
 @click.pass_context
-def explain(ctx: click.Context, a: str, b: str) -> None:
+def explain(ctx: click.Context, a: str, b: str, fmt: str) -> None:
     """The shortest chain of relations between two entities, hop by hop, with the sources that
-    state each hop. Entities are found by name or alias, as in `show`.
+    state each hop. Entities are found as in `show` (name, alias, identifier, address, CURIE),
+    and each is the whole entity: a relation of any of its confirmed records counts.
 
     \b
     Example:
         dprk-kg explain "Tornado Cash" "North Korea"
-        dprk-kg explain sinbad kg:lazarus-group
+        dprk-kg explain sinbad kg:lazarus-group --format json
     """
-    from graph import analyze as an
-    from graph.lookup import find_entity
-    from graph.network import project
-    from graph.query import open_store
+    from graph import render
+    from graph.explain import explain as find_chain, render_explain
+    from graph.reader import open_reader
 
-    dataset = open_store(ctx.obj["store"], _progress)
-    start, end = find_entity(dataset, a), find_entity(dataset, b)
-    graph = project(dataset)
-    click.echo(an.render_explain(graph, an.explain(graph, start, end)), nl=False)
+    reader = open_reader(ctx.obj["store"], _progress)
+    result = find_chain(reader, reader.entities.resolve(a), reader.entities.resolve(b))
+    click.echo(render.render_json(result) if fmt == "json" else render_explain(result), nl=False)
 
 
 @main.command()

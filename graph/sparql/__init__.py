@@ -1,15 +1,25 @@
 """The project's internal SPARQL: one ``.rq`` file per query, read with ``load(name)``.
 
-Values are never formatted into the text: a query names its inputs as variables (``?focus``)
-that the caller binds (pyoxigraph ``substitutions``).
+A query names its inputs as variables (``?focus``) and the caller binds them with ``bind``,
+which puts each IRI in as a constant only after pyoxigraph has checked it is a valid IRI (so
+nothing but an IRI can get in). Constants rather than pyoxigraph's ``substitutions``: those are
+joined after the query's UNION branches are evaluated, which makes a bound neighbourhood query
+as slow as the whole graph's (8.7 s instead of 0.05 s on a store with every shared dataset).
 
 >>> "SELECT" in load("entity-names")
 True
+>>> bind("SELECT ?p WHERE { ?focus ?p ?focused }", {"focus": "https://e.org/a"})
+'SELECT ?p WHERE { <https://e.org/a> ?p ?focused }'
+>>> bind("ASK { ?focus ?p ?o }", {"focus": "https://e.org/a> } ; DROP ALL #"})
+Traceback (most recent call last):
+...
+ValueError: ...
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 
 
@@ -17,3 +27,13 @@ from importlib import resources
 def load(name: str) -> str:
     """The text of ``graph/sparql/<name>.rq``."""
     return resources.files(__name__).joinpath(f"{name}.rq").read_text(encoding="utf-8")
+
+
+def bind(text: str, bindings: dict[str, str]) -> str:
+    """``text`` with each ``?name`` of ``bindings`` replaced by its IRI (checked by pyoxigraph)."""
+    import pyoxigraph as ox
+
+    for name, iri in bindings.items():
+        constant = str(ox.NamedNode(iri))
+        text = re.sub(rf"[?$]{re.escape(name)}\b", lambda _: constant, text)
+    return text

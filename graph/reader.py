@@ -1,0 +1,63 @@
+"""What every reading command stands on: the store (read-only, raw pyoxigraph), its entity
+index, and the internal queries run with bound values.
+
+>>> import pyoxigraph as ox
+>>> reader = Reader(ox.Store())
+>>> reader.source("https://w3id.org/dprk-kg/source/none")
+{'label': None, 'publisher': None, 'issued': None, 'url': None, 'kind': None}
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import sparql
+from .entities import Entities
+from .terms import PREFIXES
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+Progress = Callable[[str], None]
+
+
+class Reader:
+    """A read-only store with its entity index; ``rows`` runs an internal query by name."""
+
+    def __init__(self, ox_store: ox.Store, store_path: Path | None = None):
+        self.store = ox_store
+        self.path = store_path
+
+    @functools.cached_property
+    def entities(self) -> Entities:
+        """The names and clusters of this store (computed once per store state)."""
+        return Entities.of_store(self.store, self.path)
+
+    def rows(self, name: str, **bindings: str) -> list[dict[str, str | None]]:
+        """Rows of ``graph/sparql/<name>.rq`` with ``?var`` bound to the IRIs given, as strings."""
+        result = self.store.query(sparql.bind(sparql.load(name), bindings), prefixes=PREFIXES,
+                                  use_default_graph_as_union=True)
+        names = [v.value for v in result.variables]
+        return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+    @functools.cache
+    def source(self, graph: str) -> dict[str, str | None]:
+        """A source document's label, publisher, issue date, URL and kind (Nones when unknown)."""
+        rows = self.rows("source-info", focus=graph)
+        return rows[0] if rows else dict.fromkeys(("label", "publisher", "issued", "url", "kind"))
+
+    def issued(self, graph: str) -> str:
+        """The date a source graph was issued, '' when it gives none."""
+        return self.source(graph)["issued"] or ""
+
+
+def open_reader(store_path: Path, progress: Progress) -> Reader:
+    """The store at ``store_path``, current with the curated sources, opened read-only."""
+    from .query import ensure_current
+    from .store import open_ox
+
+    ensure_current(store_path, progress)
+    return Reader(open_ox(Path(store_path), read_only=True), Path(store_path))
