@@ -282,6 +282,49 @@ def show(ctx: click.Context, name: str, as_of: str | None, fmt: str, list_all: b
 
 
 @main.command()
+@click.argument("text")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="Only entities of this kind (repeatable): group, mixer, incident, address, ...")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Most results.")
+@_format_option("table", "csv", "json")
+@_WIDE_OPTION
+@click.pass_context
+def search(ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, fmt: str, wide: bool) -> None:
+    """Find entities by name, alias, identifier or address: exact matches first, then names that
+    start with TEXT, contain it, or are spelt close to it (case and spacing ignored). One row per
+    entity (records of one entity count once), with the name that matched and its sources. The
+    search box of the HTML views ranks the same way.
+
+    \b
+    Example:
+        dprk-kg search lazarus
+        dprk-kg search "hidden cobra" --format json
+        dprk-kg search 0x098b716b --kind address
+    """
+    from graph import render
+    from graph.errors import InputError
+    from graph.kinds import table
+    from graph.reader import open_reader
+    from graph.terms import shorten
+
+    unknown = [k for k in kinds if k not in table().kinds]
+    if unknown:
+        raise InputError(f"--kind {unknown[0]!r} is not a kind; use one of: {', '.join(table().kinds)}")
+    reader = open_reader(ctx.obj["store"], _progress)
+    hits = reader.entities.search(text, limit, kinds)
+    if fmt == "json":
+        click.echo(render.render_json(hits), nl=False)
+    else:
+        header = ["entity", "label", "kind", "match", "matched", "field", "sources"]
+        rows = [[shorten(h.cluster), h.label, h.kind, h.match, h.name, h.field, ", ".join(shorten(s) for s in h.sources)]
+                for h in hits]
+        click.echo(render.render_csv(header, rows) if fmt == "csv" else
+                   render.render_table(header, rows, wide=_wide(wide)), nl=False)
+    if not hits:
+        click.echo(f"nothing matches {text!r}", err=True)
+
+
+@main.command()
 @click.argument("a")
 @click.argument("b")
 @_format_option("table", "json")
@@ -326,11 +369,12 @@ def analyze(ctx: click.Context, fmt: str, top: int) -> None:
 
     from graph import analyze as an
     from graph.network import project
-    from graph.query import open_store, render_table
+    from graph.reader import open_reader
+    from graph.render import render_table
 
-    dataset = open_store(ctx.obj["store"], _progress)
-    _progress("projecting the graph onto a network")
-    result = an.analyze(project(dataset), top, _progress)
+    reader = open_reader(ctx.obj["store"], _progress)
+    _progress("projecting the graph onto a network (one node per entity)")
+    result = an.analyze(project(reader), top, _progress)
     if fmt == "json":
         click.echo(json.dumps(asdict(result), indent=2, ensure_ascii=False, sort_keys=True))
         return
@@ -357,62 +401,98 @@ def analyze(ctx: click.Context, fmt: str, top: int) -> None:
 
 
 @main.command()
+@click.option("--entity", metavar="NAME", help="Only facts about this entity (name, alias, id, address).")
+@_AS_OF_OPTION
+@_format_option("table", "csv", "json")
+@_WIDE_OPTION
 @click.pass_context
-def conflicts(ctx: click.Context) -> None:
+def conflicts(ctx: click.Context, entity: str | None, as_of: str | None, fmt: str, wide: bool) -> None:
     """Every fact on which sources disagree (an incident's amount, a year's total, a date), the
-    values side by side with the sources that state each.
+    values side by side with the sources that state each. Records of one entity count as one
+    (an imported figure for a hack sits beside the curated ones); a range shows both bounds.
 
     \b
     Example:
         dprk-kg conflicts
-        dprk-kg conflicts | grep -A4 ronin
+        dprk-kg conflicts --entity "Ronin bridge hack" --format json
+        dprk-kg conflicts --as-of 2023-01-01
     """
-    from graph.conflicts import facets, find_conflicts
-    from graph.lookup import label_of
-    from graph.query import open_store, render_table
-    from graph.validate import shorten
+    from graph import render
+    from graph.conflicts import NO_ACTOR, facets, find_conflicts
+    from graph.reader import open_reader
+    from graph.terms import shorten
 
-    dataset = open_store(ctx.obj["store"], _progress)
-    found = find_conflicts(facets(dataset))
-    for conflict in found:
-        name, short = label_of(dataset, conflict.subject), shorten(conflict.subject)
-        click.echo(f"{name if name == short else f'{name} ({short})'}: {conflict.aspect}")
-        rows = [[value, ", ".join(shorten(s) for s in sources)] for value, sources in conflict.values.items()]
-        click.echo("".join(f"    {line}\n" for line in render_table(["value", "sources"], rows).splitlines()))
+    day = _as_of(as_of) if as_of else None
+    reader = open_reader(ctx.obj["store"], _progress)
+    found = find_conflicts(facets(reader, day))
+    if entity:
+        canonical = reader.entities.resolve(entity).canonical
+        found = [c for c in found if c.subject == canonical]
+    named = [(c, reader.entities.label(c.subject) if c.subject else NO_ACTOR) for c in found]
+    if fmt == "json":
+        click.echo(render.render_json([
+            {"entity": shorten(c.subject), "label": label, "aspect": c.aspect,
+             "values": [{"value": v, "sources": [shorten(s) for s in srcs]} for v, srcs in c.values.items()]}
+            for c, label in named]), nl=False)
+    elif fmt == "csv":
+        click.echo(render.render_csv(["entity", "label", "aspect", "value", "sources"], [
+            [shorten(c.subject), label, c.aspect, v, " ".join(shorten(s) for s in srcs)]
+            for c, label in named for v, srcs in c.values.items()]), nl=False)
+    else:
+        for conflict, label in named:
+            short = shorten(conflict.subject)
+            click.echo(f"{render.safe(label)}{f' ({short})' if short and short != label else ''}: {conflict.aspect}")
+            rows = [[value, ", ".join(shorten(s) for s in sources)] for value, sources in conflict.values.items()]
+            table = render.render_table(["value", "sources"], rows, wide=_wide(wide))
+            click.echo("".join(f"    {line}\n" for line in table.splitlines()))
     click.echo(f"{len(found)} fact(s) on which sources disagree", err=True)
 
 
 @main.command()
 @click.option("--since", metavar="DATE", help="Only events on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--until", metavar="DATE", help="Only events on or before DATE (YYYY[-MM[-DD]]).")
-@click.option("--entity", metavar="NAME", help="Only events involving this entity (name or alias).")
+@click.option("--entity", metavar="NAME", help="Only events involving this entity (name, alias, id, address).")
+@click.option("--event", "event_types", multiple=True,
+              type=click.Choice(["incident", "attribution", "designation", "delisting", "claim", "report"]),
+              help="Only events of this type (repeatable).")
+@click.option("--curated-only", is_flag=True, help="Only events stated by curated sources, not imported lists.")
+@_AS_OF_OPTION
+@_format_option("table", "csv", "json")
+@_WIDE_OPTION
 @click.pass_context
-def timeline(ctx: click.Context, since: str | None, until: str | None, entity: str | None) -> None:
+def timeline(ctx: click.Context, since: str | None, until: str | None, entity: str | None,
+             event_types: tuple[str, ...], curated_only: bool, as_of: str | None, fmt: str,
+             wide: bool) -> None:
     """Dated events in order: incidents, disclosures, attributions, designations, delistings,
-    address listings, launderings and reports, each with the sources that give its date.
+    address listings, launderings, claims and reports, each with the sources that give its date.
 
     \b
     Example:
-        dprk-kg timeline
         dprk-kg timeline --since 2022-01-01 --until 2022-12-31
-        dprk-kg timeline --entity "Tornado Cash"
+        dprk-kg timeline --entity "Tornado Cash" --event designation --event delisting
+        dprk-kg timeline --entity "Lazarus Group" --curated-only --format json
     """
-    from graph import timeline as tl
-    from graph.lookup import find_entity
-    from graph.query import open_store, render_table
-    from graph.validate import shorten
+    from graph import render
+    from graph.reader import open_reader
+    from graph.terms import check_period
+    from graph.timeline import events
 
-    since, until = (tl.check_date(d) if d else None for d in (since, until))
-    dataset = open_store(ctx.obj["store"], _progress)
-    iri = find_entity(dataset, entity) if entity else None
-    found = tl.events(dataset, since, until, iri)
+    since, until = check_period(since, until)
+    day = _as_of(as_of) if as_of else None
+    reader = open_reader(ctx.obj["store"], _progress)
+    cluster = reader.entities.resolve(entity) if entity else None
+    found = events(reader, since, until, cluster, day, event_types, curated_only)
+    if fmt == "json":
+        click.echo(render.render_json(found), nl=False)
+        return
     if not found:
         click.echo("no dated events match; widen --since/--until or check the name with "
-                   "`dprk-kg show NAME`", err=True)
+                   "`dprk-kg search TEXT`", err=True)
         return
-    click.echo(render_table(["date", "event", "what", "sources"],
-                            [[e.date, e.event, f"{e.label} ({shorten(e.node)})", ", ".join(e.sources)]
-                             for e in found]), nl=False)
+    header = ["date", "event", "what", "involved", "sources"]
+    rows = [[e.date, e.event, f"{e.label} ({e.node})", ", ".join(e.involved), ", ".join(e.sources)] for e in found]
+    click.echo(render.render_csv(header, rows) if fmt == "csv" else
+               render.render_table(header, rows, wide=_wide(wide)), nl=False)
 
 
 @main.command("export")
@@ -433,10 +513,9 @@ def export_network(ctx: click.Context, fmt: str, out_dir: Path) -> None:
     """
     from graph.netexport import export_network as write
     from graph.network import project
-    from graph.query import open_store
+    from graph.reader import open_reader
 
-    dataset = open_store(ctx.obj["store"], _progress)
-    graph = project(dataset)
+    graph = project(open_reader(ctx.obj["store"], _progress))
     for path in write(graph, fmt, out_dir):
         click.echo(f"wrote {path}")
     click.echo(f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges", err=True)

@@ -43,11 +43,13 @@ def available_imports(shared: Path = SHARED) -> list[tuple[str, Path]]:
 
 
 def set_up(store: Path, matches: Path | None = None, exports: Path | None = None,
-           command: list[str] | None = None, quiet: bool = True) -> list[str]:
+           command: list[str] | None = None, quiet: bool = True,
+           imports: list[tuple[str, Path]] | None = None) -> list[str]:
     """Build the curated graph into ``store`` and import every shared dataset into it.
 
     ``matches`` is the match file the imports read and update (default: a copy of
-    ``links/matches.csv`` beside the store). Returns the command lines run, for the record.
+    ``links/matches.csv`` beside the store); ``imports`` replaces the list of (kind, path) to
+    import (default: every shared dataset there is). Returns the command lines run, for the record.
     Raises ``RuntimeError`` naming the command when one fails.
     """
     store = Path(store)
@@ -58,7 +60,7 @@ def set_up(store: Path, matches: Path | None = None, exports: Path | None = None
     exports = exports or store.parent / "exports"
     base = command or [sys.executable, "-m", "cli"]
     lines = [[*base, "--store", str(store), "build", "--quiet", "--out", str(exports)]]
-    for kind, path in available_imports():
+    for kind, path in available_imports() if imports is None else imports:
         lines.append([*base, "--store", str(store), "import", kind, str(path), "--matches", str(matches)])
     for line in lines:
         done = subprocess.run(line, cwd=REPO, capture_output=quiet, text=True)

@@ -19,6 +19,7 @@ from rdflib.namespace import RDF
 
 from . import export, paths, store
 from .conflicts import facets, find_conflicts
+from .reader import Reader
 from .errors import InputError, ValidationFailed
 from .namespace import DKG, ONTOLOGY_GRAPH, SRC, bind_prefixes
 from .parse import parse_into
@@ -166,8 +167,7 @@ def build(out_dir: Path = paths.DEFAULT_EXPORTS, store_path: Path = paths.DEFAUL
     progress(f"writing the store at {store_path}")
     write_store(dataset, store_path, folder)
     graphs = export.data_graphs(dataset)
-    stored = store.open_dataset(store_path, read_only=True)
-    conflict_count = len(find_conflicts(facets(stored)))
+    conflict_count = len(find_conflicts(facets(Reader(store.open_ox(store_path, read_only=True), store_path))))
     return BuildReport(
         entities=entity_counts(dataset),
         sources=len({s for g in graphs for s in g.subjects(RDF.type, DKG.SourceDocument)}),

@@ -17,56 +17,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rdflib import Dataset
+from .reader import Reader
+from .terms import on_or_before, shorten
 
-from .validate import shorten
-
-#: One row per (facet, value, source); run with the union of all graphs as default graph.
-FACETS_QUERY = """
-SELECT DISTINCT ?subject ?aspect ?value ?source WHERE {
-  {
-    GRAPH ?source { ?subject dkg:reportedLoss ?amount . ?amount schema:value ?v ; schema:currency ?cur . }
-    BIND(CONCAT("reported loss (", STR(?cur), ")") AS ?aspect)
-    BIND(STR(?v) AS ?value)
-  } UNION {
-    GRAPH ?source {
-      ?estimate a dkg:TheftEstimate ; dkg:estimatedAmount ?amount .
-      ?amount schema:value ?v ; schema:currency ?cur .
-      OPTIONAL { ?estimate dkg:estimateOf ?of }
-      OPTIONAL { ?estimate dkg:year ?year }
-      OPTIONAL { ?estimate dkg:periodStart ?start }
-      OPTIONAL { ?estimate dkg:periodEnd ?end }
-      OPTIONAL { ?estimate dkg:estimateScope ?scope }
-    }
-    FILTER(BOUND(?year) || (BOUND(?start) && BOUND(?end)))
-    BIND(COALESCE(?of, <https://w3id.org/dprk-kg/id/all-thieves>) AS ?subject)
-    BIND(CONCAT("stolen in ", COALESCE(STR(?year),
-         CONCAT(COALESCE(STR(?start), "?"), "..", COALESCE(STR(?end), "?"))),
-         COALESCE(CONCAT(" from ", ?scope), ""), " (", STR(?cur), ")") AS ?aspect)
-    BIND(STR(?v) AS ?value)
-  } UNION {
-    GRAPH ?source {
-      ?laundering dkg:launderedThrough ?through ; dkg:launderedAmount ?amount .
-      ?amount schema:value ?v ; schema:currency ?cur .
-      OPTIONAL { ?laundering dkg:proceedsOf ?proceeds }
-      OPTIONAL { ?laundering dkg:launderedFor ?for }
-      OPTIONAL { ?laundering dkg:periodStart ?start }
-    }
-    FILTER(BOUND(?proceeds) || BOUND(?for))
-    BIND(?through AS ?subject)
-    BIND(CONCAT("laundered for ", STR(COALESCE(?proceeds, ?for)),
-         COALESCE(CONCAT(" since ", STR(?start)), ""), " (", STR(?cur), ")") AS ?aspect)
-    BIND(STR(?v) AS ?value)
-  } UNION {
-    VALUES ?p { dkg:eventDate dkg:disclosureDate dkg:listingDate dkg:endDate }
-    GRAPH ?source { ?subject ?p ?v . }
-    FILTER NOT EXISTS { ?subject a dkg:Claim }
-    BIND(STRAFTER(STR(?p), "#") AS ?aspect)
-    BIND(STR(?v) AS ?value)
-  }
-}
-"""
-
+#: How a theft estimate that names no actor is shown (e.g. all crypto theft in a year).
+NO_ACTOR = "(no actor named)"
 
 @dataclass(frozen=True, order=True)
 class Facet:
@@ -87,19 +42,33 @@ class Conflict:
     values: dict[str, tuple[str, ...]]
 
 
-def facets(dataset: Dataset) -> list[Facet]:
-    """Every comparable fact in the dataset, one row per value and source."""
-    return sorted(
-        Facet(str(row.subject), re.sub(r"https?://[^\s)]+", lambda m: shorten(m.group()), str(row.aspect)),
-              str(row.value), str(row.source))
-        for row in dataset.query(FACETS_QUERY)
-    )
+def facets(reader: Reader, as_of: str | None = None) -> list[Facet]:
+    """Every comparable fact of the store, one row per value and source, entities as clusters.
+
+    A subject that is a record of a larger cluster counts as the cluster's canonical entity, so
+    an imported figure for the Ronin hack sits beside the curated ones. With ``as_of`` only
+    sources issued on or before it count.
+    """
+    entities = reader.entities
+
+    def canonical(iri: str) -> str:
+        return entities.cluster(iri).canonical if entities.is_record(iri) else iri
+
+    rows = []
+    for row in reader.rows("facets"):
+        source = row["source"] or ""
+        if as_of and reader.issued(source) and not on_or_before(reader.issued(source), as_of):
+            continue
+        aspect = re.sub(r"https?://[^\s)]+", lambda m: shorten(canonical(m.group())), row["aspect"] or "")
+        rows.append(Facet(canonical(row["subject"]) if row["subject"] else "", aspect,
+                          row["value"] or "", source))
+    return sorted(set(rows))
 
 
 def _value_order(value: str) -> tuple:
-    """Numbers in numeric order, then everything else (dates) as text."""
+    """Numbers (a range by its lower bound) in numeric order, then everything else as text."""
     try:
-        return (0, float(value), value)
+        return (0, float(value.split("-")[0]) if value[:1].isdigit() else float(value), value)
     except ValueError:
         return (1, 0.0, value)
 

@@ -188,6 +188,16 @@ class Entities:
         """Record -> canonical record, for every record that belongs to a larger cluster."""
         return dict(self._db.execute("SELECT iri, cluster FROM records WHERE iri != cluster"))
 
+    def records(self) -> list[tuple[str, str, str, str]]:
+        """Every record as (iri, canonical, label, kind), sorted by IRI."""
+        return self._db.execute("SELECT iri, cluster, label, kind FROM records ORDER BY iri").fetchall()
+
+    def aliases(self, iri: str) -> list[str]:
+        """The names of a record other than identifiers and addresses (labels and aliases)."""
+        return sorted({n for (n,) in self._db.execute(
+            "SELECT name FROM names WHERE iri = ? AND prop IN (?, ?, ?)",
+            (iri, PREFIXES["rdfs"] + "label", _SKOS + "altLabel", PREFIXES["schema"] + "name"))})
+
     def is_record(self, iri: str) -> bool:
         """Whether the store holds this node as an entity (typed with a kind)."""
         return self._db.execute("SELECT 1 FROM records WHERE iri = ?", (iri,)).fetchone() is not None
@@ -309,7 +319,8 @@ class Entities:
                         "SELECT name, iri, prop, rank FROM names WHERE key = ?", (close,)):
                     rows.append((3, rank, name, iri, prop))
         hits: dict[str, Hit] = {}
-        for level, rank, name, iri, prop in sorted(rows, key=lambda r: (r[0], r[1], len(r[2]), r[2], r[3])):
+        canonical_first = lambda r: (r[0], r[1], self.cluster(r[3]).canonical != r[3], len(r[2]), r[2], r[3])  # noqa: E731
+        for level, rank, name, iri, prop in sorted(rows, key=canonical_first):
             if not self.is_record(iri):
                 continue
             cluster = self.cluster(iri)

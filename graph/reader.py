@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import sparql
 from .entities import Entities
-from .terms import PREFIXES
+from .terms import PREFIXES, shorten
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -48,6 +48,12 @@ class Reader:
         """A source document's label, publisher, issue date, URL and kind (Nones when unknown)."""
         rows = self.rows("source-info", focus=graph)
         return rows[0] if rows else dict.fromkeys(("label", "publisher", "issued", "url", "kind"))
+
+    @functools.cache
+    def label(self, node: str) -> str:
+        """A node's label (the smallest when sources differ), or its CURIE."""
+        rows = self.rows("node-label", focus=node)
+        return (rows[0]["label"] if rows else None) or shorten(node)
 
     def issued(self, graph: str) -> str:
         """The date a source graph was issued, '' when it gives none."""

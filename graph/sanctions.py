@@ -79,7 +79,7 @@ def designations(reader: Reader, members: tuple[str, ...], as_of: str) -> list[D
                 _add(d.programs, value)
             elif prop == _DKG + "legalBasis":
                 _add(d.legal_basis, value)
-            elif prop == _DKG + "listingDate":
+            elif prop == _DKG + "listingDate" and on_or_before(value, as_of):
                 starts[sanction].add(value)
             elif prop == _DKG + "endDate":
                 ends[sanction].add(value)
@@ -90,7 +90,10 @@ def designations(reader: Reader, members: tuple[str, ...], as_of: str) -> list[D
     newest_by_graph = _newest_snapshots(series, as_of)
     for sanction, d in found.items():
         d.listing_date = min(starts[sanction], default="")
-        d.end_date = min(ends[sanction], default="")
+        stated_ends = ends[sanction]
+        d.end_date = min((e for e in stated_ends if on_or_before(e, as_of)), default="")
+        if stated_ends and not d.end_date:  # the delisting its sources state came after as_of
+            delisted_status[sanction] = False
         d.snapshots = sorted(listed_by[sanction], key=reader.issued)
         d.sources.sort()
         d.programs.sort()

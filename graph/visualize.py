@@ -193,6 +193,17 @@ def load_file(path: Path) -> Dataset:
     return dataset
 
 
+def _reader(dataset: Dataset):
+    """The dataset in an in-memory Oxigraph store, read the way every command reads the store."""
+    import pyoxigraph as ox
+
+    from .reader import Reader
+
+    store = ox.Store()
+    store.load(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    return Reader(store)
+
+
 def _read_facts(dataset: Dataset) -> _Facts:
     """One pass over every data quad (the ontology graph left out)."""
     facts = _Facts()
@@ -243,7 +254,7 @@ def _entities(dataset: Dataset, facts: _Facts) -> tuple[dict[str, dict], dict[tu
     "Other" nodes make files outside the dprk-kg vocabulary drawable; the vocabulary's own
     n-ary and value nodes (attributions, amounts, claims) and statement nodes stay folded away.
     """
-    projected = project(dataset)
+    projected = project(_reader(dataset), keep_records=True)
     nodes = {node: dict(attrs) for node, attrs in projected.nodes(data=True)}
     for node, attrs in nodes.items():
         titles = facts.values.get(node, {}).get(str(DCTERMS.title))

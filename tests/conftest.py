@@ -64,3 +64,17 @@ def ask(store, query: str) -> list:
                 for row in db.query(prefixes + query, use_default_graph_as_union=True)]
     finally:
         del db
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory) -> Path:
+    """A store holding the curated graph and every dataset of ../shared/data, set up once by
+    ``bench/real_store.py`` exactly as a user would (build, then one import per file); the match
+    file is a copy, so the reviewed ``links/matches.csv`` is never edited."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real datasets not found at {SHARED_DATA} (../shared is absent)")
+    from bench.real_store import set_up
+
+    store = tmp_path_factory.mktemp("real") / "store"
+    set_up(store)
+    return store

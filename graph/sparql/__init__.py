@@ -8,8 +8,8 @@ as slow as the whole graph's (8.7 s instead of 0.05 s on a store with every shar
 
 >>> "SELECT" in load("entity-names")
 True
->>> bind("SELECT ?p WHERE { ?focus ?p ?focused }", {"focus": "https://e.org/a"})
-'SELECT ?p WHERE { <https://e.org/a> ?p ?focused }'
+>>> bind("SELECT ?focus ?p WHERE { ?focus ?p ?focused }", {"focus": "https://e.org/a"})
+'SELECT (<https://e.org/a> AS ?focus) ?p WHERE { <https://e.org/a> ?p ?focused }'
 >>> bind("ASK { ?focus ?p ?o }", {"focus": "https://e.org/a> } ; DROP ALL #"})
 Traceback (most recent call last):
 ...
@@ -33,7 +33,10 @@ def bind(text: str, bindings: dict[str, str]) -> str:
     """``text`` with each ``?name`` of ``bindings`` replaced by its IRI (checked by pyoxigraph)."""
     import pyoxigraph as ox
 
+    head, brace, body = text.partition("{")
     for name, iri in bindings.items():
         constant = str(ox.NamedNode(iri))
-        text = re.sub(rf"[?$]{re.escape(name)}\b", lambda _: constant, text)
-    return text
+        variable = re.compile(rf"[?$]{re.escape(name)}\b")
+        head = variable.sub(lambda _: f"({constant} AS ?{name})", head)
+        body = variable.sub(lambda _: constant, body)
+    return head + brace + body
