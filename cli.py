@@ -325,6 +325,60 @@ def search(ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, fm
 
 
 @main.command()
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--column", metavar="NAME", help="Read the addresses from this column of a CSV file.")
+@_AS_OF_OPTION
+@_format_option("table", "csv", "json")
+@click.option("--fail-on-hit", is_flag=True, help="Exit 1 when any address is in the store (for scripts and CI).")
+@_WIDE_OPTION
+@click.pass_context
+def screen(ctx: click.Context, file: Path, column: str | None, as_of: str | None, fmt: str,
+           fail_on_hit: bool, wide: bool) -> None:
+    """Screen crypto addresses (one per line, or a CSV --column; FILE or - for standard input)
+    against everything the store knows, curated and imported: one row per input, in order, with
+    the entity holding it, its designations and their status as of --as-of, chain and asset,
+    the incidents tied to it, and the sources and datasets. EVM addresses match in any case,
+    others exactly; a value of no known address format is reported as such.
+
+    Exits 0 when the screening ran, whatever it found, unless --fail-on-hit (exit 1 on a hit).
+
+    \b
+    Example:
+        dprk-kg screen addresses.txt
+        dprk-kg screen wallets.csv --column address --format json
+        echo 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 | dprk-kg screen - --fail-on-hit
+    """
+    from graph import render
+    from graph.parse import decode, read_text
+    from graph.reader import open_reader
+    from graph.screen import read_inputs, screen as run_screen
+
+    day = _as_of(as_of)
+    if str(file) == "-":
+        text, where = decode(sys.stdin.buffer.read(), Path("<stdin>")), "<stdin>"
+    else:
+        text, where = read_text(file), str(file)
+    inputs = read_inputs(text, where, column)
+    reader = open_reader(ctx.obj["store"], _progress)
+    results = run_screen(reader, inputs, day)
+    if fmt == "json":
+        click.echo(render.render_json(results), nl=False)
+    else:
+        header = ["line", "input", "hit", "status", "held by", "programs", "chain", "incidents", "sources"]
+        rows = [[str(r.line), r.input, "yes" if r.hit else "no", r.status,
+                 "; ".join(f"{p.label} ({p.entity}, {p.kind})" for p in r.holders),
+                 ", ".join(sorted({g for p in r.holders for d in p.designations for g in d.programs})),
+                 ", ".join(r.chains), ", ".join(r.incidents), ", ".join(r.sources)] for r in results]
+        click.echo(render.render_csv(header, rows) if fmt == "csv" else
+                   render.render_table(header, rows, wide=_wide(wide)), nl=False)
+    hits = sum(r.hit for r in results)
+    click.echo(f"screened {len(results)} value(s) as of {day}: {hits} hit(s), "
+               f"{sum(r.status == 'not an address' for r in results)} not an address", err=True)
+    if fail_on_hit and hits:
+        ctx.exit(1)
+
+
+@main.command()
 @click.argument("a")
 @click.argument("b")
 @_format_option("table", "json")

@@ -198,6 +198,13 @@ class Entities:
             "SELECT name FROM names WHERE iri = ? AND prop IN (?, ?, ?)",
             (iri, PREFIXES["rdfs"] + "label", _SKOS + "altLabel", PREFIXES["schema"] + "name"))})
 
+    def address_records(self, value: str) -> list[str]:
+        """Records whose address is ``value``: EVM addresses in any case, others exactly."""
+        key = address_key(value)
+        return sorted({iri for iri, name in self._db.execute(
+            "SELECT iri, name FROM names WHERE key = ? AND prop = ?", (normal(key), _DKG + "address"))
+            if address_key(name) == key})
+
     def is_record(self, iri: str) -> bool:
         """Whether the store holds this node as an entity (typed with a kind)."""
         return self._db.execute("SELECT 1 FROM records WHERE iri = ?", (iri,)).fetchone() is not None

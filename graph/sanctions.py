@@ -139,6 +139,29 @@ def _status(d: Designation, delisted: bool, newest: dict[str, str], reader: Read
     return "listed" if d.sources else "not yet listed", ""
 
 
+def state(found: list[Designation], reader: Reader | None = None) -> tuple[str, str]:
+    """The entity's status on the date the designations were read for, from the most recent
+    dated evidence: (``listed``|``delisted``|``listed in an older snapshot``|``not listed``, date).
+
+    >>> state([Designation("s", "t", listing_date="2022-08-08", status="delisted", ended="2025-03-21")])
+    ('delisted', '2025-03-21')
+    """
+    evidence: list[tuple[str, int, str]] = []  # (date, 1 for an ending, status)
+    for d in found:
+        if d.listing_date:
+            evidence.append((d.listing_date, 0, "listed"))
+        if d.status == "delisted":
+            evidence.append((d.ended or d.listing_date, 1, "delisted"))
+        if d.status == "listed in an older snapshot":
+            evidence.append((d.ended, 0, "listed in an older snapshot"))
+        elif d.snapshots:
+            evidence.extend((reader.issued(g) if reader else "", 0, "listed") for g in d.snapshots)
+    if not evidence:
+        return "not listed", ""
+    when, _, status = max(evidence)
+    return status, when
+
+
 def verdict(found: list[Designation], reader: Reader | None = None) -> str:
     """One line for a sanctioned entity: by whom, since when, and whether it was delisted.
 
@@ -151,23 +174,11 @@ def verdict(found: list[Designation], reader: Reader | None = None) -> str:
     authorities = sorted({a.removeprefix("kg:").upper() for d in found for a in d.authority}) or ["an authority"]
     since = min((d.listing_date for d in found if d.listing_date), default="")
     line = f"Sanctioned by {', '.join(authorities)}" + (f" since {since}" if since else "")
-    evidence: list[tuple[str, int, str]] = []  # (date, 1 for an ending, status)
-    for d in found:
-        if d.listing_date:
-            evidence.append((d.listing_date, 0, "listed"))
-        if d.status == "delisted":
-            evidence.append((d.ended or d.listing_date, 1, "delisted"))
-        for graph in d.snapshots:
-            evidence.append((reader.issued(graph) if reader else "", 0, "snapshot"))
-        if d.status == "listed in an older snapshot":
-            evidence.append((d.ended, 0, "older"))
-    if not evidence:
-        return line
-    when, _, state = max(evidence)
-    if state == "delisted":
+    status, when = state(found, reader)
+    if status == "delisted":
         return line + (f"; delisted {when}" if when else "; delisted")
-    if state == "snapshot" and not since:
-        return line + f" (listed in the list snapshot of {when})"
-    if all(d.status == "listed in an older snapshot" for d in found if d.snapshots) and not since:
-        return line + "; not in the newest snapshot imported"
+    if status == "listed in an older snapshot":
+        return line + f"; listed only in snapshots older than the newest one imported (last: {when})"
+    if not since and status == "listed":
+        return line + " (in the list snapshots imported)"
     return line

@@ -1,0 +1,79 @@
+"""Benchmark: screening 10,000 addresses on a store with every shared dataset imported (issue 9).
+
+The input is every crypto address the store holds (curated and imported) plus random addresses
+that are not in it, 10,000 in all. The project is ``dprk-kg screen FILE --format json`` (a fresh
+process); the baseline a fresh Python process running one raw pyoxigraph query with the same
+addresses in a ``VALUES`` clause (address -> record, holder, chain), on the same store, in the
+same run. Goal: at most 3x.
+
+    .venv/bin/python bench/bench_screen.py [--quick]
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GOAL = 3.0
+COUNT = 10_000
+
+_RAW = """
+import sys, pyoxigraph as ox
+store = ox.Store.read_only(sys.argv[1])
+values = " ".join(str(ox.Literal(line.strip())) for line in open(sys.argv[2]) if line.strip())
+query = ("SELECT ?value ?address ?holder ?chain WHERE { VALUES ?value { " + values + " } "
+         "?address <https://w3id.org/dprk-kg/ns#address> ?value . "
+         "OPTIONAL { ?address <https://w3id.org/dprk-kg/ns#holder> ?holder } "
+         "OPTIONAL { ?address <https://w3id.org/dprk-kg/ns#chain> ?chain } }")
+print(len(list(store.query(query, use_default_graph_as_union=True))))
+"""
+
+
+def addresses(store: Path) -> list[str]:
+    """Every address value in the store plus random EVM addresses, 10,000 in all, shuffled."""
+    import pyoxigraph as ox
+
+    db = ox.Store.read_only(str(store))
+    known = sorted({r["v"].value for r in db.query(
+        "SELECT DISTINCT ?v WHERE { ?a <https://w3id.org/dprk-kg/ns#address> ?v }", use_default_graph_as_union=True)})
+    rng = random.Random(7)
+    filler = ["0x" + "".join(rng.choice("0123456789abcdef") for _ in range(40)) for _ in range(COUNT - len(known))]
+    values = known + filler
+    rng.shuffle(values)
+    return values
+
+
+def _median(command: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=REPO)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure(quick: bool = False) -> list[dict]:
+    from bench.real_store import shared_store
+
+    store = shared_store()
+    repeat = 3 if quick else 5
+    with tempfile.TemporaryDirectory() as work:
+        listing = Path(work) / "addresses.txt"
+        listing.write_text("\n".join(addresses(store)) + "\n")
+        project = _median([sys.executable, "-m", "cli", "--store", str(store), "screen", str(listing),
+                           "--format", "json"], repeat)
+        baseline = _median([sys.executable, "-c", _RAW, str(store), str(listing)], repeat)
+    return [{"measure": f"screen {COUNT:,} addresses (all datasets)", "baseline": "raw pyoxigraph VALUES query process",
+             "baseline_s": baseline, "project_s": project, "goal": GOAL}]
+
+
+if __name__ == "__main__":
+    for row in measure("--quick" in sys.argv):
+        print(f"{row['measure']:<36} {row['project_s']:.3f} s vs {row['baseline_s']:.3f} s: "
+              f"{row['project_s'] / row['baseline_s']:.1f}x (goal {row['goal']:g}x)")
