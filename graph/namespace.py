@@ -56,6 +56,7 @@ class DKG(DefinedNamespace):
     country: URIRef
     disclosureDate: URIRef
     documentKind: URIRef
+    earliestDate: URIRef
     endDate: URIRef
     estimateOf: URIRef
     estimateScope: URIRef
@@ -65,6 +66,7 @@ class DKG(DefinedNamespace):
     holder: URIRef
     importedAt: URIRef
     incidentCount: URIRef
+    latestDate: URIRef
     launderedAmount: URIRef
     launderedFor: URIRef
     launderedThrough: URIRef

@@ -14,7 +14,7 @@ FAILING = {
     "money-float": ("https://example.org/amount", "schema:value"),
     "missing-label": ("https://example.org/incident", "rdfs:label"),
     "bad-status": ("https://example.org/sanction", "dkg:status"),
-    "address-without-chain": ("https://example.org/address", "dkg:chain"),
+    "address-chain-not-string": ("https://example.org/address", "dkg:chain"),
     "attribution-without-incident": ("https://example.org/attribution", "dkg:attributedIncident"),
     "share-out-of-range": ("https://example.org/estimate", "dkg:shareOfTotal"),
     "date-as-string": ("https://example.org/incident", "dkg:eventDate"),
