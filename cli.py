@@ -362,7 +362,7 @@ def screen(ctx: click.Context, file: Path, column: str | None, as_of: str | None
     reader = open_reader(ctx.obj["store"], _progress)
     results = run_screen(reader, inputs, day)
     if fmt == "json":
-        click.echo(render.render_json(results), nl=False)
+        click.echo(render.render_json(results, pretty=sys.stdout.isatty()), nl=False)
     else:
         header = ["line", "input", "hit", "status", "held by", "programs", "chain", "incidents", "sources"]
         rows = [[str(r.line), r.input, "yes" if r.hit else "no", r.status,
@@ -554,22 +554,40 @@ def timeline(ctx: click.Context, since: str | None, until: str | None, entity: s
               help="graphml (Cytoscape, Gephi), gexf (Gephi) or csv (nodes and edges files).")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=paths.DEFAULT_EXPORTS, show_default=True, help="Folder for the files.")
+@click.option("--focus", metavar="NAME", help="Only what lies around this entity (as `viz --focus`).")
+@click.option("--depth", type=click.IntRange(0, 20), default=2, show_default=True,
+              help="With --focus: how many relation steps away from it.")
+@click.option("--type", "types", multiple=True, metavar="KIND",
+              help="Only nodes of this kind (repeatable): group, mixer, incident, address, ...")
+@click.option("--records", is_flag=True, help="Keep the records of one entity apart (one node per record).")
 @click.pass_context
-def export_network(ctx: click.Context, fmt: str, out_dir: Path) -> None:
+def export_network(ctx: click.Context, fmt: str, out_dir: Path, focus: str | None, depth: int,
+                   types: tuple[str, ...], records: bool) -> None:
     """Export the typed network (entities and relations, without amounts and claims) for Gephi,
-    Cytoscape or a spreadsheet. Nodes carry kind, label, aliases and sanction state; edges carry
+    Cytoscape or a spreadsheet: one node per entity (its confirmed records merged; --records
+    keeps them apart). Nodes carry kind, label, aliases, records and sanction state; edges carry
     the relation and their sources. Files are deterministic and replaced atomically.
 
     \b
     Example:
         dprk-kg export --format graphml
         dprk-kg export --format csv --out /tmp/network
+        dprk-kg export --format gexf --focus "Lazarus Group" --depth 1 --type group --type incident
     """
+    from graph.errors import InputError
+    from graph.kinds import table
     from graph.netexport import export_network as write
-    from graph.network import project
+    from graph.network import neighbourhood, project
     from graph.reader import open_reader
 
-    graph = project(open_reader(ctx.obj["store"], _progress))
+    unknown = [t for t in types if t not in table().kinds]
+    if unknown:
+        raise InputError(f"--type {unknown[0]!r} is not a kind; use one of: {', '.join(table().kinds)}")
+    reader = open_reader(ctx.obj["store"], _progress)
+    if focus:
+        graph = neighbourhood(reader, reader.entities.resolve(focus).canonical, depth, records, types)
+    else:
+        graph = project(reader, records, types)
     for path in write(graph, fmt, out_dir):
         click.echo(f"wrote {path}")
     click.echo(f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges", err=True)

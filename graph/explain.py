@@ -11,12 +11,12 @@ lists; the text says so when a hub was skipped.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .entities import Cluster
 from .errors import InputError
 from .kinds import table
+from .network import Relations
 from .reader import Reader
 from .render import safe
 from .terms import shorten
@@ -50,29 +50,6 @@ class Explanation:
     hubs_skipped: list[str] = field(default_factory=list)
 
 
-class _Neighbourhoods:
-    """Relations of entities, read once each: canonical -> {(other, relation, forward): sources}."""
-
-    def __init__(self, reader: Reader):
-        self.reader = reader
-        self.cache: dict[str, dict[tuple[str, str, bool], set[str]]] = {}
-
-    def __call__(self, canonical: str) -> dict[tuple[str, str, bool], set[str]]:
-        if canonical not in self.cache:
-            entities = self.reader.entities
-            found: dict[tuple[str, str, bool], set[str]] = defaultdict(set)
-            for member in entities.cluster(canonical).members:
-                for row in self.reader.rows("relations", focus=member):
-                    other = row["other"] or ""
-                    if not entities.is_record(other):
-                        continue
-                    other = entities.cluster(other).canonical
-                    if other != canonical:
-                        found[(other, row["relation"] or "", row["dir"] == "out")].add(row["g"] or "")
-            self.cache[canonical] = found
-        return self.cache[canonical]
-
-
 def explain(reader: Reader, a: Cluster, b: Cluster) -> Explanation:
     """The shortest chain of relations between ``a`` and ``b``, ignoring direction.
 
@@ -83,7 +60,7 @@ def explain(reader: Reader, a: Cluster, b: Cluster) -> Explanation:
         return result
     kinds = table().kinds
     entities = reader.entities
-    neighbours = _Neighbourhoods(reader)
+    neighbours = Relations(reader)
     parents: tuple[dict[str, str | None], dict[str, str | None]] = ({a.canonical: None}, {b.canonical: None})
     frontiers = ([a.canonical], [b.canonical])
     expanded = 0

@@ -5,13 +5,15 @@
 """
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
+from rdflib.namespace import DefinedNamespace
+
+from .terms import PREFIXES
 
 
 class DKG(DefinedNamespace):
     """dprk-kg ontology terms; each has a label and a comment in ``ontology/dprk-kg.ttl``."""
 
-    _NS = Namespace("https://w3id.org/dprk-kg/ns#")
+    _NS = Namespace(PREFIXES["dkg"])
     _fail = True
 
     # classes
@@ -118,34 +120,15 @@ class DKG(DefinedNamespace):
 
 
 #: Curated entities (actors, incidents, sanctions, amounts ...).
-KG = Namespace("https://w3id.org/dprk-kg/id/")
+KG = Namespace(PREFIXES["kg"])
 #: Curated source documents; each curated file is the named graph of its document.
-SRC = Namespace("https://w3id.org/dprk-kg/source/")
+SRC = Namespace(PREFIXES["src"])
 #: Imported datasets; each import is the named graph of its dataset.
-DATASET = Namespace("https://w3id.org/dprk-kg/dataset/")
+DATASET = Namespace(PREFIXES["dataset"])
 #: Statement nodes that carry provenance in the single-graph exports.
-STMT = Namespace("https://w3id.org/dprk-kg/statement/")
+STMT = Namespace(PREFIXES["stmt"])
 #: The named graph that holds the ontology inside the store.
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/dprk-kg/ns#")
-
-#: Prefixes bound in every export and predeclared in every query.
-PREFIXES: dict[str, str] = {
-    "dkg": str(DKG._NS),
-    "kg": str(KG),
-    "src": str(SRC),
-    "dataset": str(DATASET),
-    "stmt": str(STMT),
-    "dcterms": str(DCTERMS),
-    "org": str(ORG),
-    "owl": str(OWL),
-    "prov": str(PROV),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "schema": str(SDO),
-    "skos": str(SKOS),
-    "xsd": str(XSD),
-}
-
 
 def bind_prefixes(graph) -> None:
     """Bind the project prefixes on an rdflib graph or dataset, replacing rdflib's defaults."""

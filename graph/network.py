@@ -73,6 +73,84 @@ def project(reader: Reader, keep_records: bool = False, kinds: tuple[str, ...] =
     return graph
 
 
+class Relations:
+    """The relations of entities, read from the store one entity at a time (``relations.rq``
+    bound to each of its records) and kept: canonical -> {(other, relation, forward): sources}."""
+
+    def __init__(self, reader: Reader, keep_records: bool = False):
+        self.reader = reader
+        self.keep_records = keep_records
+        self.cache: dict[str, dict[tuple[str, str, bool], set[str]]] = {}
+
+    def node(self, iri: str) -> str:
+        """The node a record is drawn as: itself, or its cluster's canonical record."""
+        return iri if self.keep_records else self.reader.entities.cluster(iri).canonical
+
+    def __call__(self, node: str) -> dict[tuple[str, str, bool], set[str]]:
+        if node not in self.cache:
+            entities = self.reader.entities
+            found: dict[tuple[str, str, bool], set[str]] = defaultdict(set)
+            members = (node,) if self.keep_records else entities.cluster(node).members
+            for member in members:
+                for row in self.reader.rows("relations", focus=member):
+                    other = row["other"] or ""
+                    if not entities.is_record(other):
+                        continue
+                    other = self.node(other)
+                    if other != node:
+                        found[(other, row["relation"] or "", row["dir"] == "out")].add(row["g"] or "")
+            self.cache[node] = found
+        return self.cache[node]
+
+
+def neighbourhood(reader: Reader, focus: str, depth: int, keep_records: bool = False,
+                  kinds: tuple[str, ...] = (), hub: int = 400) -> nx.MultiDiGraph:
+    """The entities within ``depth`` relations of ``focus`` (a record), read entity by entity.
+
+    Only what the view needs is read. A hub with more than ``hub`` relations (OFAC as the
+    authority of every SDN entry) is drawn but not expanded further, and the graph's
+    ``skipped_hubs`` attribute names it.
+    """
+    import networkx as nx
+
+    entities = reader.entities
+    relations = Relations(reader, keep_records)
+    start = relations.node(focus)
+    seen, frontier, skipped = {start}, [start], []
+    edges: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for _ in range(depth):
+        following = []
+        for node in frontier:
+            around = relations(node)
+            if node != start and len(around) > hub:
+                skipped.append(node)
+                continue
+            for (other, relation, forward), sources in around.items():
+                s, o = (node, other) if forward else (other, node)
+                edges[(s, relation, o)] |= sources
+                if other not in seen:
+                    seen.add(other)
+                    following.append(other)
+        frontier = following
+    graph = nx.MultiDiGraph(skipped_hubs=sorted(skipped))
+    for node in sorted(seen):
+        kind = entities.kind(node)
+        if kinds and kind not in kinds and node != start:
+            continue
+        members = (node,) if keep_records else entities.cluster(node).members
+        names = {n for m in members for n in entities.aliases(m)}
+        graph.add_node(node, kind=kind, label=entities.label(node), aliases=sorted(names - {entities.label(node)}),
+                       records=list(members), sanction="")
+    for (s, relation, o), sources in sorted(edges.items()):
+        if s in graph and o in graph:
+            graph.add_edge(s, o, key=relation, relation=relation, sources=sorted(sources))
+    states = sanction_states(reader)
+    for node in graph:
+        found = [states[m] for m in graph.nodes[node]["records"] if m in states]
+        graph.nodes[node]["sanction"] = "delisted" if "delisted" in found else (found[0] if found else "")
+    return graph
+
+
 def sanction_states(reader: Reader) -> dict[str, str]:
     """``listed`` or ``delisted`` for every sanctioned record, from its latest curated sanction.
 

@@ -4,7 +4,7 @@ index, and the internal queries run with bound values.
 >>> import pyoxigraph as ox
 >>> reader = Reader(ox.Store())
 >>> reader.source("https://w3id.org/dprk-kg/source/none")
-{'label': None, 'publisher': None, 'issued': None, 'url': None, 'kind': None}
+{'source': None, 'label': None, 'publisher': None, 'issued': None, 'url': None, 'kind': None}
 """
 
 from __future__ import annotations
@@ -43,11 +43,13 @@ class Reader:
         names = [v.value for v in result.variables]
         return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
 
-    @functools.cache
+    @functools.cached_property
+    def _sources(self) -> dict[str, dict[str, str | None]]:
+        return {row["source"] or "": row for row in self.rows("source-info")}
+
     def source(self, graph: str) -> dict[str, str | None]:
         """A source document's label, publisher, issue date, URL and kind (Nones when unknown)."""
-        rows = self.rows("source-info", focus=graph)
-        return rows[0] if rows else dict.fromkeys(("label", "publisher", "issued", "url", "kind"))
+        return self._sources.get(graph) or dict.fromkeys(("source", "label", "publisher", "issued", "url", "kind"))
 
     @functools.cache
     def label(self, node: str) -> str:

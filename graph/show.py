@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .entities import Cluster
+from .kinds import table
 from .reader import Reader
 from .render import format_amount
 from .sanctions import Designation, designations, verdict
@@ -112,6 +113,11 @@ class _Namer:
         self.cache: dict[str, tuple[str, set[str]]] = {}
 
     def __call__(self, iri: str) -> tuple[str, set[str]]:
+        entities = self.reader.entities
+        if iri not in self.cache and entities.is_record(iri):
+            label, kind = entities.label(iri), entities.kind(iri)
+            self.cache[iri] = (f"{label} ({shorten(iri)})" if label != shorten(iri) else label,
+                               set(table().kinds[kind].classes))
         if iri not in self.cache:
             rows = self.reader.rows("node-facts", focus=iri)
             types = {r["type"] for r in rows if r["type"]}

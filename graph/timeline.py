@@ -2,8 +2,9 @@
 
 Events are incidents (when they happened and when they were disclosed), attributions,
 designations and delistings, address listings, launderings, dated claims and published reports.
-Dates keep the precision the source gives (``2022``, ``2022-11``, ``2022-11-08``) and sort as text,
-so a month sorts before the days in it. An entity is a cluster (``graph.entities``): events of
+Dates keep the precision the source gives (``2022``, ``2022-11``, ``2022-11-08``, or a range
+``2023-01-23/24`` where a source gives only that) and sort as text, so a month sorts before the
+days in it. An entity is a cluster (``graph.entities``): events of
 any of its records are its events. With ``as_of`` only sources issued on or before it count.
 """
 
@@ -39,6 +40,19 @@ class Event:
     sources: tuple[str, ...]
 
 
+def date_range(early: str | None, late: str | None) -> str:
+    """Two bounds of an uncertain date as one text, e.g. ``2023-01-23/24`` ('' without bounds).
+
+    >>> date_range("2023-01-23", "2023-01-24"), date_range("2024-12-31", "2025-01-01")
+    ('2023-01-23/24', '2024-12-31/2025-01-01')
+    """
+    if not early or not late:
+        return ""
+    if early == late:
+        return early
+    return f"{early}/{late[8:]}" if early[:8] == late[:8] else f"{early}/{late}"
+
+
 def events(reader: Reader, since: str | None = None, until: str | None = None,
            entity: Cluster | None = None, as_of: str | None = None, kinds: tuple[str, ...] = (),
            curated_only: bool = False) -> list[Event]:
@@ -57,7 +71,8 @@ def events(reader: Reader, since: str | None = None, until: str | None = None,
             continue
         if as_of and reader.issued(graph) and not on_or_before(reader.issued(graph), as_of):
             continue
-        involved, sources = grouped[(row["date"] or "", row["event"] or "", row["node"] or "")]
+        date = date_range(row["early"], row["late"]) or row["stated"] or ""
+        involved, sources = grouped[(date, row["event"] or "", row["node"] or "")]
         if row["related"] is not None:
             involved.add(row["related"])
         sources.add(shorten(graph))
