@@ -205,6 +205,10 @@ class Entities:
             "SELECT iri, name FROM names WHERE key = ? AND prop = ?", (normal(key), _DKG + "address"))
             if address_key(name) == key})
 
+    def short_name(self, iri: str) -> str:
+        """The shortest name of a record (``OFAC`` for the Office of Foreign Assets Control)."""
+        return min(self.aliases(iri) or [self.label(iri)], key=lambda n: (len(n), n))
+
     def is_record(self, iri: str) -> bool:
         """Whether the store holds this node as an entity (typed with a kind)."""
         return self._db.execute("SELECT 1 FROM records WHERE iri = ?", (iri,)).fetchone() is not None

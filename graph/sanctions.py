@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .reader import Reader
-from .terms import PREFIXES, on_or_before, shorten
+from .terms import PREFIXES, expand, on_or_before, shorten
 
 _DKG = PREFIXES["dkg"]
 
@@ -165,13 +165,14 @@ def state(found: list[Designation], reader: Reader | None = None) -> tuple[str, 
 def verdict(found: list[Designation], reader: Reader | None = None) -> str:
     """One line for a sanctioned entity: by whom, since when, and whether it was delisted.
 
-    >>> verdict([Designation("s", "t", authority=["kg:ofac"], listing_date="2022-08-08",
+    >>> verdict([Designation("s", "t", authority=["OFAC"], listing_date="2022-08-08",
     ...                      status="delisted", ended="2025-03-21", end_date="2025-03-21")])
     'Sanctioned by OFAC since 2022-08-08; delisted 2025-03-21'
     """
     if not found:
         return ""
-    authorities = sorted({a.removeprefix("kg:").upper() for d in found for a in d.authority}) or ["an authority"]
+    name = (lambda curie: reader.entities.short_name(expand(curie))) if reader else (lambda curie: curie)
+    authorities = sorted({name(a) for d in found for a in d.authority}) or ["an authority"]
     since = min((d.listing_date for d in found if d.listing_date), default="")
     line = f"Sanctioned by {', '.join(authorities)}" + (f" since {since}" if since else "")
     status, when = state(found, reader)

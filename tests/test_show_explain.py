@@ -36,7 +36,8 @@ def test_show_lists_facts_with_their_sources(runner, built):
 def test_show_by_curie_has_designations_and_verdict(runner, built):
     view = show(runner, built, "kg:tornado-cash")
     assert view["label"] == "Tornado Cash"
-    assert view["verdict"] == "Sanctioned by OFAC since 2022-08-08; delisted 2025-03-21"
+    assert view["verdict"].startswith("Sanctioned by ") and "OFAC" in view["verdict"]
+    assert view["verdict"].endswith(" since 2022-08-08; delisted 2025-03-21")
     statuses = {d["sanction"]: (d["status"], d["ended"]) for d in view["designations"]}
     assert statuses["kg:sanction-ofac-tornado-cash-2022-11"] == ("delisted", "2025-03-21")
     assert statuses["kg:sanction-ofac-tornado-cash-2022-08-08"] == ("re-designated", "2022-11")
@@ -44,7 +45,7 @@ def test_show_by_curie_has_designations_and_verdict(runner, built):
 
 def test_show_as_of_a_date_before_the_delisting(runner, built):
     view = show(runner, built, "Tornado Cash", "--as-of", "2024-06-01")
-    assert view["verdict"] == "Sanctioned by OFAC since 2022-08-08"
+    assert view["verdict"].endswith(" since 2022-08-08") and "OFAC" in view["verdict"]
     assert all(s["issued"] <= "2024-06-01" for s in view["sources"] if s["issued"])
 
 
