@@ -1,0 +1,114 @@
+"""The README's transcripts are the tool's real output: replayed in order on a fresh store.
+
+Every ```console block of the README whose commands start with ``$ dprk-kg`` (or ``$ python``)
+is run, in the order the README gives them, in one shell environment where ``dprk-kg`` is on the
+PATH and ``DPRK_KG_STORE`` names a fresh store, exactly as a new user following the README would
+(build, the imports of ../shared/data, then the reading commands). The output must match what
+the README prints, with run-dependent values masked: durations, import times, today's date. A
+line ``...`` in the README stands for any number of lines.
+
+To refresh the transcripts after a change of output, run
+``DPRK_KG_README=update .venv/bin/python -m pytest tests/test_readme.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, SHARED_DATA
+
+README = REPO / "README.md"
+_BLOCK = re.compile(r"```console\n(.*?)```", re.S)
+_MASKS = [
+    (re.compile(r"\b\d+(\.\d+)? s\b"), "N s"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ?"), "TIMESTAMP"),
+]
+
+
+def _mask(text: str) -> str:
+    text = text.replace(datetime.date.today().isoformat(), "TODAY")
+    for pattern, replacement in _MASKS:
+        text = pattern.sub(replacement, text)
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def _commands(block: str) -> list[tuple[str, list[str]]]:
+    """(command, expected output lines) for each ``$ `` line of a console block."""
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        elif steps:
+            steps[-1][1].append(line)
+    return [(c, out) for c, out in steps if c.startswith(("dprk-kg", "python "))]
+
+
+def _matches(expected: list[str], actual: list[str]) -> bool:
+    """Whether ``actual`` fits ``expected``, where a ``...`` line stands for any lines.
+
+    >>> _matches(["a", "...", "z"], ["a", "b", "c", "z"]), _matches(["a", "z"], ["a", "b", "z"])
+    (True, False)
+    """
+    segments: list[list[str]] = [[]]
+    for line in expected:
+        if line == "...":
+            segments.append([])
+        else:
+            segments[-1].append(line)
+    if len(segments) == 1:
+        return expected == actual
+    first, *middle, last = segments
+    if actual[:len(first)] != first or (last and actual[len(actual) - len(last):] != last):
+        return False
+    position, end = len(first), len(actual) - len(last)
+    for segment in middle:
+        found = next((i for i in range(position, end - len(segment) + 1) if actual[i:i + len(segment)] == segment), None)
+        if found is None:
+            return False
+        position = found + len(segment)
+    return position <= end
+
+
+def _run(command: str, env: dict[str, str]) -> list[str]:
+    """The command's output lines (stdout and stderr, as a terminal shows them)."""
+    done = subprocess.run(["bash", "-c", command + " 2>&1"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=600)
+    return [line.rstrip() for line in done.stdout.splitlines()]
+
+
+@pytest.mark.shared
+def test_readme_transcripts_are_real_output(tmp_path):
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real datasets not found at {SHARED_DATA} (../shared is absent)")
+    text = README.read_text(encoding="utf-8")
+    env = {**os.environ, "DPRK_KG_STORE": str(tmp_path / "store"), "COLUMNS": "100",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    update = os.environ.get("DPRK_KG_README") == "update"
+    mismatches = []
+    new_text, last = [], 0
+    for block in _BLOCK.finditer(text):
+        steps = _commands(block.group(1))
+        if not steps:
+            continue
+        rebuilt = []
+        for command, expected in steps:
+            actual = _run(command, env)
+            if not _matches([_mask(line) for line in expected], [_mask(line) for line in actual]):
+                mismatches.append(f"$ {command}\n--- README\n" + "\n".join(expected) +
+                                  "\n--- real output\n" + "\n".join(actual))
+            rebuilt.append(f"$ {command}\n" + "".join(f"{line}\n" for line in
+                                                      (actual if "..." not in expected else expected)))
+        if update:
+            new_text.append(text[last:block.start(1)] + "".join(rebuilt))
+            last = block.end(1)
+    if update:
+        README.write_text("".join(new_text) + text[last:], encoding="utf-8")
+        return
+    assert not mismatches, "README transcripts differ from the real output:\n\n" + "\n\n".join(mismatches)
