@@ -39,9 +39,9 @@ def addresses(store: Path) -> list[str]:
     """Every address value in the store plus random EVM addresses, 10,000 in all, shuffled."""
     import pyoxigraph as ox
 
-    db = ox.Store.read_only(str(store))
-    known = sorted({r["v"].value for r in db.query(
-        "SELECT DISTINCT ?v WHERE { ?a <https://w3id.org/dprk-kg/ns#address> ?v }", use_default_graph_as_union=True)})
+    from graph import sparql
+
+    known = sorted({r["v"] or "" for r in sparql.select(ox.Store.read_only(str(store)), "address-values")})
     rng = random.Random(7)
     filler = ["0x" + "".join(rng.choice("0123456789abcdef") for _ in range(40)) for _ in range(COUNT - len(known))]
     values = known + filler

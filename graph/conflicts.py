@@ -2,8 +2,8 @@
 
 A *facet* is one comparable fact (an incident's loss in one currency, a theft estimate for one
 actor, period and scope, a laundered amount, a date); open-ended estimates ("since 2017") are not
-compared, and a date given only to the month agrees with any day of that month. Sources conflict on a facet when one states a
-value that another source, stating the same facet, does not.
+compared, and a date given only to the month agrees with any day of that month. Sources conflict
+on a facet when one states a value that another source, stating the same facet, does not.
 
 >>> rows = [Facet("kg:x", "reported loss (USD)", "540000000", "src:a"),
 ...         Facet("kg:x", "reported loss (USD)", "625000000", "src:b")]

@@ -281,7 +281,7 @@ class Entities:
                 if iri.rsplit("/", 1)[-1].casefold() == text.casefold()]
         if found:
             best = min(rank for _, rank in found)
-            clusters = {self.cluster(iri).canonical: self.cluster(iri) for iri, rank in found if rank == best}
+            clusters = {self.cluster(iri).canonical: self.cluster(iri) for iri, level in found if level == best}
             if len(clusters) == 1:
                 return next(iter(clusters.values()))
             raise InputError(self._ambiguous(name, sorted(clusters.values(), key=lambda c: c.canonical)))
@@ -331,7 +331,7 @@ class Entities:
                     rows.append((3, rank, name, iri, prop))
         hits: dict[str, Hit] = {}
         canonical_first = lambda r: (r[0], r[1], self.cluster(r[3]).canonical != r[3], len(r[2]), r[2], r[3])  # noqa: E731
-        for level, rank, name, iri, prop in sorted(rows, key=canonical_first):
+        for level, _, name, iri, prop in sorted(rows, key=canonical_first):
             if not self.is_record(iri):
                 continue
             cluster = self.cluster(iri)
@@ -356,8 +356,8 @@ def state_key(ox_store: ox.Store, store_path: Path | None) -> str:
         digest.update((Path(store_path) / FINGERPRINT_FILE).read_bytes())
     else:
         digest.update(str(len(ox_store)).encode())
-    for row in ox_store.query(sparql.load("store-state"), prefixes=PREFIXES):
-        digest.update(f"{row['g'].value} {row['t'].value}\n".encode())
+    for row in sparql.select(ox_store, "store-state"):
+        digest.update(f"{row['g']} {row['t']}\n".encode())
     return digest.hexdigest()
 
 
@@ -397,10 +397,10 @@ def _fill(db: sqlite3.Connection, ox_store: ox.Store, key: str) -> None:
     src = PREFIXES["src"]
     classes: dict[str, set[str]] = defaultdict(set)
     curated: set[str] = set()
-    for row in ox_store.query(sparql.load("entity-types"), prefixes=PREFIXES):
-        node, cls = row["node"].value, row["type"].value
+    for row in sparql.select(ox_store, "entity-types"):
+        node, cls = row["node"] or "", row["type"] or ""
         classes[node].add(cls)
-        if row["g"].value.startswith(src):
+        if (row["g"] or "").startswith(src):
             curated.add(node)
     kind_of = {}
     for node, types in classes.items():
@@ -409,18 +409,17 @@ def _fill(db: sqlite3.Connection, ox_store: ox.Store, key: str) -> None:
             kind_of[node] = kind
     labels: dict[str, str] = {}
     names = []
-    for row in ox_store.query(sparql.load("entity-names"), prefixes=PREFIXES):
-        node, prop, name, graph = row["node"].value, row["p"].value, row["name"].value, row["g"].value
+    for row in sparql.select(ox_store, "entity-names"):
+        node, prop, name, graph = row["node"] or "", row["p"] or "", row["name"] or "", row["g"] or ""
         if node not in kind_of:
             continue
         names.append((normal(name), name, node, prop, _RANK.get(prop, 1), graph))
         if _RANK.get(prop) == 0 and prop != _DKG + "address" and (node not in labels or name < labels[node]):
             labels[node] = name
     links = _same_address_links(names, curated)
-    for row in ox_store.query(sparql.load("entity-links"), prefixes=PREFIXES):
-        status = row["status"].value.rsplit("#Match", 1)[-1].lower()
-        basis = row["basis"].value if row["basis"] is not None else ""
-        links.append((row["s"].value, row["o"].value, status, basis, row["g"].value))
+    for row in sparql.select(ox_store, "entity-links"):
+        status = (row["status"] or "").rsplit("#Match", 1)[-1].lower()
+        links.append((row["s"] or "", row["o"] or "", status, row["basis"] or "", row["g"] or ""))
     clusters, warnings = _clusters(kind_of, curated, links)
     db.executescript(_SCHEMA)
     db.execute("INSERT INTO meta VALUES (?)", (key,))

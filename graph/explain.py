@@ -11,6 +11,7 @@ lists; the text says so when a hub was skipped.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from .entities import Cluster
@@ -91,7 +92,7 @@ def explain(reader: Reader, a: Cluster, b: Cluster) -> Explanation:
                 if result.hubs_skipped else "")
         raise InputError(f"no chain of relations links {a.curie} and {b.curie}{hint}")
     path = _walk(parents[0], meet)[::-1] + _walk(parents[1], meet)[1:]
-    for start, end in zip(path, path[1:]):
+    for start, end in itertools.pairwise(path):
         around = neighbours(start)
         options = [(rel, fwd, sources) for (other, rel, fwd), sources in around.items() if other == end]
         relation, forward, sources = min(options, key=lambda o: (-len(o[2]), o[0], not o[1]))

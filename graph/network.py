@@ -26,7 +26,6 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from .reader import Reader
-from .terms import PREFIXES
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -43,7 +42,7 @@ def project(reader: Reader, keep_records: bool = False, kinds: tuple[str, ...] =
     node_of = (lambda iri: iri) if keep_records else (lambda iri: entities.cluster(iri).canonical)
     graph = nx.MultiDiGraph()
     members: dict[str, list[str]] = defaultdict(list)
-    for record, _, _, kind in entities.records():
+    for record, _, _, _ in entities.records():
         node = node_of(record)
         members[node].append(record)
     for node in sorted(members):
@@ -173,7 +172,7 @@ def relation_label(iri: str) -> str:
     """A property IRI as the relation words the projection uses (``dkg:controlledBy`` ->
     ``controlled by``).
 
-    >>> relation_label(PREFIXES["org"] + "subOrganizationOf")
+    >>> relation_label("http://www.w3.org/ns/org#subOrganizationOf")
     'sub organization of'
     """
     import re

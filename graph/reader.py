@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import sparql
 from .entities import Entities
-from .terms import PREFIXES, shorten
+from .terms import shorten
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -30,6 +30,7 @@ class Reader:
     def __init__(self, ox_store: ox.Store, store_path: Path | None = None):
         self.store = ox_store
         self.path = store_path
+        self._labels: dict[str, str] = {}
 
     @functools.cached_property
     def entities(self) -> Entities:
@@ -38,10 +39,7 @@ class Reader:
 
     def rows(self, name: str, **bindings: str) -> list[dict[str, str | None]]:
         """Rows of ``graph/sparql/<name>.rq`` with ``?var`` bound to the IRIs given, as strings."""
-        result = self.store.query(sparql.bind(sparql.load(name), bindings), prefixes=PREFIXES,
-                                  use_default_graph_as_union=True)
-        names = [v.value for v in result.variables]
-        return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+        return sparql.select(self.store, name, **bindings)
 
     @functools.cached_property
     def _sources(self) -> dict[str, dict[str, str | None]]:
@@ -51,11 +49,12 @@ class Reader:
         """A source document's label, publisher, issue date, URL and kind (Nones when unknown)."""
         return self._sources.get(graph) or dict.fromkeys(("source", "label", "publisher", "issued", "url", "kind"))
 
-    @functools.cache
     def label(self, node: str) -> str:
         """A node's label (the smallest when sources differ), or its CURIE."""
-        rows = self.rows("node-label", focus=node)
-        return (rows[0]["label"] if rows else None) or shorten(node)
+        if node not in self._labels:
+            rows = self.rows("node-label", focus=node)
+            self._labels[node] = (rows[0]["label"] if rows else None) or shorten(node)
+        return self._labels[node]
 
     def issued(self, graph: str) -> str:
         """The date a source graph was issued, '' when it gives none."""

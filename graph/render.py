@@ -57,7 +57,7 @@ def render_table(header: Sequence[str], rows: Iterable[Sequence[str]], wide: boo
         rows = [[c if len(c) <= limit else c[:limit - 1] + "…" for c in r] for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
     lines = [list(header), ["-" * w for w in widths], *rows]
-    return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() + "\n" for line in lines)
+    return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines)
 
 
 def render_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -88,7 +88,11 @@ def screen(reader: Reader, inputs: Iterable[tuple[int, str]], as_of: str) -> lis
             results.append(Screened(value, line, fmt, False, "no hit"))
             continue
         found = Screened(value, line, fmt, True, "not listed", shorten(entities.cluster(records[0]).canonical))
-        holders, sources, chains, assets, incidents = set(), set(), set(), set(), set()
+        holders: set[str] = set()
+        sources: set[str] = set()
+        chains: set[str] = set()
+        assets: set[str] = set()
+        incidents: set[str] = set()
         for record in records:
             for row in reader.rows("address-facts", focus=record):
                 sources.add(shorten(row["g"] or ""))

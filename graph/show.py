@@ -120,13 +120,14 @@ class _Namer:
                                set(table().kinds[kind].classes))
         if iri not in self.cache:
             rows = self.reader.rows("node-facts", focus=iri)
-            types = {r["type"] for r in rows if r["type"]}
-            row = rows[0] if rows else {}
+            types = {r["type"] or "" for r in rows if r["type"]}
+            row: dict[str, str | None] = rows[0] if rows else {}
+            name: str
             if row.get("value") is not None:
                 name = format_amount(row["value"], row["currency"], row["qualifier"], row["low"], row["high"])
             else:
-                label = self.reader.entities.label(iri) if self.reader.entities.is_record(iri) else row.get("label")
-                name = f"{label} ({shorten(iri)})" if label and label != shorten(iri) else shorten(iri)
+                stated = row.get("label")
+                name = f"{stated} ({shorten(iri)})" if stated and stated != shorten(iri) else shorten(iri)
             self.cache[iri] = (name, types)
         return self.cache[iri]
 

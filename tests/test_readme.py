@@ -69,7 +69,8 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
         return False
     position, end = len(first), len(actual) - len(last)
     for segment in middle:
-        found = next((i for i in range(position, end - len(segment) + 1) if actual[i:i + len(segment)] == segment), None)
+        starts = range(position, end - len(segment) + 1)
+        found = next((i for i in starts if actual[i:i + len(segment)] == segment), None)
         if found is None:
             return False
         position = found + len(segment)

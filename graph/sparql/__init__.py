@@ -21,12 +21,30 @@ from __future__ import annotations
 import functools
 import re
 from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 
 @functools.cache
 def load(name: str) -> str:
     """The text of ``graph/sparql/<name>.rq``."""
     return resources.files(__name__).joinpath(f"{name}.rq").read_text(encoding="utf-8")
+
+
+def select(store: ox.Store, name: str, **bindings: str) -> list[dict[str, str | None]]:
+    """Rows of the SELECT query ``name`` run on ``store`` (default graph: the union of all graphs),
+    with ``bindings`` bound as by ``bind``, each row as plain strings (None where unbound)."""
+    import pyoxigraph as ox
+
+    from ..terms import PREFIXES
+
+    result = store.query(bind(load(name), bindings), prefixes=PREFIXES, use_default_graph_as_union=True)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"{name}.rq is not a SELECT query")
+    names = [v.value for v in result.variables]
+    return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
 
 
 def bind(text: str, bindings: dict[str, str]) -> str:
@@ -37,6 +55,6 @@ def bind(text: str, bindings: dict[str, str]) -> str:
     for name, iri in bindings.items():
         constant = str(ox.NamedNode(iri))
         variable = re.compile(rf"[?$]{re.escape(name)}\b")
-        head = variable.sub(lambda _: f"({constant} AS ?{name})", head)
-        body = variable.sub(lambda _: constant, body)
+        head = variable.sub(f"({constant} AS ?{name})".replace("\\", "\\\\"), head)
+        body = variable.sub(constant.replace("\\", "\\\\"), body)
     return head + brace + body
