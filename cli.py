@@ -97,7 +97,8 @@ def build(ctx: click.Context, out_dir: Path, sources_dir: Path, quiet: bool) -> 
         dprk-kg build
         dprk-kg build --out /tmp/exports --quiet
     """
-    from graph.build import build as run_build, graph_file
+    from graph.build import build as run_build
+    from graph.build import graph_file
     from graph.errors import ValidationFailed
 
     try:
@@ -305,7 +306,6 @@ def search(ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, fm
     from graph.errors import InputError
     from graph.kinds import table
     from graph.reader import open_reader
-    from graph.terms import shorten
 
     unknown = [k for k in kinds if k not in table().kinds]
     if unknown:
@@ -316,8 +316,7 @@ def search(ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, fm
         click.echo(render.render_json(hits), nl=False)
     else:
         header = ["entity", "label", "kind", "match", "matched", "field", "sources"]
-        rows = [[shorten(h.cluster), h.label, h.kind, h.match, h.name, h.field, ", ".join(shorten(s) for s in h.sources)]
-                for h in hits]
+        rows = [[h.entity, h.label, h.kind, h.match, h.name, h.field, ", ".join(h.sources)] for h in hits]
         click.echo(render.render_csv(header, rows) if fmt == "csv" else
                    render.render_table(header, rows, wide=_wide(wide)), nl=False)
     if not hits:
@@ -351,7 +350,8 @@ def screen(ctx: click.Context, file: Path, column: str | None, as_of: str | None
     from graph import render
     from graph.parse import decode, read_text
     from graph.reader import open_reader
-    from graph.screen import read_inputs, screen as run_screen
+    from graph.screen import read_inputs
+    from graph.screen import screen as run_screen
 
     day = _as_of(as_of)
     if str(file) == "-":
@@ -394,7 +394,8 @@ def explain(ctx: click.Context, a: str, b: str, fmt: str) -> None:
         dprk-kg explain sinbad kg:lazarus-group --format json
     """
     from graph import render
-    from graph.explain import explain as find_chain, render_explain
+    from graph.explain import explain as find_chain
+    from graph.explain import render_explain
     from graph.reader import open_reader
 
     reader = open_reader(ctx.obj["store"], _progress)

@@ -116,15 +116,15 @@ class Cluster:
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result: the name that matched, how, and the entity (cluster) it names."""
+    """One search result: the entity (cluster) found, how its name matched, and who states it."""
 
-    name: str
-    field: str
-    match: str
-    record: str
-    cluster: str
+    entity: str
     label: str
     kind: str
+    match: str
+    name: str
+    field: str
+    record: str
     sources: tuple[str, ...]
 
 
@@ -300,7 +300,7 @@ class Entities:
         hits = self.search(text, limit=5)
         if not hits:
             return "; search with `dprk-kg search TEXT`"
-        shown = list(dict.fromkeys(f"{h.label} ({shorten(h.cluster)})" for h in hits))
+        shown = list(dict.fromkeys(f"{h.label} ({h.entity})" for h in hits))
         return f"; did you mean: {', '.join(shown)}?"
 
     def search(self, text: str, limit: int = 20, kinds: Iterable[str] = ()) -> list[Hit]:
@@ -339,8 +339,8 @@ class Entities:
                 continue
             graphs = tuple(sorted({g for (g,) in self._db.execute(
                 "SELECT graph FROM names WHERE iri = ? AND name = ?", (iri, name))}))
-            hits[cluster.canonical] = Hit(name, FIELD.get(prop, prop), MATCH_RANKS[level], iri,
-                                          cluster.canonical, cluster.label, cluster.kind, graphs)
+            hits[cluster.canonical] = Hit(cluster.curie, cluster.label, cluster.kind, MATCH_RANKS[level], name,
+                                          FIELD.get(prop, prop), shorten(iri), tuple(shorten(g) for g in graphs))
             if len(hits) >= limit:
                 break
         return list(hits.values())

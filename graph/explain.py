@@ -56,7 +56,7 @@ def explain(reader: Reader, a: Cluster, b: Cluster) -> Explanation:
 
     An InputError says so when they are not linked (within the search's limits).
     """
-    result = Explanation(a.canonical, b.canonical)
+    result = Explanation(a.curie, b.curie)
     if a.canonical == b.canonical:
         return result
     kinds = table().kinds
@@ -112,7 +112,7 @@ def _walk(parents: dict[str, str | None], node: str) -> list[str]:
 def render_explain(result: Explanation) -> str:
     """The chain as text, one hop per line, each with its sources."""
     if not result.hops:
-        return f"{shorten(result.start)} and {shorten(result.end)} are the same entity: no chain to explain\n"
+        return f"{result.start} and {result.end} are the same entity: no chain to explain\n"
     names = [safe(result.hops[0].start_label), *(safe(h.end_label) for h in result.hops)]
     lines = [" ... ".join(names)]
     for i, hop in enumerate(result.hops, 1):

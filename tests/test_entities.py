@@ -103,5 +103,5 @@ def test_reading_commands_answer_for_the_headline_names(runner, real_store, name
 def test_search_ranks_and_counts_each_entity_once(runner, real_store):
     result = run(runner, real_store, "search", "lazarus group", "--format", "json")
     hits = json.loads(result.stdout)
-    assert hits[0]["cluster"].endswith("/lazarus-group") and hits[0]["match"] == "exact"
-    assert len({h["cluster"] for h in hits}) == len(hits)
+    assert hits[0]["entity"] == "kg:lazarus-group" and hits[0]["match"] == "exact"
+    assert len({h["entity"] for h in hits}) == len(hits)
