@@ -250,9 +250,9 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
         bindings[var.lstrip("?$")] = value
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
     q.check_timeout(timeout)
-    ensure_current(ctx.obj["store"], _progress)
-    result = q.run_query(ctx.obj["store"], text, fmt, timeout, bindings,
-                         out=sys.stdout.buffer)
+    ensure_current(ctx.obj["store"], _progress, check_swap=False)
+    result = q.run_query(ctx.obj["store"], text, fmt, timeout, bindings, out=sys.stdout.buffer,
+                         progress=_progress)
     if result.kind == "ask":
         ctx.exit(0 if result.truth else 1)
     if result.count == 0:

@@ -7,6 +7,8 @@
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
 
+from .prefixes import PREFIXES  # plain strings, checked against the namespaces below by a test
+
 
 class DKG(DefinedNamespace):
     """dprk-kg ontology terms; each has a label and a comment in ``ontology/dprk-kg.ttl``."""
@@ -127,22 +129,6 @@ STMT = Namespace("https://w3id.org/dprk-kg/statement/")
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/dprk-kg/ns#")
 
 #: Prefixes bound in every export and predeclared in every query.
-PREFIXES: dict[str, str] = {
-    "dkg": str(DKG._NS),
-    "kg": str(KG),
-    "src": str(SRC),
-    "dataset": str(DATASET),
-    "stmt": str(STMT),
-    "dcterms": str(DCTERMS),
-    "org": str(ORG),
-    "owl": str(OWL),
-    "prov": str(PROV),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "schema": str(SDO),
-    "skos": str(SKOS),
-    "xsd": str(XSD),
-}
 
 
 def bind_prefixes(graph) -> None:

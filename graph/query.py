@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,7 +259,7 @@ def check_dataset(text: str, checked: CheckedQuery, graphs: set[str]) -> None:
 
 
 def _project_prefixes() -> dict[str, str]:
-    from .namespace import PREFIXES
+    from .prefixes import PREFIXES
 
     return PREFIXES
 
@@ -401,9 +402,11 @@ def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str,
     """Run the query in this (confined) process, writing its result to ``out``."""
     import pyoxigraph as ox
 
-    from .storage import open_ox
+    from .storage import InterruptedSwap, open_ox, staging_graphs
 
     store = open_ox(store_path, read_only=True)
+    if staging_graphs(store):
+        raise InterruptedSwap(f"the store at {store_path} holds an interrupted import")
     if checked.has_dataset:
         check_dataset(text, checked, {g.value for g in store.named_graphs()
                                       if isinstance(g, ox.NamedNode)})
@@ -442,8 +445,12 @@ def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str,
 def _child(conn, store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str],
            checked: CheckedQuery) -> None:
     """The query process: confine itself, run the query, stream the result, report the end."""
+    import signal
+
     from . import sandbox
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which ends this
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     pipe = _Pipe(conn, fmt)
     try:
         sandbox.die_with_parent()
@@ -474,8 +481,8 @@ def check_timeout(timeout: float) -> float:
 
 
 def run_query(store_path: Path, text: str, fmt: str = "table", timeout: float = DEFAULT_TIMEOUT,
-              substitutions: Mapping[str, str] | None = None,
-              out: BinaryIO | None = None) -> QueryResult:
+              substitutions: Mapping[str, str] | None = None, out: BinaryIO | None = None,
+              progress: Callable[[str], None] = lambda _: None) -> QueryResult:
     """Run a read-only SPARQL query on the store within ``timeout`` seconds: the one entry
     point for every command and server that runs SPARQL, with every guard.
 
@@ -485,8 +492,9 @@ def run_query(store_path: Path, text: str, fmt: str = "table", timeout: float = 
     gathered into ``data``. Syntax errors and undeclared prefixes raise InputError with the line
     and column; the time limit raises QueryTimeout and stops the process; a failed write to
     ``out`` raises OutputError (BrokenPipeError when the reader went away) and stops it too.
+    Staging graphs of an interrupted import are removed first (said through ``progress``).
     """
-    import multiprocessing
+    from .storage import InterruptedSwap, recover
 
     store_path = Path(store_path)
     if fmt not in FORMATS:
@@ -495,15 +503,27 @@ def run_query(store_path: Path, text: str, fmt: str = "table", timeout: float = 
     if not store_path.is_dir():
         raise StoreError(f"no store at {store_path}: run `dprk-kg build` first")
     checked = check_safe(text)
+    job = (store_path, text, fmt, dict(substitutions or {}), checked)
+    try:
+        return _run_confined(job, timeout, out)
+    except InterruptedSwap:
+        recover(store_path, progress)
+        return _run_confined(job, timeout, out)
+
+
+def _run_confined(job: tuple, timeout: float, out: BinaryIO | None) -> QueryResult:
+    """Run ``_child(*job)`` in a forked process and collect its result; the process never
+    outlives this call, however the call ends."""
+    import multiprocessing
+
     if not hasattr(os, "fork"):
         from .sandbox import SandboxError
 
         raise SandboxError("queries need a system that can fork a confined query process")
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, daemon=True,
-                              args=(sender, store_path, text, fmt, dict(substitutions or {}), checked))
-    for stream in (out, *_std_streams()):
+    process = context.Process(target=_child, args=(sender, *job), daemon=True)
+    for stream in (out, sys.stdout, sys.stderr):
         if stream is not None:
             stream.flush()  # nothing buffered here may be written twice by the child
     process.start()
@@ -517,10 +537,18 @@ def run_query(store_path: Path, text: str, fmt: str = "table", timeout: float = 
         process.join()
 
 
-def _std_streams() -> tuple:
-    import sys
-
-    return sys.stdout, sys.stderr
+def _write(out: BinaryIO, data: bytes | None) -> None:
+    """Write (or, given None, flush) ``out``; a failure other than a closed pipe is an
+    OutputError (the CLI exits 4), a closed pipe propagates (the CLI exits quietly)."""
+    try:
+        if data is None:
+            out.flush()
+        else:
+            out.write(data)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write the query result: {exc.strerror or exc}") from exc
 
 
 def _collect(receiver, process, timeout: float, out: BinaryIO | None) -> QueryResult:
@@ -547,27 +575,19 @@ def _collect(receiver, process, timeout: float, out: BinaryIO | None) -> QueryRe
             break
         if out is None:
             gathered.append(body)
-            continue
-        try:
-            out.write(body)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise OutputError(f"cannot write the query result: {exc.strerror or exc}") from exc
-        written += len(body)
+        else:
+            _write(out, body)
+            written += len(body)
     status = json.loads(body)
     if "error" in status:
         from .sandbox import SandboxError
+        from .storage import InterruptedSwap
 
-        kinds = {"InputError": InputError, "QueryTimeout": QueryTimeout, "SandboxError": SandboxError}
+        kinds = {"InputError": InputError, "QueryTimeout": QueryTimeout,
+                 "SandboxError": SandboxError, "InterruptedSwap": InterruptedSwap}
         raise kinds.get(status["error"], StoreError)(status["message"])
     if out is not None:
-        try:
-            out.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise OutputError(f"cannot write the query result: {exc.strerror or exc}") from exc
+        _write(out, None)
     return QueryResult(b"".join(gathered), status["kind"], status["count"], status["truth"])
 
 

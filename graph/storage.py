@@ -45,6 +45,9 @@ STAMP_FILE = "dprk-kg.build.json"
 OLD_STAMP_FILE = "dprk-kg.fingerprint"
 WRITER_FILE = "dprk-kg.writer"
 DATASETS_FILE = "dprk-kg.datasets.json"
+#: Present while a dataset swap runs (written before its staging graphs, removed once they are
+#: moved into place): a reader that finds it checks for an interrupted swap.
+SWAP_FILE = "dprk-kg.swap"
 #: Named graphs under this prefix hold a dataset being swapped in; one left over is an
 #: interrupted swap.
 STAGING = "urn:dprk-kg:staging:"
@@ -202,7 +205,11 @@ def record_datasets(path: Path, store: pyoxigraph.Store) -> None:
         _write_small(target, text)
 
 
-def _recover(path: Path, progress: Progress) -> None:
+class InterruptedSwap(StoreError):
+    """The store holds staging graphs of a swap that did not finish (see ``recover``)."""
+
+
+def recover(path: Path, progress: Progress) -> None:
     """Remove the staging graphs of an interrupted swap (the old dataset stayed in place), and
     say so; refuse while another process is writing the store (its swap may be running)."""
     reader = open_ox(path, read_only=True)
@@ -211,6 +218,7 @@ def _recover(path: Path, progress: Progress) -> None:
     finally:
         del reader
     if not left:
+        (path / SWAP_FILE).unlink(missing_ok=True)
         return
     store = open_ox(path)
     try:
@@ -219,20 +227,23 @@ def _recover(path: Path, progress: Progress) -> None:
         store.flush()
     finally:
         del store
+    (path / SWAP_FILE).unlink(missing_ok=True)
     progress(f"removed {len(left)} staging graph(s) left in the store at {path} by an interrupted "
              "import; the datasets are as they were before it")
 
 
-def ensure_current(path: Path, progress: Progress = _quiet, create: bool = False) -> None:
+def ensure_current(path: Path, progress: Progress = _quiet, create: bool = False,
+                   check_swap: bool = True) -> None:
     """Make the store ready to read: it exists (or, with ``create``, is created by building its
     curated part), holds no interrupted swap, and its curated part is current with the folder it
-    was built from. Opens nothing when nothing is to be done, so a query starts fast."""
+    was built from. With ``check_swap`` false, only a swap marker sends it looking for staging
+    graphs: the query process checks the store it opens itself, so a query opens it once."""
     path = Path(path)
     exists = path.is_dir() and any(path.iterdir())
     if not exists and not create:
         raise StoreError(f"no store at {path}: run `dprk-kg build` first")
-    if exists:
-        _recover(path, progress)
+    if exists and (check_swap or (path / SWAP_FILE).exists()):
+        recover(path, progress)
     built = built_from(path) if exists else None
     folder = built.sources if built is not None else paths.SOURCES_DIR
     if built is not None and not folder.is_dir():

@@ -26,7 +26,7 @@ from rdflib import Dataset, URIRef
 
 from .errors import StoreError
 from .namespace import bind_prefixes
-from .storage import STAGING, open_ox, record_datasets, write_stamp
+from .storage import STAGING, SWAP_FILE, open_ox, record_datasets, write_stamp
 
 
 def replace_graphs(
@@ -54,8 +54,10 @@ def replace_graphs(
         if not any(drop(g) or g.startswith(STAGING) for g in existing):
             _bulk_load(store, nquads, existing)
         else:
+            (path / SWAP_FILE).write_bytes(b"")
             _swap(store, nquads.read_bytes() if isinstance(nquads, Path) else nquads, drop, existing)
         store.flush()
+        (path / SWAP_FILE).unlink(missing_ok=True)
         record_datasets(path, store)
     except OSError as exc:
         raise StoreError(f"cannot write the store at {path}: {exc}") from exc
