@@ -460,6 +460,10 @@ def _child(conn, store_path: Path, text: str, fmt: str, substitutions: Mapping[s
         status = {"kind": kind, "count": count, "truth": truth}
     except DprkKgError as exc:
         status = {"error": type(exc).__name__, "message": str(exc)}
+    except OSError as exc:  # the store failed while being read: damaged
+        from .storage import unreadable
+
+        status = {"error": "StoreError", "message": str(unreadable(store_path, exc))}
     except Exception as exc:  # the engine's own failure (an IO error...) is reported, not lost
         status = {"error": "StoreError", "message": f"the query failed: {exc}"}
     conn.send_bytes(b"S" + json.dumps(status).encode())

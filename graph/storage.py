@@ -159,7 +159,9 @@ def _writer(path: Path) -> str:
     return f"process {int(pid)} ({command.strip()})" if command.strip() else f"process {int(pid)}"
 
 
-def _open_error(path: Path, exc: OSError) -> StoreError:
+def unreadable(path: Path, exc: Exception) -> StoreError:
+    """The one-line error for a store that fails to open or read: locked (naming the writer)
+    or damaged (saying how to rebuild it)."""
     detail = " ".join(str(exc).split()) or type(exc).__name__
     if "lock" in detail.lower():
         return StoreError(f"the store at {path} is being written by {_writer(path)}; wait for it "
@@ -181,8 +183,8 @@ def open_ox(path: Path, read_only: bool = False) -> pyoxigraph.Store:
         raise StoreError(f"no store at {path}: run `dprk-kg build` first")
     try:
         store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-    except OSError as exc:
-        raise _open_error(path, exc) from exc
+    except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged store as RuntimeError
+        raise unreadable(path, exc) from exc
     if not read_only:
         import sys
 
