@@ -56,7 +56,7 @@ _TURTLE_SKIP = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\
 _BLANK = re.compile(r"\[|\(|_:")
 # A number written with an exponent of four digits or more: parsers expand some of them to
 # 10^exponent characters (a decimal "1e999999999" becomes a billion digits).
-_HUGE_EXPONENT = re.compile(r"[0-9.][eE][+-]?0*[0-9]{4,}")
+_HUGE_EXPONENT = re.compile(r"(?<![\w.])[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?0*[0-9]{4,}(?![\w.])")
 _NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in (
     "integer", "decimal", "double", "float", "long", "int", "short", "byte", "nonNegativeInteger",
     "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
@@ -112,8 +112,8 @@ def _refuse_hazards(text: str, path: Path, fmt: ox.RdfFormat) -> None:
                          line_of(text, '"@context"'))
     huge = _HUGE_EXPONENT.search(text)
     if huge:
-        raise InputError(f"number with an exponent of {len(huge.group()) - 2:,}+ digits "
-                         f"(\"...{huge.group()}...\") is refused", path, text.count("\n", 0, huge.start()) + 1)
+        raise InputError(f"number with an exponent of four digits or more ({huge.group()[:40]}) is "
+                         "refused", path, text.count("\n", 0, huge.start()) + 1)
     if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
         deepest, offset = _depth(text, fmt)
         if deepest > MAX_DEPTH:
