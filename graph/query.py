@@ -1,9 +1,13 @@
 """SPARQL over the embedded store: safety checks, a time limit, result formats, named queries.
 
 A query runs on the store that ``build`` writes, with the project prefixes predeclared and the
-union of all named graphs as its default graph (``GRAPH ?source { ... }`` tells who says so).
-It runs in a forked child that opens the store read-only and sends back the complete, serialized
-result; the parent kills it at the time limit, so a partial result is never printed.
+union of all named graphs as its default graph (``GRAPH ?source { ... }`` tells who says so),
+unless it names its own dataset with FROM / FROM NAMED graphs of the store.
+
+Two lines keep it local: ``check_safe`` refuses SERVICE, LOAD and updates on a real parse of the
+query; and it runs in a forked process that cannot open a network socket (``sandbox``), opens the
+store read-only, dies with its parent, and streams its result back piece by piece, so memory
+stays bounded whatever the result's size. ``run_query`` is the one entry point, for every caller.
 
 >>> check_safe("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
 Traceback (most recent call last):

@@ -188,7 +188,8 @@ def open_ox(path: Path, read_only: bool = False) -> pyoxigraph.Store:
     if not read_only:
         import sys
 
-        _write_small(path / WRITER_FILE, f"{os.getpid()} {' '.join(['dprk-kg', *sys.argv[1:3]])}\n")
+        command = " ".join(["dprk-kg", *sys.argv[1:]])[:200]
+        _write_small(path / WRITER_FILE, f"{os.getpid()} {command}\n")
     return store
 
 
