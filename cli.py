@@ -7,6 +7,9 @@ them, so ``dprk-kg --help`` stays instant.
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -25,7 +28,16 @@ Exit codes:
   4    an output file or folder cannot be written
   5    a query ran past --timeout
   130  interrupted (Ctrl-C or SIGTERM); previous exports are left intact
+  141  the output pipe was closed by its reader (e.g. `| head`); nothing more is printed
 """
+
+# C0 and C1 controls (but newline) and bidirectional overrides: escaped before a message reaches
+# the terminal, so data quoted in an error cannot move the cursor or reorder the text.
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -37,13 +49,35 @@ class DprkKgGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # inside the try: a full disk is reported like any failed write
+            return result
         except DprkKgError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {_printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Error: interrupted; previous exports are left intact", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            _drop_stdout()
+            ctx.exit(141)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG):
+                raise
+            _drop_stdout()
+            click.echo(f"Error: cannot write the output: {exc.strerror}", err=True)
+            ctx.exit(4)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of what could not be written
+    fails neither loudly nor twice."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file behind stdout (a test runner): nothing to flush
+        return
 
 
 def _progress(message: str) -> None:
@@ -135,6 +169,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """
     from graph import build as builder
     from graph.namespace import SRC
+    from graph.storage import open_store
     from graph.validate import validate as run_validate
 
     if files:
@@ -142,7 +177,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
         names = {str(SRC[p.stem]): str(p) for p in files}
         file_of = lambda g: names.get(g, g)  # noqa: E731
     else:
-        dataset = builder.open_current(ctx.obj["store"], _progress)
+        dataset = open_store(ctx.obj["store"], _progress)
         file_of = builder.graph_file
     violations = run_validate(dataset)
     if violations:
@@ -162,8 +197,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
               help="Bind ?VAR before the query runs: VALUE is an IRI (kg:x, <...>) or a string.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
               help="Result format [default: table on a terminal, csv otherwise].")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True, help="Stop the query after this many seconds (exit 5).")
+@click.option("--timeout", type=float, default=30.0, show_default=True, metavar="SECONDS",
+              help="Stop the query after this many seconds, above 0 and at most 86400 (exit 5).")
 @click.pass_context
 def query(ctx: click.Context, text: str | None, query_file: Path | None, name: str | None,
           list_queries: bool, params: tuple[str, ...], fmt: str | None, timeout: float) -> None:
@@ -171,9 +206,14 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
 
     The project prefixes (dkg:, kg:, src:, schema:, skos:, ...) are predeclared and the default
     graph is the union of all sources; GRAPH ?source { ... } says which source states a triple.
-    SERVICE, LOAD, updates and FROM outside the store are refused. SELECT prints a table or a
-    SPARQL results format, CONSTRUCT and DESCRIBE print Turtle, ASK prints true/false and exits
-    0 or 1.
+    SERVICE, LOAD, updates and FROM outside the store are refused, and the query runs in a
+    process that cannot open a network connection. FROM / FROM NAMED a graph of the store make
+    it the query's dataset. SELECT prints a table or a SPARQL results format, streamed as it
+    comes; CONSTRUCT and DESCRIBE print Turtle, ASK prints true/false and exits 0 or 1.
+
+    Dates given only to the month or year (xsd:gYearMonth, xsd:gYear, e.g. many sanctions)
+    do not compare with xsd:date: compare their text, FILTER(STR(?date) >= "2022-05"),
+    which orders YYYY, YYYY-MM and YYYY-MM-DD alike (see docs/queries.md).
 
     \b
     Example:
@@ -185,6 +225,7 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
     """
     from graph import query as q
     from graph.errors import InputError
+    from graph.storage import ensure_current
 
     if list_queries:
         queries = q.named_queries()
@@ -209,12 +250,12 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
             raise InputError(f"--param {param!r}: expected VAR=VALUE, e.g. actor=kg:lazarus-group")
         bindings[var.lstrip("?$")] = value
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
-    q.ensure_current(ctx.obj["store"], _progress)
-    result = q.run_query(ctx.obj["store"], text, fmt, timeout, bindings)
-    click.echo(result.data, nl=False)
+    q.check_timeout(timeout)
+    ensure_current(ctx.obj["store"], _progress, check_swap=False)
+    result = q.run_query(ctx.obj["store"], text, fmt, timeout, bindings, out=sys.stdout.buffer,
+                         progress=_progress)
     if result.kind == "ask":
         ctx.exit(0 if result.truth else 1)
-    sys.stdout.flush()
     if result.count == 0:
         what = "triples" if result.kind == "graph" else "rows"
         click.echo(f"0 {what}: nothing matched; check names with `dprk-kg show NAME` and the "
@@ -622,13 +663,13 @@ def viz(ctx: click.Context, file: Path | None, focus: str | None, depth: int, ty
         dprk-kg viz --type incident --type group --since 2023 -o recent.html
         dprk-kg viz sources/seed-cryptonews-trm-2023.ttl -o seed.html
     """
-    from graph.build import open_current
+    from graph.storage import open_store
     from graph.visualize import ViewOptions, load_file, write_view
 
     title = f"dprk-kg: {file.name}" if file else "dprk-kg graph view"
     options = ViewOptions(focus=focus, depth=depth, types=types, sources=sources, since=since,
                           max_nodes=max_nodes, title=title)
-    dataset = load_file(file) if file else open_current(ctx.obj["store"], _progress)
+    dataset = load_file(file) if file else open_store(ctx.obj["store"], _progress)
     view = write_view(dataset, out, options, _progress)
     click.echo(f"Wrote {out}: {view.nodes:,} entities, {view.edges:,} relations, {view.sources:,} sources")
     for note in view.notes:
@@ -793,7 +834,7 @@ def sources(ctx: click.Context) -> None:
     """
     from graph.importers import list_sources
 
-    rows = list_sources(ctx.obj["store"])
+    rows = list_sources(ctx.obj["store"], _progress)
     click.echo(f"{'graph':<48} {'kind':<20} {'version':<12} {'date':<10} {'imported':<20} {'triples':>8}")
     for r in rows:
         click.echo(f"{r.graph:<48} {r.kind:<20} {r.version[:12]:<12} {r.issued:<10} "

@@ -17,12 +17,13 @@ from pathlib import Path
 from rdflib import Dataset
 from rdflib.namespace import RDF
 
-from . import export, paths, store
+from . import export, paths, storage, store
 from .conflicts import facets, find_conflicts
 from .reader import Reader
 from .errors import InputError, ValidationFailed
 from .namespace import DKG, ONTOLOGY_GRAPH, SRC, bind_prefixes
 from .parse import parse_into
+from .storage import source_files
 from .validate import shorten, validate
 from .visualize import ViewOptions, render
 
@@ -31,21 +32,6 @@ Progress = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     """The default progress callback: say nothing."""
-
-
-def source_files(folder: Path = paths.SOURCES_DIR) -> list[Path]:
-    """The curated source files, sorted by name."""
-    if not folder.is_dir():
-        raise InputError("no sources folder", folder)
-    files = sorted(folder.glob("*.ttl"))
-    if not files:
-        raise InputError("no .ttl files in the sources folder", folder)
-    return files
-
-
-def input_files(folder: Path = paths.SOURCES_DIR) -> list[Path]:
-    """Every file the curated graph is built from: the ontology, the shapes and the sources."""
-    return [paths.ONTOLOGY_FILE, paths.SHAPES_FILE, *source_files(folder)]
 
 
 def graph_file(graph_iri: str, folder: Path = paths.SOURCES_DIR) -> str:
@@ -94,7 +80,7 @@ def write_store(dataset: Dataset, store_path: Path, folder: Path = paths.SOURCES
     ontology = Dataset()
     parse_into(ontology, paths.ONTOLOGY_FILE, ONTOLOGY_GRAPH)
     nquads = b"".join(d.serialize(format="nquads", encoding="utf-8") for d in (dataset, ontology))
-    store.replace_graphs(store_path, nquads, _is_curated, store.fingerprint(input_files(folder)))
+    store.replace_graphs(store_path, nquads, _is_curated, storage.stamp(folder))
 
 
 def checked_dataset(folder: Path = paths.SOURCES_DIR) -> Dataset:
@@ -104,21 +90,6 @@ def checked_dataset(folder: Path = paths.SOURCES_DIR) -> Dataset:
     if violations:
         raise ValidationFailed(violations)
     return dataset
-
-
-def refresh_store(store_path: Path = paths.DEFAULT_STORE, progress: Progress = _quiet,
-                  folder: Path = paths.SOURCES_DIR) -> None:
-    """Rebuild the store's curated part if the ontology or the sources changed since it was written."""
-    if store.stored_fingerprint(store_path) != store.fingerprint(input_files(folder)):
-        progress(f"curated data changed since the store at {store_path} was built; rebuilding it")
-        write_store(checked_dataset(folder), store_path, folder)
-
-
-def open_current(store_path: Path = paths.DEFAULT_STORE, progress: Progress = _quiet,
-                 folder: Path = paths.SOURCES_DIR) -> Dataset:
-    """Open the store, first rebuilding (or creating) its curated part if the data changed."""
-    refresh_store(store_path, progress, folder)
-    return store.open_dataset(store_path)
 
 
 @dataclass
@@ -154,6 +125,7 @@ def build(out_dir: Path = paths.DEFAULT_EXPORTS, store_path: Path = paths.DEFAUL
     """
     started = time.perf_counter()
     export.check_writable(out_dir)
+    storage.prepare_build(store_path, progress)
     progress(f"reading {len(source_files(folder))} source files from {shown(folder)}")
     dataset = load_dataset(folder)
     progress("validating against the SHACL shapes")
@@ -167,7 +139,7 @@ def build(out_dir: Path = paths.DEFAULT_EXPORTS, store_path: Path = paths.DEFAUL
     progress(f"writing the store at {store_path}")
     write_store(dataset, store_path, folder)
     graphs = export.data_graphs(dataset)
-    conflict_count = len(find_conflicts(facets(Reader(store.open_ox(store_path, read_only=True), store_path))))
+    conflict_count = len(find_conflicts(facets(Reader(storage.open_ox(store_path, read_only=True), store_path))))
     return BuildReport(
         entities=entity_counts(dataset),
         sources=len({s for g in graphs for s in g.subjects(RDF.type, DKG.SourceDocument)}),

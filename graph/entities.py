@@ -54,7 +54,6 @@ if TYPE_CHECKING:
 INDEX_FILE = "dprk-kg.entities.sqlite"
 #: Bump when the index's tables or what goes into them change: old index files are rebuilt.
 INDEX_VERSION = "4"
-FINGERPRINT_FILE = "dprk-kg.fingerprint"
 
 _SKOS = PREFIXES["skos"]
 _DKG = PREFIXES["dkg"]
@@ -351,11 +350,11 @@ class Entities:
 
 def state_key(ox_store: ox.Store, store_path: Path | None) -> str:
     """What the index depends on: the curated fingerprint and every import's graph and time."""
+    from .storage import built_from
+
     digest = hashlib.sha256(INDEX_VERSION.encode())
-    if store_path is not None and (Path(store_path) / FINGERPRINT_FILE).is_file():
-        digest.update((Path(store_path) / FINGERPRINT_FILE).read_bytes())
-    else:
-        digest.update(str(len(ox_store)).encode())
+    built = built_from(Path(store_path)) if store_path is not None else None
+    digest.update((built.fingerprint if built else str(len(ox_store))).encode())
     for row in sparql.select(ox_store, "store-state"):
         digest.update(f"{row['g']} {row['t']}\n".encode())
     return digest.hexdigest()

@@ -130,6 +130,7 @@ STMT = Namespace(PREFIXES["stmt"])
 #: The named graph that holds the ontology inside the store.
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/dprk-kg/ns#")
 
+
 def bind_prefixes(graph) -> None:
     """Bind the project prefixes on an rdflib graph or dataset, replacing rdflib's defaults."""
     for prefix, iri in PREFIXES.items():

@@ -17,6 +17,7 @@ graph.errors.InputError: ...x.ttl:1: ill-typed literal "2024-02-30" (not a valid
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +41,26 @@ FORMATS: dict[str, ox.RdfFormat] = {
     ".owl": ox.RdfFormat.RDF_XML,
 }
 MAX_LINE = 1_000_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Deepest nesting of JSON-LD objects and arrays, or RDF/XML elements, read (Oxigraph's JSON-LD
+#: reader crashes the process past a few thousand levels; real data stays under twenty).
+MAX_DEPTH = 100
+#: Longest lexical form of a number: longer ones (a 5,000-digit integer) are refused unread.
+MAX_NUMBER = 100
+# C0 controls but tab and line ends, DEL, C1 controls, and bidirectional overrides and isolates
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_XML_TAG = re.compile(r"<(/?)[A-Za-z_][^<>]*?(/?)>")
+# What hides a "[", "(" or "_:" from the Turtle grammar: strings, IRIs, comments.
+_TURTLE_SKIP = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                          r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*')
+_BLANK = re.compile(r"\[|\(|_:")
+# A number written with an exponent of four digits or more: parsers expand some of them to
+# 10^exponent characters (a decimal "1e999999999" becomes a billion digits).
+_HUGE_EXPONENT = re.compile(r"(?<![\w.])[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?0*[0-9]{4,}(?![\w.])")
+_NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in (
+    "integer", "decimal", "double", "float", "long", "int", "short", "byte", "nonNegativeInteger",
+    "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+    "unsignedShort", "unsignedByte")}
 _IRI_SCHEMES = ("http://", "https://", "urn:", "mailto:")
 
 
@@ -90,6 +110,39 @@ def _refuse_hazards(text: str, path: Path, fmt: ox.RdfFormat) -> None:
     if fmt == ox.RdfFormat.JSON_LD and re.search(r'"@context"\s*:\s*(\[\s*)?"', text):
         raise InputError("JSON-LD with a remote @context is refused (inline the context)", path,
                          line_of(text, '"@context"'))
+    huge = _HUGE_EXPONENT.search(text)
+    if huge:
+        raise InputError(f"number with an exponent of four digits or more ({huge.group()[:40]}) is "
+                         "refused", path, text.count("\n", 0, huge.start()) + 1)
+    if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
+        deepest, offset = _depth(text, fmt)
+        if deepest > MAX_DEPTH:
+            raise InputError(f"nested deeper than {MAX_DEPTH} levels", path, text.count("\n", 0, offset) + 1)
+
+
+def _depth(text: str, fmt: ox.RdfFormat) -> tuple[int, int]:
+    """The deepest nesting of JSON objects and arrays (strings left out) or XML elements, and
+    the offset where it first passes ``MAX_DEPTH`` (or 0)."""
+    depth = deepest = 0
+    if fmt == ox.RdfFormat.JSON_LD:
+        blanked = _JSON_STRING.sub(lambda m: " " * len(m.group()), text)
+        marks = ((m.start(), m.group() in "[{") for m in re.finditer(r"[\[\]{}]", blanked))
+    else:
+        marks = ((m.start(), not m.group(1)) for m in _XML_TAG.finditer(text) if not m.group(2))
+    for offset, opens in marks:
+        depth += 1 if opens else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_DEPTH:
+                return deepest, offset
+    return deepest, 0
+
+
+def _blank_node_line(text: str) -> int | None:
+    """The line of the first blank node ("[", "(" or "_:") outside strings, IRIs and comments."""
+    blanked = _TURTLE_SKIP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    match = _BLANK.search(blanked)
+    return None if match is None else blanked.count("\n", 0, match.start()) + 1
 
 
 def _term(node: ox.NamedNode | ox.BlankNode | ox.Literal, path: Path, text: str):
@@ -133,18 +186,39 @@ def iter_quads(path: Path, text: str | None = None) -> Iterator[tuple]:
     except SyntaxError as exc:
         message = re.sub(r"^Parser error at line \d+ (between columns|column) [\d and]+: ", "", str(exc))
         raise InputError(re.sub(r" \(line \d+\)$", "", message), path, exc.lineno) from None
+    problems: list[tuple[int | None, str]] = []
     with _quiet_rdflib():
         for quad in quads:
             s, p, o = (_term(t, path, text) for t in (quad.subject, quad.predicate, quad.object))
-            if isinstance(o, Literal) and _CONTROL.search(o):
-                shown = str(o).encode("unicode_escape").decode("ascii")[:60]
-                raise InputError(f'control character in literal "{shown}" on <{s}> <{p}>', path)
-            if isinstance(o, Literal) and o.ill_typed:
-                datatype = str(o.datatype).replace(str(XSD), "xsd:")
-                raise InputError(f'ill-typed literal "{o}" (not a valid {datatype}) on <{s}> <{p}>',
-                                 path, line_of(text, f'"{o}"'))
-            graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else URIRef(quad.graph_name.value)
-            yield s, p, o, graph
+            problem = _literal_problem(o, s, p) if isinstance(o, Literal) else None
+            if problem is not None:
+                problems.append((line_of(text, f'"{o}"'), problem))
+                continue
+            if not problems:
+                graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else URIRef(quad.graph_name.value)
+                yield s, p, o, graph
+    if problems:
+        problems.sort(key=lambda lp: (lp[0] or 0, lp[1]))
+        (line, first), rest = problems[0], problems[1:]
+        more = "".join(f"\n{path}:{n}: {message}" if n else f"\n{path}: {message}" for n, message in rest)
+        raise InputError(first + more, path, line)
+
+
+def _literal_problem(o: Literal, s, p) -> str | None:
+    """Why a literal cannot be kept (a control character, a huge or ill-typed value), or None."""
+    if _CONTROL.search(o):
+        shown = str(o).encode("unicode_escape").decode("ascii")[:60]
+        return f'control character in literal "{shown}" on <{s}> <{p}>'
+    datatype = str(o.datatype).replace(str(XSD), "xsd:")
+    if o.datatype is not None and str(o.datatype) in _NUMERIC:
+        if len(o) > MAX_NUMBER:
+            return (f'number of {len(o):,} characters (more than {MAX_NUMBER}) in a {datatype} '
+                    f'literal on <{s}> <{p}>')
+        if o.datatype in (XSD.double, XSD.float) and not o.ill_typed and not math.isfinite(float(o)):
+            return f'{datatype} literal "{o}" is not a finite number on <{s}> <{p}>'
+    if o.ill_typed:
+        return f'ill-typed literal "{o}" (not a valid {datatype}) on <{s}> <{p}>'
+    return None
 
 
 def parse_file(path: Path) -> Graph:
@@ -156,10 +230,19 @@ def parse_file(path: Path) -> Graph:
 
 
 def parse_into(dataset: Dataset, path: Path, graph_iri: URIRef | None = None) -> int:
-    """Add a file's quads to ``dataset``: triples go to ``graph_iri``, named graphs keep theirs."""
+    """Add a file's quads to ``dataset``: triples go to ``graph_iri``, named graphs keep theirs.
+
+    Curated data names every node: a blank node (``[...]``, ``(...)``, ``_:x``) would get a new
+    label on every build, so the exports would differ between builds; it is refused with its line.
+    """
     graphs: dict[URIRef, Graph] = {}
     count = 0
-    for s, p, o, g in iter_quads(path):
+    text = read_text(path)
+    for s, p, o, g in iter_quads(path, text):
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            raise InputError("blank node refused: curated data names every node with an IRI "
+                             "(a blank node gets a new label on every build)", path,
+                             _blank_node_line(text))
         target = g or graph_iri or DATASET_DEFAULT_GRAPH_ID
         if target not in graphs:
             graphs[target] = dataset.graph(target)

@@ -1,9 +1,13 @@
 """SPARQL over the embedded store: safety checks, a time limit, result formats, named queries.
 
 A query runs on the store that ``build`` writes, with the project prefixes predeclared and the
-union of all named graphs as its default graph (``GRAPH ?source { ... }`` tells who says so).
-It runs in a forked child that opens the store read-only and sends back the complete, serialized
-result; the parent kills it at the time limit, so a partial result is never printed.
+union of all named graphs as its default graph (``GRAPH ?source { ... }`` tells who says so),
+unless it names its own dataset with FROM / FROM NAMED graphs of the store.
+
+Two lines keep it local: ``check_safe`` refuses SERVICE, LOAD and updates on a real parse of the
+query; and it runs in a forked process that cannot open a network socket (``sandbox``), opens the
+store read-only, dies with its parent, and streams its result back piece by piece, so memory
+stays bounded whatever the result's size. ``run_query`` is the one entry point, for every caller.
 
 >>> check_safe("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
 Traceback (most recent call last):
@@ -13,36 +17,45 @@ graph.errors.InputError: query line 1, column 18: SERVICE is refused: ...
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import os
 import re
-import select
-import signal
-import struct
-import time
+import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from . import paths
-from .errors import DprkKgError, InputError, QueryTimeout, StoreError
+from .errors import DprkKgError, InputError, OutputError, QueryTimeout, StoreError
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 DEFAULT_TIMEOUT = 30.0
+#: The longest time limit ``--timeout`` accepts, in seconds (a day).
+MAX_TIMEOUT = 86_400.0
 #: Longest cell in table output; longer values end with an ellipsis.
 MAX_CELL = 60
+#: Bytes the query process gathers before it hands a piece of the result to its parent.
+CHUNK = 1 << 16
 
-_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
+# Lower-case spellings whose absence from a query (after \u escapes) proves it holds neither a
+# SERVICE pattern, nor a dataset clause, nor an update: keywords are plain letters in any case.
+_WATCHED = ("service", "from", "load", "insert", "delete", "clear", "drop", "create", "move",
+            "copy", "add")
+_UPDATES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD",
+            "Move": "MOVE", "Copy": "COPY", "InsertData": "INSERT", "DeleteData": "DELETE",
+            "DeleteWhere": "DELETE", "Modify": "DELETE"}
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
 # Strings, IRIs, comments, variables and prefixed names, in the order SPARQL's grammar reads them;
-# matching them first keeps keywords inside them (a label "load", ?service) from counting.
+# used only to point a refusal at the line and column of its keyword.
 _TOKENS = re.compile(
     r'(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')'
     r'|(?P<string>"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
     r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
     r'|(?P<comment>#[^\n]*)'
     r'|(?P<var>[?$]\w+)'
-    r'|(?P<pname>(?:[A-Za-z][\w.-]*)?:[\w.%:-]*|_:[\w.-]+)'
+    r'|(?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w.%:-]|\\.)*|_:[\w.-]+)'
     r'|(?P<word>[A-Za-z]+)',
 )
 
@@ -64,16 +77,35 @@ class NamedQuery:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """A complete, serialized query result and what the CLI needs to report it.
+    """A query's result and what the CLI needs to report it.
 
-    Table cells are shortened with the project prefixes and cut at MAX_CELL characters, except
-    the last column (usually the sources), which is printed whole.
+    ``data`` holds the serialized result, or is empty when it was streamed to an output.
+    ``count`` is the rows, triples, or 1/0 for ASK; None for a JSON result with rows (JSON does
+    not tell its row count without parsing it back). Table cells are shortened with the project
+    prefixes and cut at MAX_CELL characters, except the last column (usually the sources).
     """
 
     data: bytes
     kind: str  # "select", "ask" or "graph"
-    count: int  # rows, triples, or 1/0 for ASK
+    count: int | None
     truth: bool | None = None
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """What the safety check learnt from a query: its dataset clauses, resolved to IRIs, and,
+    when the check's grammar could not read it, why (the query is then refused unless the
+    engine also finds a syntax error, whose message is more precise)."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    unreadable: str | None = None
+    clauses: tuple[tuple[str, int | None], ...] = field(default=(), repr=False)
+
+    @property
+    def has_dataset(self) -> bool:
+        """True when the query names its own dataset (FROM or FROM NAMED)."""
+        return bool(self.default_graphs or self.named_graphs)
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -81,75 +113,157 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _where(text: str, offset: int) -> str:
+def _where(text: str, offset: int | None) -> str:
+    if offset is None:
+        return "query"
     line, column = _position(text, offset)
     return f"query line {line}, column {column}"
 
 
-def _declared_prefixes(text: str) -> dict[str, str]:
-    found = dict(_project_prefixes())
-    for match in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", _blank_strings(text), re.I):
-        found[match.group(1) or ""] = match.group(2)
-    return found
+def _keyword_offsets(text: str, word: str) -> list[int]:
+    """Where ``word`` stands as a keyword (not inside a string, IRI, comment or name)."""
+    return [m.start() for m in _TOKENS.finditer(text)
+            if m.lastgroup == "word" and m.group().upper() == word]
 
 
-def _blank_strings(text: str) -> str:
-    """The text with strings and comments blanked out (same length, so offsets still hold)."""
-    return _TOKENS.sub(lambda m: " " * len(m.group()) if m.lastgroup in ("long", "string", "comment")
-                       else m.group(), text)
+def _expand_escapes(text: str) -> str:
+    """The query with SPARQL's \\u and \\U escapes replaced by what they stand for, as the
+    grammar reads them (before anything else)."""
+    def expand(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code < 0x110000 else match.group()
+
+    return _ESCAPE.sub(expand, text)
 
 
-def check_safe(text: str, graphs: Callable[[], set[str]] | None = None) -> None:
+def _refuse(text: str, word: str, offset: int | None = None) -> InputError:
+    if offset is None:
+        offsets = _keyword_offsets(text, word)
+        offset = offsets[0] if offsets else None
+    if word == "SERVICE":
+        why = "queries only read the local store and never open a network connection"
+    else:
+        why = "`dprk-kg query` only reads the store; it never updates it or loads files"
+    return InputError(f"{_where(text, offset)}: {word} is refused: {why}")
+
+
+def _walk(node) -> object:
+    """Every node of an rdflib SPARQL parse tree, depth first."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, CompValue):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)) or type(item).__name__ == "ParseResults":
+            stack.extend(item)
+
+
+def check_safe(text: str, graphs: Callable[[], set[str]] | None = None) -> CheckedQuery:
     """Refuse, before anything runs, a query that could reach beyond the local store.
 
-    SERVICE (a remote endpoint), LOAD and every update are refused outright. FROM and FROM NAMED
-    are allowed only for graphs the store holds, which ``graphs`` lists; without ``graphs`` they
-    are left for the check that runs once the store is open. The check reads the query's tokens, so words inside strings, IRIs, comments,
-    variables and prefixed names do not count.
+    The query is parsed by rdflib's SPARQL 1.1 grammar and its parse tree searched: a SERVICE
+    pattern anywhere (subqueries, EXISTS, OPTIONAL...) is refused; an update or LOAD is refused;
+    FROM and FROM NAMED are returned, and refused unless ``graphs()`` (when given) holds them.
+    A query the grammar cannot read cannot be shown safe, so it is refused later, once the query
+    engine has had the chance to report a syntax error (``CheckedQuery.unreadable``). A query
+    whose text never spells any of these keywords, in any case and after ``\\u`` escapes, cannot
+    hold them, and skips the grammar (it takes a third of a second to load).
 
     >>> check_safe('SELECT ?s WHERE { ?s rdfs:label "service load" } # drop')
+    CheckedQuery(default_graphs=(), named_graphs=(), unreadable=None)
     >>> check_safe("DELETE WHERE { ?s ?p ?o }")
     Traceback (most recent call last):
     ...
     graph.errors.InputError: query line 1, column 1: DELETE is refused: ...
     """
-    tokens = [(m.lastgroup, m.group(), m.start()) for m in _TOKENS.finditer(text)]
-    for i, (kind, value, start) in enumerate(tokens):
-        if kind != "word":
-            continue
-        word = value.upper()
-        if word == "SERVICE":
-            raise InputError(f"{_where(text, start)}: SERVICE is refused: queries only read the "
-                             "local store and never open a network connection")
-        if word in _UPDATE_WORDS:
-            raise InputError(f"{_where(text, start)}: {word} is refused: `dprk-kg query` only reads "
-                             "the store; it never updates it or loads files")
-        if word == "FROM" and graphs is not None:
-            rest = [t for t in tokens[i + 1:i + 3] if t[0] != "comment"]
-            if rest and rest[0][0] == "word" and rest[0][1].upper() == "NAMED":
-                rest = rest[1:]
-            iri = _graph_iri(text, rest[0] if rest else None)
-            if iri is None or iri not in graphs():
-                raise InputError(f"{_where(text, start)}: FROM {iri or '(not an IRI)'} is refused: "
-                                 "a query may only name graphs of the local store (list them with "
-                                 "`dprk-kg query -n sources`)")
+    lowered = _expand_escapes(text).lower()
+    if not any(word in lowered for word in _WATCHED):
+        return CheckedQuery()
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import parser
+
+    try:
+        tree = parser.parseQuery(text)
+    except ParseException as exc:
+        return _check_update(text, exc)
+    except RecursionError:
+        return CheckedQuery(unreadable="query: nested too deeply for the safety check")
+    if any(getattr(node, "name", None) == "ServiceGraphPattern" for node in _walk(tree)):
+        raise _refuse(text, "SERVICE")
+    return _dataset(text, tree, graphs)
 
 
-def _graph_iri(text: str, token: tuple[str | None, str, int] | None) -> str | None:
-    if token is None:
-        return None
-    kind, value, _ = token
-    if kind == "iri":
-        return value[1:-1]
-    if kind == "pname":
-        prefix, local = value.split(":", 1)
-        namespace = _declared_prefixes(text).get(prefix)
-        return namespace + local if namespace is not None else None
-    return None
+def _check_update(text: str, error) -> CheckedQuery:
+    """Refuse an update with its keyword; a text that is no update either is unreadable."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import parser
+
+    try:
+        request = parser.parseUpdate(text)
+    except (ParseException, RecursionError):
+        detail = " ".join(str(error.msg).split())
+        return CheckedQuery(unreadable=f"query line {error.lineno}, column {error.col}: the safety "
+                                       f"check's SPARQL 1.1 grammar cannot read the query "
+                                       f"({detail}), so it is refused")
+    operations = [op.name for op in request.request if hasattr(op, "name")]
+    word = _UPDATES.get(operations[0], operations[0].upper()) if operations else "UPDATE"
+    if operations and operations[0] == "Modify" and not _field(request.request[0], "delete"):
+        word = "INSERT"
+    raise _refuse(text, word)
+
+
+def _dataset(text: str, tree, graphs: Callable[[], set[str]] | None) -> CheckedQuery:
+    """The FROM / FROM NAMED graphs of a parsed query, as IRIs; refused unless in ``graphs()``."""
+    prologue, body = tree[0], tree[1]
+    declared = dict(_project_prefixes())
+    for decl in prologue:
+        if getattr(decl, "name", None) == "PrefixDecl":
+            declared[_field(decl, "prefix") or ""] = str(decl["iri"])
+    defaults, named, clauses = [], [], []
+    offsets = iter(_keyword_offsets(text, "FROM"))
+    for clause in _field(body, "datasetClause") or []:
+        kind = "named" if _field(clause, "named") is not None else "default"
+        iri = _iri(clause[kind], declared)
+        offset = next(offsets, None)
+        clauses.append((iri or "", offset))
+        if iri is None:
+            raise InputError(f"{_where(text, offset)}: FROM (not an IRI) is refused: a query may "
+                             "only name graphs of the local store")
+        (named if kind == "named" else defaults).append(iri)
+    checked = CheckedQuery(tuple(defaults), tuple(named), None, tuple(clauses))
+    if graphs is not None:
+        check_dataset(text, checked, graphs())
+    return checked
+
+
+def _field(node, key: str):
+    """A field of an rdflib parse-tree node, or None (its own ``get`` returns the key)."""
+    return dict.get(node, key)
+
+
+def _iri(term, declared: Mapping[str, str]) -> str | None:
+    if getattr(term, "name", None) == "pname":
+        namespace = declared.get(_field(term, "prefix") or "")
+        local = _LOCAL_ESCAPE.sub(r"\1", _field(term, "localname") or "")
+        return None if namespace is None else namespace + local
+    return str(term) if term is not None else None
+
+
+def check_dataset(text: str, checked: CheckedQuery, graphs: set[str]) -> None:
+    """Refuse FROM / FROM NAMED naming a graph the store does not hold (it would read nothing,
+    silently)."""
+    for iri, offset in checked.clauses:
+        if iri not in graphs:
+            raise InputError(f"{_where(text, offset)}: FROM <{iri}> is refused: a query may only "
+                             "name graphs of the local store (list them with `dprk-kg query -n "
+                             "sources`)")
 
 
 def _project_prefixes() -> dict[str, str]:
-    from .namespace import PREFIXES
+    from .terms import PREFIXES
 
     return PREFIXES
 
@@ -220,46 +334,6 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
     return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() + "\n" for line in lines)
 
 
-def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str]) -> QueryResult:
-    """Run the query in this process and serialize its complete result."""
-    import pyoxigraph as ox
-
-    try:
-        store = ox.Store.read_only(str(store_path))
-    except OSError as exc:
-        raise StoreError(f"cannot open the store at {store_path}: {exc}") from exc
-    check_safe(text, lambda: {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)})
-    bindings = {ox.Variable(name): _term(value) for name, value in substitutions.items()}
-    try:
-        result = store.query(text, prefixes=_project_prefixes(), use_default_graph_as_union=True,
-                             substitutions=bindings or None)
-    except SyntaxError as exc:
-        raise _syntax_error(text, exc) from None
-    except RuntimeError as exc:  # pyoxigraph's message for a --param the query does not select
-        raise InputError(f"--param can only bind a variable the query selects: {exc}") from None
-    if isinstance(result, ox.QueryBoolean):
-        truth = bool(result)
-        data = (result.serialize(format=_results_format(fmt)) if fmt in ("json", "xml")
-                else f"{str(truth).lower()}\n".encode())
-        return QueryResult(data, "ask", int(truth), truth)
-    if isinstance(result, ox.QueryTriples):
-        triples = sorted(result, key=str)
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_project_prefixes())
-        return QueryResult(data or b"", "graph", len(triples))
-    if fmt != "table":
-        data = result.serialize(format=_results_format(fmt))
-        if fmt == "tsv" or (fmt == "csv" and b'"' not in data):  # one line per row
-            count = data.count(b"\n") - 1
-        elif fmt == "csv":  # quoted values may hold newlines; CSV cannot be parsed back to terms
-            count = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8")))) - 1
-        else:
-            count = sum(1 for _ in ox.parse_query_results(data, format=_results_format(fmt)))
-        return QueryResult(data, "select", count)
-    names = [v.value for v in result.variables]
-    rows = [[_cell(solution[name]) for name in names] for solution in result]
-    return QueryResult(render_table(names, rows).encode(), "select", len(rows))
-
-
 def _results_format(fmt: str):
     import pyoxigraph as ox
 
@@ -280,80 +354,249 @@ def _term(value: str):
     return ox.Literal(value)
 
 
-def _send(fd: int, status: bytes, payload: bytes) -> None:
-    message = status + struct.pack(">Q", len(payload)) + payload
-    view = memoryview(message)
-    while view:
-        view = view[os.write(fd, view):]
+class _Pipe:
+    """The query process's side of the result stream: a writable file that hands the parent
+    pieces of at most ``CHUNK`` bytes and counts the records it carries.
+
+    Counting follows each format's framing: CSV records end at newlines outside quotes, TSV
+    escapes newlines, XML has one ``<result>`` element per row; JSON only tells if it is empty.
+    """
+
+    def __init__(self, conn, fmt: str):
+        self.conn, self.fmt = conn, fmt
+        self.buffer = bytearray()
+        self.newlines = 0
+        self.quoted = False  # inside a quoted CSV value at the end of what was written
+        self.results = 0
+        self.tail = b""
+
+    def write(self, data) -> int:
+        data = bytes(data)
+        if self.fmt == "csv":
+            parts = data.split(b'"')
+            start = 1 if self.quoted else 0
+            self.newlines += sum(part.count(b"\n") for part in parts[start::2])
+            self.quoted = self.quoted != (len(parts) % 2 == 0)
+        elif self.fmt == "tsv":
+            self.newlines += data.count(b"\n")
+        elif self.fmt == "xml":
+            joined = self.tail + data
+            self.results += joined.count(b"<result>") - self.tail.count(b"<result>")
+        self.tail = (self.tail + data)[-32:]
+        self.buffer += data
+        if len(self.buffer) >= CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.conn.send_bytes(b"D" + self.buffer)
+            self.buffer = bytearray()
+
+    def count(self) -> int | None:
+        if self.fmt in ("csv", "tsv"):
+            return max(self.newlines - 1, 0)
+        if self.fmt == "xml":
+            return self.results
+        return 0 if self.tail.endswith(b'"bindings":[]}}') else None
 
 
-def _receive(fd: int, pid: int, timeout: float) -> tuple[bytes, bytes]:
-    """Read the child's whole message before the deadline, or kill it and raise QueryTimeout."""
-    deadline = time.monotonic() + timeout
-    chunks: list[bytes] = []
-    while True:
-        left = deadline - time.monotonic()
-        ready = select.select([fd], [], [], max(left, 0))[0] if left > 0 else []
-        if not ready:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped; "
-                               "nothing was printed. Narrow it, or raise --timeout")
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.waitpid(pid, 0)
-    message = b"".join(chunks)
-    if len(message) < 9 or struct.unpack(">Q", message[1:9])[0] != len(message) - 9:
-        raise StoreError("the query process ended without a complete result")
-    return message[:1], message[9:]
+def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str],
+              checked: CheckedQuery, out: _Pipe) -> tuple[str, int | None, bool | None]:
+    """Run the query in this (confined) process, writing its result to ``out``."""
+    import pyoxigraph as ox
+
+    from .storage import InterruptedSwap, open_ox, staging_graphs
+
+    store = open_ox(store_path, read_only=True)
+    if staging_graphs(store):
+        raise InterruptedSwap(f"the store at {store_path} holds an interrupted import")
+    if checked.has_dataset:
+        check_dataset(text, checked, {g.value for g in store.named_graphs()
+                                      if isinstance(g, ox.NamedNode)})
+    bindings = {ox.Variable(name): _term(value) for name, value in substitutions.items()}
+    try:
+        result = store.query(text, prefixes=_project_prefixes(),
+                             use_default_graph_as_union=not checked.has_dataset,
+                             substitutions=bindings or None)
+    except SyntaxError as exc:
+        raise _syntax_error(text, exc) from None
+    except RuntimeError as exc:  # pyoxigraph's message for a --param the query does not select
+        raise InputError(f"--param can only bind a variable the query selects: {exc}") from None
+    if checked.unreadable:
+        raise InputError(checked.unreadable)
+    if isinstance(result, ox.QueryBoolean):
+        truth = bool(result)
+        if fmt in ("json", "xml"):
+            result.serialize(out, format=_results_format(fmt))
+        else:
+            out.write(f"{str(truth).lower()}\n".encode())
+        return "ask", int(truth), truth
+    if isinstance(result, ox.QueryTriples):
+        triples = sorted(result, key=str)
+        out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_project_prefixes()) or b"")
+        return "graph", len(triples), None
+    if fmt != "table":
+        result.serialize(out, format=_results_format(fmt))
+        out.flush()
+        return "select", out.count(), None
+    names = [v.value for v in result.variables]
+    rows = [[_cell(solution[name]) for name in names] for solution in result]
+    out.write(render_table(names, rows).encode())
+    return "select", len(rows), None
+
+
+def _child(conn, store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str],
+           checked: CheckedQuery) -> None:
+    """The query process: confine itself, run the query, stream the result, report the end."""
+    import signal
+
+    from . import sandbox
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which ends this
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    pipe = _Pipe(conn, fmt)
+    try:
+        sandbox.die_with_parent()
+        sandbox.cut_network()
+        kind, count, truth = _evaluate(store_path, text, fmt, substitutions, checked, pipe)
+        pipe.flush()
+        status = {"kind": kind, "count": count, "truth": truth}
+    except DprkKgError as exc:
+        status = {"error": type(exc).__name__, "message": str(exc)}
+    except OSError as exc:  # the store failed while being read: damaged
+        from .storage import unreadable
+
+        status = {"error": "StoreError", "message": str(unreadable(store_path, exc))}
+    except Exception as exc:  # the engine's own failure (an IO error...) is reported, not lost
+        status = {"error": "StoreError", "message": f"the query failed: {exc}"}
+    conn.send_bytes(b"S" + json.dumps(status).encode())
+    conn.close()
+
+
+def check_timeout(timeout: float) -> float:
+    """A time limit in seconds, refused unless it is a number in (0, MAX_TIMEOUT].
+
+    >>> check_timeout(float("inf"))
+    Traceback (most recent call last):
+    ...
+    graph.errors.InputError: --timeout inf: give a number of seconds above 0 and at most 86400
+    """
+    if not 0 < timeout <= MAX_TIMEOUT:  # also false for NaN
+        raise InputError(f"--timeout {timeout:g}: give a number of seconds above 0 and at most "
+                         f"{MAX_TIMEOUT:g}")
+    return timeout
 
 
 def run_query(store_path: Path, text: str, fmt: str = "table", timeout: float = DEFAULT_TIMEOUT,
-              substitutions: Mapping[str, str] | None = None) -> QueryResult:
-    """Run a read-only SPARQL query on the store within ``timeout`` seconds.
+              substitutions: Mapping[str, str] | None = None, out: BinaryIO | None = None,
+              progress: Callable[[str], None] = lambda _: None) -> QueryResult:
+    """Run a read-only SPARQL query on the store within ``timeout`` seconds: the one entry
+    point for every command and server that runs SPARQL, with every guard.
 
-    The query is checked (``check_safe``) before it runs; syntax errors and undeclared prefixes
-    raise InputError with the line and column; the time limit raises QueryTimeout.
+    The query is checked (``check_safe``) before anything runs; it then runs in a forked process
+    that cannot open a network connection (``sandbox``), dies with this one, and opens the store
+    read-only. Its result is streamed: to ``out`` when given (then ``data`` is empty), else
+    gathered into ``data``. Syntax errors and undeclared prefixes raise InputError with the line
+    and column; the time limit raises QueryTimeout and stops the process; a failed write to
+    ``out`` raises OutputError (BrokenPipeError when the reader went away) and stops it too.
+    Staging graphs of an interrupted import are removed first (said through ``progress``).
     """
+    from .storage import InterruptedSwap, recover
+
     store_path = Path(store_path)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    check_timeout(timeout)
     if not store_path.is_dir():
         raise StoreError(f"no store at {store_path}: run `dprk-kg build` first")
-    check_safe(text)
-    substitutions = dict(substitutions or {})
-    if not hasattr(os, "fork"):
-        return _run(store_path, text, fmt, substitutions)
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        code = 0
-        try:
-            result = _run(store_path, text, fmt, substitutions)
-            head = {"select": b"S", "ask": b"T" if result.truth else b"F", "graph": b"G"}[result.kind]
-            _send(write_fd, head, struct.pack(">Q", result.count) + result.data)
-        except DprkKgError as exc:
-            _send(write_fd, b"E", f"{type(exc).__name__}\0{exc}".encode())
-        except BaseException as exc:  # the child reports any failure, then must not return
-            _send(write_fd, b"E", f"StoreError\0the query failed: {exc}".encode())
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(write_fd)
+    checked = check_safe(text)
+    job = (store_path, text, fmt, dict(substitutions or {}), checked)
     try:
-        status, payload = _receive(read_fd, pid, timeout)
+        return _run_confined(job, timeout, out)
+    except InterruptedSwap:
+        recover(store_path, progress)
+        return _run_confined(job, timeout, out)
+
+
+def _run_confined(job: tuple, timeout: float, out: BinaryIO | None) -> QueryResult:
+    """Run ``_child(*job)`` in a forked process and collect its result; the process never
+    outlives this call, however the call ends."""
+    import multiprocessing
+
+    if not hasattr(os, "fork"):
+        from .sandbox import SandboxError
+
+        raise SandboxError("queries need a system that can fork a confined query process")
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(sender, *job), daemon=True)
+    for stream in (out, sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()  # nothing buffered here may be written twice by the child
+    process.start()
+    sender.close()
+    try:
+        return _collect(receiver, process, timeout, out)
     finally:
-        os.close(read_fd)
-    if status in (b"S", b"T", b"F", b"G"):
-        count = struct.unpack(">Q", payload[:8])[0]
-        kind = {b"S": "select", b"G": "graph"}.get(status, "ask")
-        truth = {b"T": True, b"F": False}.get(status)
-        return QueryResult(payload[8:], kind, count, truth)
-    name, _, message = payload.decode().partition("\0")
-    raise {"InputError": InputError, "QueryTimeout": QueryTimeout}.get(name, StoreError)(message)
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        process.join()
+
+
+def _write(out: BinaryIO, data: bytes | None) -> None:
+    """Write (or, given None, flush) ``out``; a failure other than a closed pipe is an
+    OutputError (the CLI exits 4), a closed pipe propagates (the CLI exits quietly)."""
+    try:
+        if data is None:
+            out.flush()
+        else:
+            out.write(data)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write the query result: {exc.strerror or exc}") from exc
+
+
+def _collect(receiver, process, timeout: float, out: BinaryIO | None) -> QueryResult:
+    """Pass the child's pieces on to ``out`` (or gather them) until its status, or the limit."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    gathered: list[bytes] = []
+    written = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not receiver.poll(left):
+            done = "nothing was printed" if not written else f"the output stops early, after {written:,} bytes"
+            raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped; "
+                               f"{done}. Narrow it, or raise --timeout")
+        try:
+            message = receiver.recv_bytes()
+        except EOFError:
+            process.join()
+            raise StoreError(f"the query process ended without a complete result (exit code "
+                             f"{process.exitcode})") from None
+        tag, body = message[:1], message[1:]
+        if tag == b"S":
+            break
+        if out is None:
+            gathered.append(body)
+        else:
+            _write(out, body)
+            written += len(body)
+    status = json.loads(body)
+    if "error" in status:
+        from .sandbox import SandboxError
+        from .storage import InterruptedSwap
+
+        kinds = {"InputError": InputError, "QueryTimeout": QueryTimeout,
+                 "SandboxError": SandboxError, "InterruptedSwap": InterruptedSwap}
+        raise kinds.get(status["error"], StoreError)(status["message"])
+    if out is not None:
+        _write(out, None)
+    return QueryResult(b"".join(gathered), status["kind"], status["count"], status["truth"])
 
 
 def _header(path: Path) -> tuple[str, str]:
@@ -397,25 +640,3 @@ def named_query(name: str, folder: Path = paths.QUERIES_DIR) -> NamedQuery:
     close = difflib.get_close_matches(name, queries, n=3, cutoff=0.4)
     hint = f"did you mean {', '.join(close)}? " if close else ""
     raise InputError(f"no named query {name!r}: {hint}`dprk-kg query --list` shows them all")
-
-
-def ensure_current(store_path: Path, progress: Callable[[str], None]) -> None:
-    """Check the store exists and rebuild its curated part if the sources changed since.
-
-    Cheaper than ``build.open_current`` (it opens nothing), so a query starts fast.
-    """
-    from . import build
-
-    store_path = Path(store_path)
-    if not store_path.is_dir():
-        raise StoreError(f"no store at {store_path}: run `dprk-kg build` first")
-    build.refresh_store(store_path, progress)
-
-
-def open_store(store_path: Path, progress: Callable[[str], None]):
-    """The store as a read-only rdflib Dataset, current with the sources; a clear error when
-    missing. Read-only, so readers never hold the store's write lock."""
-    from . import store
-
-    ensure_current(store_path, progress)
-    return store.open_dataset(Path(store_path), read_only=True)

@@ -63,8 +63,7 @@ class Reader:
 
 def open_reader(store_path: Path, progress: Progress) -> Reader:
     """The store at ``store_path``, current with the curated sources, opened read-only."""
-    from .query import ensure_current
-    from .store import open_ox
+    from .storage import ensure_current, open_ox
 
     ensure_current(store_path, progress)
     return Reader(open_ox(Path(store_path), read_only=True), Path(store_path))

@@ -16,9 +16,8 @@ default graph, and ``GRAPH ?source { ... }`` tells which source states a triple.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,38 +26,14 @@ from rdflib import Dataset, URIRef
 
 from .errors import StoreError
 from .namespace import bind_prefixes
-
-FINGERPRINT_FILE = "dprk-kg.fingerprint"
-STAGING = "urn:dprk-kg:staging:"
-
-
-def fingerprint(files: Iterable[Path]) -> str:
-    """A digest of file names and contents: changes when the ontology or curated data change."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(f) for f in files):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def stored_fingerprint(path: Path) -> str | None:
-    """The fingerprint the store was last built from, or None if there is no usable store."""
-    marker = Path(path) / FINGERPRINT_FILE
-    return marker.read_text().strip() if marker.is_file() else None
-
-
-def open_ox(path: Path, read_only: bool = False) -> ox.Store:
-    """The raw pyoxigraph store at ``path``; a failure to open it is a StoreError."""
-    try:
-        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-    except OSError as exc:
-        raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+from .storage import STAGING, SWAP_FILE, open_ox, record_datasets, write_stamp
 
 
 def replace_graphs(
     path: Path,
     nquads: bytes | Path,
     drop: Callable[[str], bool],
-    fingerprint_value: str | None = None,
+    build_stamp: str | None = None,
 ) -> None:
     """Replace named graphs: drop those for which ``drop(iri)`` is true, add those in ``nquads``.
 
@@ -66,28 +41,30 @@ def replace_graphs(
     store, a first import) the quads are bulk-loaded straight into place: fast, and on failure
     the graphs are removed again. Otherwise they are loaded into staging graphs and one SPARQL
     update drops the old graphs and moves the staged ones into place in a single transaction,
-    so a reader or a crash sees the old graphs or the new ones, never a mix. When a fingerprint
-    is given (the curated part is rebuilt) it is removed first and written last, so an
-    interrupted rebuild leaves a store that reads as stale and is rebuilt on next use.
+    so a reader or a crash sees the old graphs or the new ones, never a mix. When a build stamp
+    is given (the curated part is rebuilt, ``storage.stamp``) it is removed first and written
+    last, so an interrupted rebuild leaves a store that reads as stale and is rebuilt on next use.
     """
     path = Path(path)
     store = open_ox(path)
-    marker = path / FINGERPRINT_FILE
-    if fingerprint_value is not None:
-        marker.unlink(missing_ok=True)
+    if build_stamp is not None:
+        write_stamp(path, None)
     try:
         existing = [g.value for g in store.named_graphs()]
         if not any(drop(g) or g.startswith(STAGING) for g in existing):
             _bulk_load(store, nquads, existing)
         else:
+            (path / SWAP_FILE).write_bytes(b"")
             _swap(store, nquads.read_bytes() if isinstance(nquads, Path) else nquads, drop, existing)
         store.flush()
+        (path / SWAP_FILE).unlink(missing_ok=True)
+        record_datasets(path, store)
     except OSError as exc:
         raise StoreError(f"cannot write the store at {path}: {exc}") from exc
     finally:
         del store
-    if fingerprint_value is not None:
-        marker.write_text(fingerprint_value + "\n")
+    if build_stamp is not None:
+        write_stamp(path, build_stamp)
 
 
 def _bulk_load(store: ox.Store, nquads: bytes | Path, existing: list[str]) -> None:

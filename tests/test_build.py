@@ -232,14 +232,14 @@ def test_validate_unreadable_file_exits_2(runner, tmp_path) -> None:
 
 
 def test_store_is_rebuilt_when_the_data_changes(runner, previous) -> None:
-    from graph.build import open_current
+    from graph.storage import open_store
 
     shutil.copytree(paths.SOURCES_DIR, previous["sources"])
     assert runner.invoke(main, ["--store", str(previous["store"]), "build", "-q", "--sources",
                                 str(previous["sources"]), "--out", str(previous["exports"])]).exit_code == 0
     shutil.copy(BAD / "with-bom.ttl", previous["sources"])
     notes: list[str] = []
-    dataset = open_current(previous["store"], notes.append, previous["sources"])
+    dataset = open_store(previous["store"], notes.append)  # rebuilt from the folder it was built from
     assert notes and "rebuilding" in notes[0]
     assert (URIRef("https://example.org/incident"), RDF.type, None) in dataset
     assert (KG["lazarus-group"], RDF.type, None) in dataset

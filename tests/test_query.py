@@ -166,3 +166,19 @@ def test_bad_invocations_exit_2(runner, built, args):
 def test_help_has_an_example(runner):
     result = runner.invoke(main, ["query", "--help"])
     assert result.exit_code == 0 and "Example:" in result.stdout
+
+
+def test_month_and_year_dates_kept_by_comparing_text(runner, built):
+    typed = run(runner, built, 'SELECT ?s WHERE { ?s dkg:listingDate ?d '
+                'FILTER(?d >= "2022-01-01"^^xsd:date) }', "--format", "csv")
+    text = run(runner, built, 'SELECT ?s WHERE { ?s dkg:listingDate ?d FILTER(STR(?d) >= "2022") }',
+               "--format", "csv")
+    month = "https://w3id.org/dprk-kg/id/sanction-ofac-tornado-cash-2022-11"
+    assert month not in typed.stdout.split()  # the xsd:date comparison drops a gYearMonth
+    assert month in text.stdout.split()
+
+
+def test_named_timeline_keeps_month_and_year_dated_sanctions(runner, built):
+    result = run(runner, built, "-n", "sanctions-timeline", "--format", "csv")
+    dates = {row[0] for row in csv.reader(io.StringIO(result.stdout))}
+    assert {"2022-11", "2023", "2015-01"} <= dates

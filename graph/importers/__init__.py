@@ -6,6 +6,7 @@ sources.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,12 +38,12 @@ class SourceRow:
     triples: int
 
 
-def list_sources(store_path: Path) -> list[SourceRow]:
+def list_sources(store_path: Path, progress: Callable[[str], None] = lambda _: None) -> list[SourceRow]:
     """Every source document and imported dataset in the store, datasets first, by name."""
-    from ..store import open_dataset
+    from ..storage import open_store
     from .common import short
 
-    dataset = open_dataset(store_path, read_only=True)
+    dataset = open_store(store_path, progress)
     try:
         counts = {str(r.g): int(r.n) for r in dataset.query(_COUNTS)}
         rows: dict[str, SourceRow] = {}

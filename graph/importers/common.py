@@ -397,7 +397,7 @@ def commit(quads: Quads, info: DatasetInfo, report: ImportReport, store_path: Pa
            match_file: Path = MATCH_FILE, progress: Progress = lambda _: None) -> ImportReport:
     """Link, describe and write the parsed graph: replace its named graph, then the match file."""
     from .. import export
-    from ..build import refresh_store
+    from ..storage import refresh_store
 
     started = time.perf_counter()
     existing = read_matches(match_file)
@@ -451,6 +451,7 @@ def write_graph(store_path: Path, graph: str, lines: list[str], description: Qua
                 raise
             ox_store.load(head, format=ox.RdfFormat.N_QUADS)
             ox_store.flush()
+            store.record_datasets(store_path, ox_store)
             return
     except OSError as exc:
         raise StoreError(f"cannot write the store at {store_path}: {exc}") from exc
