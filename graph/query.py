@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
-from .errors import DprkKgError, InputError, QueryTimeout, StoreError
+from .errors import DprkKgError, InputError, QueryTimeout, ResultTooLarge, StoreError
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
+#: Serializations of CONSTRUCT and DESCRIBE results.
+GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "jsonld")
 DEFAULT_TIMEOUT = 30.0
 #: Longest cell in table output; longer values end with an ellipsis.
 MAX_CELL = 60
@@ -60,6 +62,16 @@ class NamedQuery:
     def text(self) -> str:
         """The query text, read when needed."""
         return self.path.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class QueryDataset:
+    """A dataset chosen by the caller (the SPARQL protocol's default-graph-uri and
+    named-graph-uri): the graphs merged into the default graph, and the named graphs.
+    Both may only name graphs of the store; it replaces the query's own FROM and FROM NAMED."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,7 +232,8 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
     return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() + "\n" for line in lines)
 
 
-def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str]) -> QueryResult:
+def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str],
+         graph_fmt: str = "turtle", dataset: QueryDataset | None = None) -> QueryResult:
     """Run the query in this process and serialize its complete result."""
     import pyoxigraph as ox
 
@@ -228,11 +241,12 @@ def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str]
         store = ox.Store.read_only(str(store_path))
     except OSError as exc:
         raise StoreError(f"cannot open the store at {store_path}: {exc}") from exc
-    check_safe(text, lambda: {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)})
+    graphs = lambda: {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}  # noqa: E731
+    check_safe(text, graphs)
     bindings = {ox.Variable(name): _term(value) for name, value in substitutions.items()}
     try:
-        result = store.query(text, prefixes=_project_prefixes(), use_default_graph_as_union=True,
-                             substitutions=bindings or None)
+        result = store.query(text, prefixes=_project_prefixes(), substitutions=bindings or None,
+                             **_dataset_options(dataset, graphs))
     except SyntaxError as exc:
         raise _syntax_error(text, exc) from None
     except RuntimeError as exc:  # pyoxigraph's message for a --param the query does not select
@@ -244,7 +258,7 @@ def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str]
         return QueryResult(data, "ask", int(truth), truth)
     if isinstance(result, ox.QueryTriples):
         triples = sorted(result, key=str)
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_project_prefixes())
+        data = ox.serialize(triples, format=_graph_format(graph_fmt), prefixes=_project_prefixes())
         return QueryResult(data or b"", "graph", len(triples))
     if fmt != "table":
         data = result.serialize(format=_results_format(fmt))
@@ -258,6 +272,30 @@ def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str]
     names = [v.value for v in result.variables]
     rows = [[_cell(solution[name]) for name in names] for solution in result]
     return QueryResult(render_table(names, rows).encode(), "select", len(rows))
+
+
+def _dataset_options(dataset: QueryDataset | None, graphs: Callable[[], set[str]]) -> dict:
+    """The store.query arguments that give the query its dataset: the union of all graphs as
+    default graph, or the graphs the caller chose, each of which must be in the store."""
+    import pyoxigraph as ox
+
+    if dataset is None or not (dataset.default or dataset.named):
+        return {"use_default_graph_as_union": True}
+    stored = graphs()
+    for parameter, iris in (("default-graph-uri", dataset.default), ("named-graph-uri", dataset.named)):
+        for iri in iris:
+            if iri not in stored:
+                raise InputError(f"{parameter} {iri} is refused: a query may only name graphs of the "
+                                 "local store (list them with `dprk-kg query -n sources`)")
+    return {"default_graph": [ox.NamedNode(i) for i in dataset.default],
+            "named_graphs": [ox.NamedNode(i) for i in dataset.named]}
+
+
+def _graph_format(fmt: str):
+    import pyoxigraph as ox
+
+    return {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+            "nquads": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
 
 
 def _results_format(fmt: str):
@@ -287,11 +325,18 @@ def _send(fd: int, status: bytes, payload: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _receive(fd: int, pid: int, timeout: float) -> tuple[bytes, bytes]:
-    """Read the child's whole message before the deadline, or kill it and raise QueryTimeout."""
+def _receive(fd: int, pid: int, timeout: float, max_bytes: int | None = None) -> tuple[bytes, bytes]:
+    """Read the child's whole message before the deadline, or kill it and raise QueryTimeout;
+    past ``max_bytes`` of result, kill it and raise ResultTooLarge.
+
+    Reading stops at the length the message announces, not at end of file: a child forked at
+    the same moment by another thread (the endpoint serves requests in threads) may hold a copy
+    of this pipe's write end, and would otherwise make this query wait for that one.
+    """
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
-    while True:
+    size, expected = 0, None
+    while expected is None or size < expected:
         left = deadline - time.monotonic()
         ready = select.select([fd], [], [], max(left, 0))[0] if left > 0 else []
         if not ready:
@@ -303,6 +348,14 @@ def _receive(fd: int, pid: int, timeout: float) -> tuple[bytes, bytes]:
         if not chunk:
             break
         chunks.append(chunk)
+        size += len(chunk)
+        if expected is None and size >= 9:
+            expected = 9 + struct.unpack(">Q", b"".join(chunks)[1:9])[0]
+        if max_bytes is not None and size > max_bytes + 17:  # status, length and count
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise ResultTooLarge(f"the result is larger than the {max_bytes:,}-byte cap and was "
+                                 "not sent. Narrow the query or add a LIMIT")
     os.waitpid(pid, 0)
     message = b"".join(chunks)
     if len(message) < 9 or struct.unpack(">Q", message[1:9])[0] != len(message) - 9:
@@ -311,28 +364,33 @@ def _receive(fd: int, pid: int, timeout: float) -> tuple[bytes, bytes]:
 
 
 def run_query(store_path: Path, text: str, fmt: str = "table", timeout: float = DEFAULT_TIMEOUT,
-              substitutions: Mapping[str, str] | None = None) -> QueryResult:
+              substitutions: Mapping[str, str] | None = None, *, graph_fmt: str = "turtle",
+              dataset: QueryDataset | None = None, max_bytes: int | None = None) -> QueryResult:
     """Run a read-only SPARQL query on the store within ``timeout`` seconds.
 
-    The query is checked (``check_safe``) before it runs; syntax errors and undeclared prefixes
-    raise InputError with the line and column; the time limit raises QueryTimeout.
+    ``fmt`` serializes SELECT and ASK results, ``graph_fmt`` CONSTRUCT and DESCRIBE results;
+    ``dataset`` replaces the default union of all graphs. The query is checked (``check_safe``)
+    before it runs; syntax errors and undeclared prefixes raise InputError with the line and
+    column; the time limit raises QueryTimeout, a result past ``max_bytes`` ResultTooLarge.
     """
     store_path = Path(store_path)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if graph_fmt not in GRAPH_FORMATS:
+        raise InputError(f"unknown graph format {graph_fmt!r}; choose one of {', '.join(GRAPH_FORMATS)}")
     if not store_path.is_dir():
         raise StoreError(f"no store at {store_path}: run `dprk-kg build` first")
     check_safe(text)
     substitutions = dict(substitutions or {})
     if not hasattr(os, "fork"):
-        return _run(store_path, text, fmt, substitutions)
+        return _run(store_path, text, fmt, substitutions, graph_fmt, dataset)
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
         code = 0
         try:
-            result = _run(store_path, text, fmt, substitutions)
+            result = _run(store_path, text, fmt, substitutions, graph_fmt, dataset)
             head = {"select": b"S", "ask": b"T" if result.truth else b"F", "graph": b"G"}[result.kind]
             _send(write_fd, head, struct.pack(">Q", result.count) + result.data)
         except DprkKgError as exc:
@@ -344,7 +402,7 @@ def run_query(store_path: Path, text: str, fmt: str = "table", timeout: float = 
             os._exit(code)
     os.close(write_fd)
     try:
-        status, payload = _receive(read_fd, pid, timeout)
+        status, payload = _receive(read_fd, pid, timeout, max_bytes)
     finally:
         os.close(read_fd)
     if status in (b"S", b"T", b"F", b"G"):
