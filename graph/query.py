@@ -246,7 +246,7 @@ def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str]
     bindings = {ox.Variable(name): _term(value) for name, value in substitutions.items()}
     try:
         result = store.query(text, prefixes=_project_prefixes(), substitutions=bindings or None,
-                             **_dataset_options(dataset, graphs))
+                             **_dataset_options(text, dataset, graphs))
     except SyntaxError as exc:
         raise _syntax_error(text, exc) from None
     except RuntimeError as exc:  # pyoxigraph's message for a --param the query does not select
@@ -274,13 +274,15 @@ def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str]
     return QueryResult(render_table(names, rows).encode(), "select", len(rows))
 
 
-def _dataset_options(dataset: QueryDataset | None, graphs: Callable[[], set[str]]) -> dict:
-    """The store.query arguments that give the query its dataset: the union of all graphs as
-    default graph, or the graphs the caller chose, each of which must be in the store."""
+def _dataset_options(text: str, dataset: QueryDataset | None, graphs: Callable[[], set[str]]) -> dict:
+    """The store.query arguments that give the query its dataset: the graphs the caller chose,
+    each of which must be in the store; else the query's own FROM and FROM NAMED; else the
+    union of all graphs as default graph (pyoxigraph's union flag would override FROM)."""
     import pyoxigraph as ox
 
     if dataset is None or not (dataset.default or dataset.named):
-        return {"use_default_graph_as_union": True}
+        has_from = any(m.lastgroup == "word" and m.group().upper() == "FROM" for m in _TOKENS.finditer(text))
+        return {} if has_from else {"use_default_graph_as_union": True}
     stored = graphs()
     for parameter, iris in (("default-graph-uri", dataset.default), ("named-graph-uri", dataset.named)):
         for iri in iris:

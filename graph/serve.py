@@ -17,6 +17,7 @@ import html
 import ipaddress
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -33,6 +34,10 @@ from .namespace import PREFIXES
 MAX_BODY = 1 << 20
 #: Default cap on one answer; a larger result is an error, never truncated.
 MAX_RESULT = 64 << 20
+#: Runs of a query whose store changed under it (a concurrent rebuild or import) before giving
+#: up, the n-th retry after a pause of RETRY_PAUSE * 2**n seconds (1.5 s in all).
+STORE_ATTEMPTS = 5
+RETRY_PAUSE = 0.1
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 #: The start page's policy: nothing but this server's own script, style and endpoint.
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -336,15 +341,30 @@ class Handler(BaseHTTPRequestHandler):
             raise protocol.ProtocolError(503, f"all {options.workers} query slots stayed busy for "
                                               f"{options.timeout:g} s; try again")
         try:
-            result = query.run_query(options.store, request.text, results_fmt or "json", options.timeout,
-                                     graph_fmt=graph_fmt or "turtle", dataset=request.dataset,
-                                     max_bytes=options.max_result)
+            result = self._run(request, results_fmt or "json", graph_fmt or "turtle")
         finally:
             self.server.slots.release()
         fmt = graph_fmt if result.kind == "graph" else results_fmt
         if fmt is None:
             raise protocol.ProtocolError(406, self._not_acceptable(accept))
         return 200, result.data, protocol.CONTENT_TYPES[fmt]
+
+    def _run(self, request: protocol.QueryRequest, results_fmt: str, graph_fmt: str) -> query.QueryResult:
+        """Run the query; if the store's files changed under it (a rebuild or an import deleted
+        a file its read-only view still listed), run it again on the store as it now is."""
+        options = self.server.options
+        attempt = 1
+        while True:
+            try:
+                return query.run_query(options.store, request.text, results_fmt, options.timeout,
+                                       graph_fmt=graph_fmt, dataset=request.dataset,
+                                       max_bytes=options.max_result)
+            except StoreError as exc:
+                if attempt == STORE_ATTEMPTS:
+                    raise
+                self.log_message("store changed while reading (%s); running the query again", exc)
+                time.sleep(RETRY_PAUSE * 2 ** (attempt - 1))
+                attempt += 1
 
     @staticmethod
     def _not_acceptable(accept: str | None) -> str:
