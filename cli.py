@@ -668,7 +668,7 @@ def dump(ctx: click.Context, fmt: str, graphs: tuple[str, ...], out: Path | None
 
     ensure_current(ctx.obj["store"], _progress)
     if out is None:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         report = dumper.dump_store(ctx.obj["store"], stream, fmt, graphs)
         stream.flush()
     else:
