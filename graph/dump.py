@@ -2,8 +2,8 @@
 
 A dump holds every graph of the store, curated and imported, as N-Quads or TriG. It is sorted
 (graphs by IRI, the default graph first; within a graph, triples by their N-Triples line, in
-code-point order), so the same store always gives the same bytes, and it streams: each graph is
-written by the store to a temporary N-Triples file, sorted in runs of ``chunk`` lines that are
+code-point order), so the same store always gives the same bytes, and it streams: a graph's
+triples are read from the store one by one and sorted in runs of ``chunk`` lines that are
 merged from disk, so memory stays bounded whatever the store's size. The first line, a comment,
 records the fingerprint of the curated sources the store was built from; ``load_dump`` restores
 it with the quads (blank node labels kept), so a second dump of the restored store is
@@ -108,25 +108,24 @@ def _graph_names(db, wanted: Sequence[str] | None) -> list:
     return ([ox.DefaultGraph()] if default is not None else []) + named
 
 
-def _sorted_lines(path: Path, workdir: Path, chunk: int) -> Iterator[bytes]:
-    """The lines of ``path`` in byte order (code-point order for UTF-8), holding at most
-    ``chunk`` lines in memory: sorted runs are written to ``workdir`` and merged."""
+def _sorted_lines(lines: Iterator[str], workdir: Path, chunk: int) -> Iterator[str]:
+    """``lines`` in code-point order, holding at most ``chunk`` of them in memory: sorted runs
+    are written to ``workdir`` and merged."""
     runs: list[Path] = []
-    with open(path, "rb") as source:
-        while True:
-            lines = list(itertools.islice(source, chunk))
-            if not lines:
-                break
-            lines.sort()
-            if not runs and len(lines) < chunk:
-                yield from lines
-                return
-            run = workdir / f"run-{len(runs)}"
-            run.write_bytes(b"".join(lines))
-            runs.append(run)
-            del lines
+    while True:
+        batch = list(itertools.islice(lines, chunk))
+        if not batch:
+            break
+        batch.sort()
+        if not runs and len(batch) < chunk:
+            yield from batch
+            return
+        run = workdir / f"run-{len(runs)}"
+        run.write_text("".join(batch), encoding="utf-8")
+        runs.append(run)
+        del batch
     with ExitStack() as stack:
-        yield from heapq.merge(*(stack.enter_context(open(r, "rb")) for r in runs))
+        yield from heapq.merge(*(stack.enter_context(open(r, encoding="utf-8", newline="\n")) for r in runs))
 
 
 def _short(iri: str) -> str:
@@ -148,14 +147,14 @@ def _object(term: str) -> str:
     return f"{match.group(1)}^^{_short('<' + match.group(2) + '>')}" if match else term
 
 
-def _write_trig_graph(out: BinaryIO, name: str | None, lines: Iterator[bytes]) -> int:
+def _write_trig_graph(out: BinaryIO, name: str | None, lines: Iterator[str]) -> int:
     """One graph as a TriG block, a subject's triples joined with ``;``; returns the count."""
     count, subject = 0, None
     indent = "    " if name is not None else ""
     if name is not None:
         out.write(f"\n{_short(name)} {{\n".encode("utf-8"))
     for line in lines:
-        s, p, o = line.decode("utf-8")[:-3].split(" ", 2)
+        s, p, o = line[:-3].split(" ", 2)
         p = "a" if p == _RDF_TYPE else _short(p)
         if s == subject:
             text = f" ;\n{indent}    {p} {_object(o)}"
@@ -189,17 +188,17 @@ def dump_store(store_path: Path, out: BinaryIO, fmt: str = "nquads", graphs: Seq
         out.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(PREFIXES.items())).encode())
     quads = 0
     with tempfile.TemporaryDirectory(prefix="dprk-kg-dump-") as workdir:
-        triples = Path(workdir) / "graph.nt"
         for graph in names:
-            db.dump(output=str(triples), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            triples = (f"{q.subject} {q.predicate} {q.object} .\n"
+                       for q in db.quads_for_pattern(None, None, None, graph))
             lines = _sorted_lines(triples, Path(workdir), chunk)
             is_named = isinstance(graph, ox.NamedNode)
             if fmt == "trig":
                 quads += _write_trig_graph(out, f"<{graph.value}>" if is_named else None, lines)
                 continue
-            suffix = f" <{graph.value}> .\n".encode("utf-8") if is_named else b" .\n"
+            suffix = f" <{graph.value}> .\n" if is_named else " .\n"
             for line in lines:
-                out.write(line[:-3] + suffix)
+                out.write((line[:-3] + suffix).encode("utf-8"))
                 quads += 1
     del db
     return DumpReport(None, fmt, len(names), quads, time.perf_counter() - started)
