@@ -189,8 +189,10 @@ class Handler(BaseHTTPRequestHandler):
     """One request: check the Host, route by path, answer with a complete body or an error."""
 
     server: Endpoint
-    server_version = "dprk-kg"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        """The Server header: the program, no versions."""
+        return "dprk-kg"
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
         if self.server.options.log is not None:

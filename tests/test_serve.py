@@ -30,6 +30,7 @@ from cli import main
 from graph import query
 from graph.serve import ServeOptions, make_server
 from tests.conftest import FIXTURES, ask, run
+from tests.test_browser import browser  # noqa: F401 (the headless Chromium fixture)
 
 SRC = "https://w3id.org/dprk-kg/source/"
 A, B, C = (SRC + name for name in ("fbi-2023-01-23-harmony-horizon-lazarus", "trm-labs-ronin-bridge-hack",
@@ -461,3 +462,32 @@ def test_serve_command_prints_its_address_serves_and_stops_on_sigterm(built):
         _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0
     assert "stopped" in stderr
+
+
+@pytest.mark.browser
+def test_start_page_runs_queries_in_a_browser_under_its_policy(browser, server, built):
+    base = f"http://127.0.0.1:{server.port}/"
+    page = browser.new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: m.type in ("error", "warning") and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: r.url.startswith(base) or outside.append(r.url))
+    page.goto(base)
+    page.click("a[data-query='sanctioned-mixers']")
+    page.wait_for_function("document.getElementById('query').value.includes('SELECT')")
+    text = query.named_query("sanctioned-mixers").text
+    assert page.input_value("#query") == text
+    page.click("button[type=submit]")
+    page.wait_for_selector("#results table")
+    expected = json.loads(query.run_query(built["store"], text, "json").data)
+    assert page.locator("#results th").all_inner_texts() == expected["head"]["vars"]
+    assert page.locator("#results tbody tr").count() == len(expected["results"]["bindings"]) > 0
+    page.fill("#query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#results pre")
+    assert "SERVICE is refused" in page.inner_text("#results pre")
+    assert page.inner_text("#status").startswith("403")
+    page.close()
+    assert outside == []
+    assert [e for e in errors if "403" not in e] == []  # the refused query logs its 403 status
