@@ -673,9 +673,9 @@ def dump(ctx: click.Context, fmt: str, graphs: tuple[str, ...], out: Path | None
         stream.flush()
     else:
         report = dumper.write_dump(ctx.obj["store"], out, fmt, graphs)
-    where = f"to {out}" if out else ""
-    click.echo(f"Dumped {report.quads:,} quads in {report.graphs:,} graphs {where} in "
-               f"{report.seconds:.1f} s".replace("  ", " "), err=True)
+    where = f" to {out}" if out else ""
+    click.echo(f"Dumped {report.quads:,} quads in {report.graphs:,} graph(s){where} in "
+               f"{report.seconds:.1f} s", err=True)
 
 
 @main.command("load-dump")
@@ -697,7 +697,7 @@ def load_dump(ctx: click.Context, file: Path, fmt: str | None, replace: bool) ->
     from graph import dump as dumper
 
     report = dumper.load_dump(ctx.obj["store"], file, fmt, replace)
-    click.echo(f"Loaded {report.quads:,} quads in {report.graphs:,} graphs from {report.file} into "
+    click.echo(f"Loaded {report.quads:,} quads in {report.graphs:,} graph(s) from {report.file} into "
                f"{report.store} in {report.seconds:.1f} s")
     if not report.fingerprint:
         click.echo("note: the dump records no curated-sources fingerprint; the next command "

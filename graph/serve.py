@@ -24,7 +24,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from . import protocol, query
 from .errors import DprkKgError, InputError, QueryTimeout, ResultTooLarge, StoreError
@@ -235,7 +235,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         if not self._host_ok():
             return
-        path = urlsplit(self.path).path
+        path = unquote(urlsplit(self.path).path)
         if path in _ENDPOINTS:
             self._query()
         elif path == "/":
