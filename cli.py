@@ -823,6 +823,119 @@ def diff_sdn(old: Path, new: Path) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback needs --allow-remote.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Stop each query after this many seconds (answers 503).")
+@click.option("--cors", metavar="ORIGIN",
+              help="Let pages from this one origin (e.g. http://localhost:3000) read the answers.")
+@click.option("--allow-remote", is_flag=True,
+              help="Allow a --host other than loopback: anyone who reaches it can read the store.")
+@click.option("--hostname", "names", multiple=True, metavar="NAME",
+              help="Another name clients use in the Host header (repeatable), e.g. with --allow-remote.")
+@click.option("--views", type=click.Path(path_type=Path, file_okay=False), default=paths.DEFAULT_EXPORTS,
+              show_default=True, help="Folder of HTML views (build, viz) linked from the start page.")
+@click.option("--max-result", type=click.IntRange(min=1), default=64, show_default=True, metavar="MB",
+              help="Largest answer in megabytes; a larger result is an error, never cut short.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request to stderr.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, timeout: float, cors: str | None, allow_remote: bool,
+          names: tuple[str, ...], views: Path, max_result: int, quiet: bool) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql (GET, or POST as a form or
+    application/sparql-query), with a start page at / listing the named queries and views.
+
+    As with `query`, the project prefixes are predeclared, the default graph is the union of
+    all graphs (default-graph-uri and named-graph-uri choose graphs of the store), and SERVICE,
+    LOAD, updates and outside graphs are refused. Answers: SELECT/ASK as SPARQL JSON, XML, CSV
+    or TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, N-Quads or JSON-LD, by the Accept header.
+    A rebuild or import while serving is seen by the next query. Stop with Ctrl-C.
+
+    \b
+    Example:
+        dprk-kg serve
+        dprk-kg serve --port 8000 --timeout 10 --cors http://localhost:3000
+        curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/sparql?query=ASK%7B%7D'
+    """
+    from graph import serve as server
+    from graph.storage import ensure_current
+
+    options = server.ServeOptions(
+        store=ctx.obj["store"], host=host, port=port, timeout=timeout, cors=cors,
+        allow_remote=allow_remote, names=names, views=views, max_result=max_result << 20,
+        log=None if quiet else (lambda line: click.echo(line, err=True)))
+    for warning in server.check_options(options):
+        click.echo(f"warning: {warning}", err=True)
+    ensure_current(ctx.obj["store"], _progress)
+    try:
+        server.serve(options, lambda url: click.echo(
+            f"Serving {ctx.obj['store']} read-only at {url}sparql (start page {url}); Ctrl-C stops"))
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]), default="nquads",
+              show_default=True, help="N-Quads (one quad a line) or TriG (a block per graph).")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI",
+              help="Dump only this graph (repeatable): an IRI or a CURIE such as src:x or dataset:x.")
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file, replaced atomically [default: standard output].")
+@click.pass_context
+def dump(ctx: click.Context, fmt: str, graphs: tuple[str, ...], out: Path | None) -> None:
+    """Dump the whole store, curated and imported graphs, sorted and deterministic: the same
+    store always gives the same bytes. It streams, so memory stays bounded for any size;
+    `load-dump` restores it.
+
+    \b
+    Example:
+        dprk-kg dump -o store.nq
+        dprk-kg dump --format trig --graph dataset:mitre-attack -o attack.trig
+        dprk-kg dump | gzip > store.nq.gz
+    """
+    from graph import dump as dumper
+    from graph.storage import ensure_current
+
+    ensure_current(ctx.obj["store"], _progress)
+    if out is None:
+        stream = sys.stdout.buffer
+        report = dumper.dump_store(ctx.obj["store"], stream, fmt, graphs)
+        stream.flush()
+    else:
+        report = dumper.write_dump(ctx.obj["store"], out, fmt, graphs)
+    where = f" to {out}" if out else ""
+    click.echo(f"Dumped {report.quads:,} quads in {report.graphs:,} graph(s){where} in "
+               f"{report.seconds:.1f} s", err=True)
+
+
+@main.command("load-dump")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]),
+              help="The dump's format [default: from the file name, .nq or .trig].")
+@click.option("--replace", is_flag=True,
+              help="Replace everything in a store that is not empty (in one transaction).")
+@click.pass_context
+def load_dump(ctx: click.Context, file: Path, fmt: str | None, replace: bool) -> None:
+    """Restore a `dump` into the store (--store), which must be empty unless --replace is
+    given. The restored store dumps to the same bytes.
+
+    \b
+    Example:
+        dprk-kg --store /tmp/restored load-dump store.nq
+        dprk-kg load-dump --replace store.trig
+    """
+    from graph import dump as dumper
+
+    report = dumper.load_dump(ctx.obj["store"], file, fmt, replace)
+    click.echo(f"Loaded {report.quads:,} quads in {report.graphs:,} graph(s) from {report.file} into "
+               f"{report.store} in {report.seconds:.1f} s")
+    if not report.fingerprint:
+        click.echo("note: the dump records no curated-sources fingerprint; the next command "
+                   "rebuilds the curated graphs from sources/", err=True)
+
+
+@main.command()
 @click.pass_context
 def sources(ctx: click.Context) -> None:
     """List every imported dataset and curated source in the store, with its version, date,

@@ -3,7 +3,7 @@
 Exit codes (also in the README and ``dprk-kg --help``):
 0 success; 1 the graph violates its shapes (or an ASK query is false); 2 bad input (a data file,
 a query, an option value); 3 the store is missing, stale or locked; 4 an output cannot be
-written; 5 a query ran past its time limit; 130 interrupted.
+written; 5 a query ran past its time limit (or its result past a size cap); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -55,5 +55,11 @@ class OutputError(DprkKgError):
 
 class QueryTimeout(DprkKgError):
     """A query ran past its time limit; no partial result is printed."""
+
+    exit_code = 5
+
+
+class ResultTooLarge(DprkKgError):
+    """A query's result passed the size cap the caller set; nothing of it is sent."""
 
     exit_code = 5

@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import paths
-from .errors import DprkKgError, InputError, OutputError, QueryTimeout, StoreError
+from .errors import DprkKgError, InputError, OutputError, QueryTimeout, ResultTooLarge, StoreError
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
+#: Serializations of CONSTRUCT and DESCRIBE results.
+GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "jsonld")
 DEFAULT_TIMEOUT = 30.0
 #: The longest time limit ``--timeout`` accepts, in seconds (a day).
 MAX_TIMEOUT = 86_400.0
@@ -73,6 +75,17 @@ class NamedQuery:
     def text(self) -> str:
         """The query text, read when needed."""
         return self.path.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class QueryDataset:
+    """A dataset chosen by the caller (the SPARQL protocol's default-graph-uri and
+    named-graph-uri, or ``--as-of``): the graphs merged into the default graph, and the named
+    graphs. Both may only name graphs of the store; it replaces the query's own FROM and FROM
+    NAMED and the union of all graphs."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -401,8 +414,30 @@ class _Pipe:
         return 0 if self.tail.endswith(b'"bindings":[]}}') else None
 
 
+def _dataset_options(store, dataset: QueryDataset) -> dict:
+    """The ``store.query`` arguments of a caller's dataset, each graph checked to be in the store."""
+    import pyoxigraph as ox
+
+    stored = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    for parameter, iris in (("default-graph-uri", dataset.default), ("named-graph-uri", dataset.named)):
+        for iri in iris:
+            if iri not in stored:
+                raise InputError(f"{parameter} {iri} is refused: a query may only name graphs of the "
+                                 "local store (list them with `dprk-kg query -n sources`)")
+    return {"default_graph": [ox.NamedNode(i) for i in dataset.default],
+            "named_graphs": [ox.NamedNode(i) for i in dataset.named]}
+
+
+def _graph_format(fmt: str):
+    import pyoxigraph as ox
+
+    return {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+            "nquads": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+
+
 def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str],
-              checked: CheckedQuery, out: _Pipe) -> tuple[str, int | None, bool | None]:
+              checked: CheckedQuery, out: _Pipe, graph_fmt: str = "turtle",
+              dataset: QueryDataset | None = None) -> tuple[str, int | None, bool | None]:
     """Run the query in this (confined) process, writing its result to ``out``."""
     import pyoxigraph as ox
 
@@ -411,14 +446,16 @@ def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str,
     store = open_ox(store_path, read_only=True)
     if staging_graphs(store):
         raise InterruptedSwap(f"the store at {store_path} holds an interrupted import")
-    if checked.has_dataset:
-        check_dataset(text, checked, {g.value for g in store.named_graphs()
-                                      if isinstance(g, ox.NamedNode)})
+    if dataset is not None and (dataset.default or dataset.named):
+        options = _dataset_options(store, dataset)
+    else:
+        if checked.has_dataset:
+            check_dataset(text, checked, {g.value for g in store.named_graphs()
+                                          if isinstance(g, ox.NamedNode)})
+        options = {"use_default_graph_as_union": not checked.has_dataset}
     bindings = {ox.Variable(name): _term(value) for name, value in substitutions.items()}
     try:
-        result = store.query(text, prefixes=_project_prefixes(),
-                             use_default_graph_as_union=not checked.has_dataset,
-                             substitutions=bindings or None)
+        result = store.query(text, prefixes=_project_prefixes(), substitutions=bindings or None, **options)
     except SyntaxError as exc:
         raise _syntax_error(text, exc) from None
     except RuntimeError as exc:  # pyoxigraph's message for a --param the query does not select
@@ -434,7 +471,7 @@ def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str,
         return "ask", int(truth), truth
     if isinstance(result, ox.QueryTriples):
         triples = sorted(result, key=str)
-        out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_project_prefixes()) or b"")
+        out.write(ox.serialize(triples, format=_graph_format(graph_fmt), prefixes=_project_prefixes()) or b"")
         return "graph", len(triples), None
     if fmt != "table":
         result.serialize(out, format=_results_format(fmt))
@@ -447,7 +484,7 @@ def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str,
 
 
 def _child(conn, store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str],
-           checked: CheckedQuery) -> None:
+           checked: CheckedQuery, graph_fmt: str, dataset: QueryDataset | None) -> None:
     """The query process: confine itself, run the query, stream the result, report the end."""
     import signal
 
@@ -459,7 +496,7 @@ def _child(conn, store_path: Path, text: str, fmt: str, substitutions: Mapping[s
     try:
         sandbox.die_with_parent()
         sandbox.cut_network()
-        kind, count, truth = _evaluate(store_path, text, fmt, substitutions, checked, pipe)
+        kind, count, truth = _evaluate(store_path, text, fmt, substitutions, checked, pipe, graph_fmt, dataset)
         pipe.flush()
         status = {"kind": kind, "count": count, "truth": truth}
     except DprkKgError as exc:
@@ -490,7 +527,8 @@ def check_timeout(timeout: float) -> float:
 
 def run_query(store_path: Path, text: str, fmt: str = "table", timeout: float = DEFAULT_TIMEOUT,
               substitutions: Mapping[str, str] | None = None, out: BinaryIO | None = None,
-              progress: Callable[[str], None] = lambda _: None) -> QueryResult:
+              progress: Callable[[str], None] = lambda _: None, *, graph_fmt: str = "turtle",
+              dataset: QueryDataset | None = None, max_bytes: int | None = None) -> QueryResult:
     """Run a read-only SPARQL query on the store within ``timeout`` seconds: the one entry
     point for every command and server that runs SPARQL, with every guard.
 
@@ -501,25 +539,29 @@ def run_query(store_path: Path, text: str, fmt: str = "table", timeout: float = 
     and column; the time limit raises QueryTimeout and stops the process; a failed write to
     ``out`` raises OutputError (BrokenPipeError when the reader went away) and stops it too.
     Staging graphs of an interrupted import are removed first (said through ``progress``).
+    ``graph_fmt`` serializes CONSTRUCT and DESCRIBE results; ``dataset`` replaces the union of
+    all graphs; a result past ``max_bytes`` raises ResultTooLarge and nothing of it is returned.
     """
     from .storage import InterruptedSwap, recover
 
     store_path = Path(store_path)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if graph_fmt not in GRAPH_FORMATS:
+        raise InputError(f"unknown graph format {graph_fmt!r}; choose one of {', '.join(GRAPH_FORMATS)}")
     check_timeout(timeout)
     if not store_path.is_dir():
         raise StoreError(f"no store at {store_path}: run `dprk-kg build` first")
     checked = check_safe(text)
-    job = (store_path, text, fmt, dict(substitutions or {}), checked)
+    job = (store_path, text, fmt, dict(substitutions or {}), checked, graph_fmt, dataset)
     try:
-        return _run_confined(job, timeout, out)
+        return _run_confined(job, timeout, out, max_bytes)
     except InterruptedSwap:
         recover(store_path, progress)
-        return _run_confined(job, timeout, out)
+        return _run_confined(job, timeout, out, max_bytes)
 
 
-def _run_confined(job: tuple, timeout: float, out: BinaryIO | None) -> QueryResult:
+def _run_confined(job: tuple, timeout: float, out: BinaryIO | None, max_bytes: int | None = None) -> QueryResult:
     """Run ``_child(*job)`` in a forked process and collect its result; the process never
     outlives this call, however the call ends."""
     import multiprocessing
@@ -537,7 +579,7 @@ def _run_confined(job: tuple, timeout: float, out: BinaryIO | None) -> QueryResu
     process.start()
     sender.close()
     try:
-        return _collect(receiver, process, timeout, out)
+        return _collect(receiver, process, timeout, out, max_bytes)
     finally:
         receiver.close()
         if process.is_alive():
@@ -559,17 +601,17 @@ def _write(out: BinaryIO, data: bytes | None) -> None:
         raise OutputError(f"cannot write the query result: {exc.strerror or exc}") from exc
 
 
-def _collect(receiver, process, timeout: float, out: BinaryIO | None) -> QueryResult:
+def _collect(receiver, process, timeout: float, out: BinaryIO | None, max_bytes: int | None = None) -> QueryResult:
     """Pass the child's pieces on to ``out`` (or gather them) until its status, or the limit."""
     import time
 
     deadline = time.monotonic() + timeout
     gathered: list[bytes] = []
-    written = 0
+    written = printed = 0
     while True:
         left = deadline - time.monotonic()
         if left <= 0 or not receiver.poll(left):
-            done = "nothing was printed" if not written else f"the output stops early, after {written:,} bytes"
+            done = "nothing was printed" if not printed else f"the output stops early, after {printed:,} bytes"
             raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped; "
                                f"{done}. Narrow it, or raise --timeout")
         try:
@@ -581,11 +623,15 @@ def _collect(receiver, process, timeout: float, out: BinaryIO | None) -> QueryRe
         tag, body = message[:1], message[1:]
         if tag == b"S":
             break
+        if max_bytes is not None and written + len(body) > max_bytes:
+            raise ResultTooLarge(f"the result is larger than the {max_bytes:,}-byte cap and was "
+                                 "not sent. Narrow the query or add a LIMIT")
         if out is None:
             gathered.append(body)
         else:
             _write(out, body)
-            written += len(body)
+            printed += len(body)
+        written += len(body)
     status = json.loads(body)
     if "error" in status:
         from .sandbox import SandboxError

@@ -93,8 +93,12 @@ def fingerprint(files: Iterable[Path]) -> str:
 
 def stamp(folder: Path = paths.SOURCES_DIR) -> str:
     """The build stamp for a store built now from ``folder``, as the text of its file."""
-    folder = Path(folder).resolve()
-    return json.dumps({"fingerprint": fingerprint(input_files(folder)), "sources": str(folder)})
+    return stamp_text(fingerprint(input_files(Path(folder).resolve())), folder)
+
+
+def stamp_text(value: str, folder: Path = paths.SOURCES_DIR) -> str:
+    """The text of a build stamp: the curated fingerprint and the sources folder."""
+    return json.dumps({"fingerprint": value, "sources": str(Path(folder).resolve())})
 
 
 def built_from(path: Path) -> BuildStamp | None:
