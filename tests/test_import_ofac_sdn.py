@@ -3,6 +3,8 @@ legacy CSV, and on the real snapshots when ../shared is present."""
 
 from __future__ import annotations
 
+import json
+import re
 
 import pytest
 
@@ -22,7 +24,7 @@ def test_import_reads_every_quirk(runner, store, tmp_path):
     assert "entries                                   7" in result.stdout
     assert "truncated remarks                         3" in result.stdout
     # Remarks cut at 1,000 characters: flagged, with the incomplete item reported, not imported
-    assert "sdn_2024-05-03.csv:4 (ent_num 27307): Remarks cut at 1,000 characters" in result.stderr
+    assert "sdn_2024-05-03.csv:4: ent_num 27307: Remarks cut at 1,000 characters" in result.stderr
     notes = ask(store, "SELECT ?n WHERE { <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/27307> "
                        "skos:editorialNote ?n }")
     assert notes and "1,000 characters" in notes[0][0]
@@ -115,20 +117,45 @@ def test_snapshot_date_is_needed(runner, store, tmp_path):
 def test_diff_sdn(runner):
     result = runner.invoke(main, ["diff-sdn", str(SDN / "sdn_2022-08-02.csv"), str(SDN / "sdn_2024-05-03.csv")])
     assert result.exit_code == 0, result.output
-    assert "2 added, 1 removed, 1 changed" in result.stdout
-    assert "+ 39796 TORNADO CASH [DPRK3; CYBER2] entity" in result.stdout
-    assert "+ 44437 SINBAD [DPRK3; CYBER2] entity, 2 address(es)" in result.stdout
-    assert "- 2831 MIDCO FINANCE S.A. [IRAQ2]" in result.stdout
-    assert "~ 7226 ZAMBADA GARCIA, Ismael\n    programs: -ILLICIT-DRUGS-EO, +ILLICIT-DRUGS-EO14059" in result.stdout
+    assert "2 added, 1 removed, 0 redesignated, 1 changed" in result.stdout
+    lines = result.stdout.splitlines()
+    assert "+ 39796 TORNADO CASH [DPRK3; CYBER2] entity, 12 address(es)" in lines
+    assert "+ 44437 SINBAD [DPRK3; CYBER2] entity, 2 address(es)" in lines
+    assert "- 2831 MIDCO FINANCE S.A. [IRAQ2] entity" in lines
+    assert ("~ 7226 ZAMBADA GARCIA, Ismael [SDNTK; ILLICIT-DRUGS-EO -> SDNTK; ILLICIT-DRUGS-EO14059] "
+            "programs: -ILLICIT-DRUGS-EO, +ILLICIT-DRUGS-EO14059") in lines
+    # every line after the summary names the entry's programs
+    assert all(re.search(r"\[[A-Z0-9;> -]+\]", line) for line in lines[1:])
 
 
 @pytest.mark.shared
 def test_real_snapshots_diff_shows_tornado_cash(runner, shared_data):
     folder = shared_data / "ofac_sdn_csv"
-    result = runner.invoke(main, ["diff-sdn", str(folder / "sdn_2022-08-02.csv"), str(folder / "sdn_2022-08-08.csv")])
+    result = runner.invoke(main, ["diff-sdn", str(folder / "sdn_2022-08-02.csv"), str(folder / "sdn_2022-08-08.csv"),
+                                  "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert "1 added, 0 removed, 0 changed" in result.stdout
-    assert "+ 38499 TORNADO CASH [CYBER2] entity" in result.stdout
+    found = json.loads(result.stdout)
+    assert found["counts"] == {"added": 1, "removed": 0, "redesignated": 0, "changed": 0}
+    added = found["changes"][0]
+    assert (added["change"], added["ent_num"], added["name"], added["programs"], added["addresses"]) == \
+        ("added", 38499, "TORNADO CASH", ["CYBER2"], 12)
+
+
+@pytest.mark.shared
+def test_real_snapshots_redesignation_of_tornado_cash(runner, shared_data):
+    folder = shared_data / "ofac_sdn_csv"
+    result = runner.invoke(main, ["diff-sdn", str(folder / "sdn_2022-08-08.csv"), str(folder / "sdn_2024-05-03.csv"),
+                                  "--program", "DPRK*", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    tornado = [c for c in found["changes"] if c["name"] == "TORNADO CASH"]
+    assert len(tornado) == 1
+    assert (tornado[0]["change"], tornado[0]["old_ent_num"], tornado[0]["ent_num"]) == ("redesignated", 38499, 39796)
+    assert tornado[0]["old_programs"] == ["CYBER2"] and tornado[0]["programs"] == ["DPRK3", "CYBER2"]
+    assert {"field": "programs", "removed": [], "added": ["DPRK3"]} in tornado[0]["fields"]
+    # the DPRK filter keeps only entries listed under a DPRK program in either snapshot
+    assert all(any(p.startswith("DPRK") for p in c["programs"] + c["old_programs"]) for c in found["changes"])
+    assert not any(c["name"] == "TORNADO CASH" for c in found["changes"] if c["change"] == "added")
 
 
 @pytest.mark.shared

@@ -2,25 +2,18 @@
 the MISP threat-actor galaxy and incident tables. Each import is one named graph, described as a
 ``dkg:SourceDocument`` of kind ``dkg:Dataset``; ``list_sources`` lists them beside the curated
 sources.
+
+Layout: ``driver`` (the one import driver and the importer protocol), ``ntriples`` (terms and
+the quads buffer), ``dataset`` (the dataset description), ``matchfile`` (the reviewable match
+file), ``matching`` (entity and incident matching), ``inputs`` (bounded reading of hostile
+files), and one module per format: ``ofac_sdn`` (and ``sdn_diff``), ``attack``, ``misp``,
+``incidents`` and ``incident_table``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-_SOURCES = """
-SELECT ?g ?kind ?title ?version ?issued ?imported ?file WHERE {
-  GRAPH ?g { ?g a dkg:SourceDocument .
-    OPTIONAL { ?g dkg:documentKind ?kind }
-    OPTIONAL { ?g dcterms:title ?title }
-    OPTIONAL { ?g schema:version ?version }
-    OPTIONAL { ?g dcterms:issued ?issued }
-    OPTIONAL { ?g dkg:importedAt ?imported }
-    OPTIONAL { ?g dkg:sourceFile ?file } }
-}"""
-
-_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 @dataclass(frozen=True)
@@ -40,13 +33,13 @@ class SourceRow:
 def list_sources(store_path: Path) -> list[SourceRow]:
     """Every source document and imported dataset in the store, datasets first, by name."""
     from ..store import open_dataset
-    from .common import short
+    from .ntriples import short, sparql
 
     dataset = open_dataset(store_path, read_only=True)
     try:
-        counts = {str(r.g): int(r.n) for r in dataset.query(_COUNTS)}
+        counts = {str(r.g): int(r.n) for r in dataset.query(sparql("graph-sizes"))}
         rows: dict[str, SourceRow] = {}
-        for r in dataset.query(_SOURCES):
+        for r in dataset.query(sparql("sources")):
             graph = str(r.g)
             if graph in rows:
                 continue
