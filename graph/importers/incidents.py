@@ -268,7 +268,7 @@ class IncidentsImporter:
                 try:
                     text = read_input(file, MAX_RECORD_FILE_BYTES)
                 except InputError as exc:
-                    found.skipped.append(Skipped(str(file), str(exc).removeprefix(f"{file}: ")))
+                    found.skipped.append(Skipped.of(exc))
                     continue
                 read_markdown(file, text, found)
         elif path.suffix.lower() in (".md", ".markdown"):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..errors import InputError
 from ..namespace import DKG, PREFIXES
 
 XSD = PREFIXES["xsd"]
@@ -159,6 +160,12 @@ class Skipped:
     reason: str
     line: int | None = None
     record: str | None = None
+
+    @classmethod
+    def of(cls, error: InputError) -> Skipped:
+        """A refused file of a folder import as one skipped record."""
+        where = f"{error.path}:{error.line}: " if error.line is not None else f"{error.path}: "
+        return cls(str(error.path), str(error).removeprefix(where), error.line)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:" if self.line is not None else f"{self.file}:"
