@@ -455,7 +455,7 @@ def _print_import(report, fmt: str) -> None:
     for skipped in report.skipped:
         click.echo(f"skipped: {skipped}", err=True)
     if fmt == "json":
-        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False, sort_keys=True))
+        click.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
         return
     click.echo(f"Imported {report.file} into graph {short(report.graph)} in {report.seconds:.1f} s")
     for name, count in report.counts.items():
@@ -631,17 +631,18 @@ def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
         click.echo(json.dumps({"old": str(result.old), "new": str(result.new), "program": program,
                                "counts": result.counts,
                                "changes": [asdict(c) for c in result.changes]},
-                              indent=2, ensure_ascii=False, sort_keys=True))
+                              indent=2, sort_keys=True))
         return
     if fmt == "csv":
         out = csv.writer(sys.stdout, lineterminator="\n")
-        out.writerow(["change", "ent_num", "old_ent_num", "name", "type", "programs", "old_programs",
+        out.writerow(["change", "ent_num", "old_ent_num", "name", "entry_type", "programs", "old_programs",
                       "field", "removed", "added"])
         for c in result.changes:
-            head = [c.change, c.ent_num, c.old_ent_num or "", c.name, c.sdn_type, "; ".join(c.programs),
+            head = [c.change, c.ent_num, c.old_ent_num or "", c.name, c.entry_type, "; ".join(c.programs),
                     "; ".join(c.old_programs)]
             for f in c.fields or [None]:
-                out.writerow(head + ([f.field, "; ".join(f.removed), "; ".join(f.added)] if f else ["", "", ""]))
+                cells = head + ([f.field, "; ".join(f.removed), "; ".join(f.added)] if f else ["", "", ""])
+                out.writerow([escape_controls(str(cell)) for cell in cells])
         return
     click.echo(f"{old.name} -> {new.name}: " + ", ".join(f"{n} {kind}" for kind, n in result.counts.items()))
     signs = {"added": "+", "removed": "-", "redesignated": "=", "changed": "~"}
@@ -652,7 +653,7 @@ def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
         number = f"{c.old_ent_num} -> {c.ent_num}" if c.old_ent_num else str(c.ent_num)
         head = escape_controls(f"{signs[c.change]} {number} {c.name} [{programs}]")
         if c.change in ("added", "removed"):
-            click.echo(f"{head} {c.sdn_type}" + (f", {c.addresses} address(es)" if c.addresses else ""))
+            click.echo(f"{head} {c.entry_type}" + (f", {c.addresses} address(es)" if c.addresses else ""))
         if c.change == "redesignated":
             click.echo(f"{head} re-designated")
         for f in c.fields:

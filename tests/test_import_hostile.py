@@ -192,3 +192,12 @@ def test_installed_tool_writes_matches_to_the_user_folder(tmp_path):
     # it starts from the reviewed matches the project ships, then adds the new proposals
     assert "kg:lazarus-group,shared identifier,confirmed,Lazarus Group,ATT&CK G0032" in written
     assert "dataset:ofac-sdn/entry/39796,kg:tornado-cash," in written
+
+
+def test_oversize_file_is_refused_before_reading(runner, store, tmp_path):
+    from graph.importers.inputs import MAX_FILE_BYTES
+
+    big = tmp_path / "sdn_2022-08-02.csv"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written to disk
+    _refused(runner, store, tmp_path, ["ofac-sdn", str(big)], f"over the {MAX_FILE_BYTES:,}-byte limit")

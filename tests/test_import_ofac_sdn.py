@@ -3,6 +3,8 @@ legacy CSV, and on the real snapshots when ../shared is present."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
@@ -168,3 +170,55 @@ def test_real_snapshot_imports(runner, store, shared_data, tmp_path):
     for entry, curated in (("27307", "lazarus-group"), ("39796", "tornado-cash"), ("44437", "sinbad"),
                            ("37070", "blender-io")):
         assert f"dataset:ofac-sdn/entry/{entry},kg:{curated}," in text
+
+
+def _sdn(path, rows):
+    """An SDN file in OFAC's layout: CRLF lines, -0- for empty, a closing \\x1a byte."""
+    lines = [",".join(v if v == "-0- " or v.isdigit() else f'"{v}"' for v in row) for row in rows]
+    path.write_bytes(("\r\n".join(lines) + "\r\n\x1a").encode())
+    return path
+
+
+E = "-0- "
+
+
+def test_diff_sdn_every_field_redesignation_filter_and_formats(runner, tmp_path):
+    old = _sdn(tmp_path / "old.csv", [
+        ["100", "SEA STAR", "vessel", "DPRK3", E, "HMXX1", "Oil Tanker", "1000", "600", "Korea, North", "OWNER A", "Vessel Registration Identification IMO 1."],
+        ["200", "KIM, Il", "individual", "DPRK3", "Officer", E, E, E, E, E, E, "a.k.a. 'KIM ONE'."],
+        ["38499", "TORNADO CASH", E, "CYBER2", E, E, E, E, E, E, E, "Website tornado.cash."],
+        ["300", "OTHER CO", E, "IRAN", E, E, E, E, E, E, E, E],
+    ])
+    new = _sdn(tmp_path / "new.csv", [
+        ["100", "SEA STAR", "vessel", "DPRK3", E, "HMXX2", "Oil Tanker", "1200", "600", "Panama", "OWNER A", "Vessel Registration Identification IMO 1."],
+        ["200", "KIM, Il", "individual", "DPRK3", "Director", E, E, E, E, E, E, "a.k.a. 'KIM ONE'; a.k.a. 'KIM TWO'."],
+        ["39796", "TORNADO CASH", E, "DPRK3] [CYBER2", E, E, E, E, E, E, E, "Website tornado.cash."],
+        ["300", "OTHER CO", E, "IRAN", E, E, E, E, E, E, E, "Website other.example."],
+    ])
+    result = runner.invoke(main, ["diff-sdn", str(old), str(new), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert found["counts"] == {"added": 0, "removed": 0, "redesignated": 1, "changed": 3}
+    by = {c["ent_num"]: c for c in found["changes"]}
+    assert {f["field"]: (f["removed"], f["added"]) for f in by[100]["fields"]} == {
+        "call_sign": (["HMXX1"], ["HMXX2"]), "tonnage": (["1000"], ["1200"]), "vessel_flag": (["Korea, North"], ["Panama"])}
+    assert {f["field"]: (f["removed"], f["added"]) for f in by[200]["fields"]} == {
+        "title": (["Officer"], ["Director"]), "aliases": ([], ["KIM TWO"]),
+        "remarks": (["a.k.a. 'KIM ONE'."], ["a.k.a. 'KIM ONE'; a.k.a. 'KIM TWO'."])}
+    assert by[300]["fields"] == [{"field": "remarks", "removed": [], "added": ["Website other.example."]}]
+    assert (by[39796]["change"], by[39796]["old_ent_num"], by[39796]["entry_type"]) == ("redesignated", 38499, "entity")
+    # --program keeps entries listed under a matching program in either snapshot (a glob)
+    dprk = runner.invoke(main, ["diff-sdn", str(old), str(new), "--program", "dprk*", "--format", "csv"])
+    assert dprk.exit_code == 0, dprk.output
+    rows = list(csv.DictReader(io.StringIO(dprk.stdout)))
+    assert {r["ent_num"] for r in rows} == {"100", "200", "39796"}
+    assert {r["programs"] for r in rows} == {"DPRK3", "DPRK3; CYBER2"}
+    assert [r for r in rows if r["ent_num"] == "39796"][0]["old_programs"] == "CYBER2"
+    table = runner.invoke(main, ["diff-sdn", str(old), str(new), "--program", "CYBER2"])
+    assert table.stdout.splitlines()[1:] == [
+        "= 38499 -> 39796 TORNADO CASH [CYBER2 -> DPRK3; CYBER2] re-designated",
+        "= 38499 -> 39796 TORNADO CASH [CYBER2 -> DPRK3; CYBER2] programs: +DPRK3"]
+    unknown = runner.invoke(main, ["diff-sdn", str(old), str(new), "--program", "SDGT"])
+    assert unknown.exit_code == 2 and "Traceback" not in unknown.output
+    assert unknown.stderr.splitlines() == [unknown.stderr.strip()]
+    assert "--program 'SDGT' matches no program of either snapshot" in unknown.stderr

@@ -34,9 +34,9 @@ MAX_DIGITS = 64
 #: A JSON string (no raw newline in it), written to match fast.
 _JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 #: A JSON number token with too many digits or a 4-digit exponent.
-_LONG_NUMBER = re.compile(r"(?<![\w.+-])-?(?:\d{%d,}|\d+(?:\.\d+)?[eE][+-]?\d{4,})(?![\w.])" % (MAX_DIGITS + 1))
+_LONG_NUMBER = re.compile(rf"(?<![\w.+-])-?(?:\d{{{MAX_DIGITS + 1},}}|\d+(?:\.\d+)?[eE][+-]?\d{{4,}})(?![\w.])")
 _BRACKETS = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
-_LONG_DIGITS = re.compile(r"\d{%d,}" % (MAX_DIGITS + 1))
+_LONG_DIGITS = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 
 
 def read_input(path: Path, limit: int = MAX_FILE_BYTES) -> str:

@@ -21,8 +21,7 @@ from ..namespace import DATASET, KG
 from .dataset import DatasetInfo, dataset_info
 from .driver import Parsed
 from .inputs import read_input
-from .ntriples import (ADDRESS, ALT_LABEL, EDITORIAL_NOTE, Entity, Quads, Skipped, dkg, iri, lit,
-                       parse_date, term)
+from .ntriples import ADDRESS, ALT_LABEL, EDITORIAL_NOTE, Entity, Quads, Skipped, dkg, iri, lit, parse_date, term
 
 COLUMNS = 12
 #: The columns after the name, as ``Entry.fields`` keys, in file order (``Remarks`` apart).
@@ -142,7 +141,7 @@ def parse(path: Path) -> Snapshot:
             remarks = _value(row[11])
             aliases, addresses, truncated = parse_remarks(
                 remarks, Skipped(file, "", first, f"ent_num {ent_num}"), snapshot.skipped)
-            values = dict(zip(FIELDS, map(_value, row[2:11])))
+            values = dict(zip(FIELDS, map(_value, row[2:11]), strict=True))
             snapshot.entries[ent_num] = Entry(
                 ent_num, name, values["type"] or ENTITY_TYPE, programs(row[3]), values["title"],
                 aliases, addresses, remarks, truncated, first,

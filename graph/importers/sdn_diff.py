@@ -44,7 +44,7 @@ class EntryChange:
     change: str
     ent_num: int
     name: str
-    sdn_type: str
+    entry_type: str
     programs: list[str]
     old_ent_num: int | None = None
     old_programs: list[str] = field(default_factory=list)
@@ -96,7 +96,7 @@ def diff(old: Snapshot, new: Snapshot, program: str | None = None) -> SdnDiff:
     for n, e in added.items():
         by_name.setdefault(normal(e.name), []).append(n)
     changes: list[EntryChange] = []
-    for n, gone in removed.items():
+    for gone in removed.values():
         again = by_name.get(normal(gone.name))
         if again:
             b = added.pop(again.pop(0))
