@@ -94,6 +94,7 @@ def test_one_bad_record_does_not_abort_a_folder(runner, store, tmp_path):
         '---\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
         'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n'
         'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\ndate: 2022-02-01\ntitle: "x"\n---\n')
+    (folder / "deep.md").write_text("---\ndate: 2022-02-01\ntitle: x\ntags: " + "[" * 20_000 + "]" * 20_000 + "\n---\n")
     os.mkfifo(folder / "pipe.md")
     report = _json(runner, store, tmp_path, "incidents", str(folder))
     assert report["counts"]["incidents"] == 2
@@ -102,6 +103,7 @@ def test_one_bad_record_does_not_abort_a_folder(runner, store, tmp_path):
     assert reasons["huge-int.md"].startswith("a number of more than 64 digits")
     assert reasons["latin1.md"].startswith("not UTF-8")
     assert reasons["bomb.md"] == "front matter is not valid YAML (YAML anchors and aliases are not accepted)"
+    assert reasons["deep.md"] == "front matter nested too deeply (more than 64 levels)"
     assert reasons["pipe.md"].startswith("not a regular file")
 
 
@@ -201,3 +203,10 @@ def test_oversize_file_is_refused_before_reading(runner, store, tmp_path):
     with big.open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written to disk
     _refused(runner, store, tmp_path, ["ofac-sdn", str(big)], f"over the {MAX_FILE_BYTES:,}-byte limit")
+
+
+def test_match_file_that_is_a_fifo_is_refused(runner, store, tmp_path):
+    matches = tmp_path / "m.csv"
+    os.mkfifo(matches)
+    result = run(runner, store, "import", "ofac-sdn", str(DATA / "sdn_2024-05-03.csv"), "--matches", str(matches))
+    assert result.exit_code == 2 and "not a regular file" in result.stderr and "Traceback" not in result.output

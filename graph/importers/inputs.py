@@ -7,7 +7,7 @@ or gigabytes of memory.
 - JSON: nesting depth, runs of digits and exponents are checked on the raw text first (Python's
   parser would recurse until it fails, spend quadratic time on a 5,000-digit integer, or read
   ``1e999999999`` as infinity); ``NaN`` and ``Infinity`` are refused.
-- YAML front matter: size capped; anchors and aliases refused (an alias bomb of a few hundred
+- YAML front matter: size and nesting capped; anchors and aliases refused (an alias bomb of a few hundred
   bytes expands to gigabytes); integers of more than ``MAX_DIGITS`` digits refused; dates kept
   as the text they are, so an impossible date is that record's problem, not the parser's.
 """
@@ -143,8 +143,14 @@ def load_front_matter(text: str) -> Any:
     found = _LONG_DIGITS.search(text)
     if found:
         raise ValueError(f"a number of more than {MAX_DIGITS} digits", text.count("\n", 0, found.start()))
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    brackets = max(accumulate(text.encode("ascii", "ignore").translate(None, _DELETE), _step, initial=0))
+    if brackets > MAX_JSON_DEPTH or indent > 2 * MAX_JSON_DEPTH:
+        raise ValueError(f"front matter nested too deeply (more than {MAX_JSON_DEPTH} levels)", 0)
     try:
         return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 (a SafeLoader subclass)
+    except RecursionError as exc:
+        raise ValueError("front matter nested too deeply for the YAML parser", 0) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ValueError(f"front matter is not valid YAML ({getattr(exc, 'problem', exc)})",

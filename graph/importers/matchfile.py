@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from .. import paths
 from ..errors import InputError
 from ..namespace import DKG
+from .inputs import MAX_RECORD_FILE_BYTES, read_input
 from .ntriples import expand
 
 #: The default match file: the checkout's links/matches.csv, or a per-user one when installed.
@@ -87,9 +88,7 @@ def read_matches(path: Path) -> list[Match]:
         path = SHIPPED_FILE
     if not path.exists():
         return []
-    from ..parse import read_text
-
-    text = read_text(path)
+    text = read_input(path, MAX_RECORD_FILE_BYTES * 16)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         if reader.fieldnames is None or list(reader.fieldnames)[:4] != MATCH_COLUMNS[:4]:
