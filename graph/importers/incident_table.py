@@ -23,7 +23,6 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import InputError
 from ..namespace import KG
 from .dataset import DatasetInfo, dataset_info
 from .incidents import IncidentRow, IncidentSet, IncidentWriter
@@ -123,7 +122,9 @@ def read(path: Path, text: str, name: str | None = None) -> Table:
             continue
         when, vector, victim, amount = cells
         if _plain(victim).upper() == "TOTAL":
-            table.totals.append(_total(table, file, number, _plain(when), _plain(amount), year_rows, unreadable))
+            total = _total(table, file, number, _plain(when), _plain(amount), year_rows, unreadable)
+            if total is not None:
+                table.totals.append(total)
             year_rows, unreadable = [], []
             continue
         day = table_date(when)
@@ -157,12 +158,14 @@ def read(path: Path, text: str, name: str | None = None) -> Table:
 
 
 def _total(table: Table, file: str, number: int, year: str, amount: str, rows: list[IncidentRow],
-           unreadable: list[int]) -> YearTotal:
-    """A TOTAL row checked against the sum of its year's rows."""
+           unreadable: list[int]) -> YearTotal | None:
+    """A TOTAL row checked against the sum of its year's rows; None (and reported) when its
+    year or amount cannot be read."""
     stated = Decimal(amount[1:].replace(",", "")) if _AMOUNT.fullmatch(amount) else None
     if stated is None or table_date(year) is None or len(year) != 4:
-        raise InputError(f"TOTAL row: year {year[:20]!r} or amount {amount[:40]!r} is not as expected "
-                         "(**YYYY** and **$N,NNN**)", file, number)
+        table.skipped.append(Skipped(file, f"TOTAL row: year {year[:20]!r} or amount {amount[:40]!r} is "
+                                     "not **YYYY** and **$N,NNN**; total not checked", number))
+        return None
     total = sum((r.loss for r in rows if r.loss is not None), Decimal(0))
     result = YearTotal(year, stated, number, total, tuple(unreadable))
     if total != stated:
