@@ -5,10 +5,11 @@ matching of imported incidents to curated and other imported ones by victim and 
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
-from tests.conftest import FIXTURES, ask, run
+from tests.conftest import FIXTURES, REPO, ask, run
 
 TABLE = FIXTURES / "import" / "incident-table" / "breakdown.md"
 GRAPH = "https://w3id.org/dprk-kg/dataset/tayvano-lazarus-incidents"
@@ -117,3 +118,31 @@ def test_real_table(runner, store, shared_data, tmp_path):
     assert version == [("000ce4a904b729c8d5a147b263a8af442bcbaf0f",)]
     span = ask(store, f"SELECT (MIN(STR(?d)) AS ?a) (MAX(STR(?d)) AS ?b) WHERE {{ GRAPH <{GRAPH}> {{ ?i dkg:eventDate ?d }} }}")
     assert span == [("2017", "2024-02-01")]
+
+
+@pytest.mark.shared
+def test_reviewed_match_file_links_defillama_ronin_to_the_curated_hack(runner, store, shared_data, tmp_path):
+    matches = tmp_path / "m.csv"
+    shutil.copyfile(REPO / "links" / "matches.csv", matches)
+    before = matches.read_bytes()
+    report, _ = _import(runner, store, shared_data / "defillama_hacks_csv" / "defi_exploits.csv", matches)
+    assert report["matches"]["confirmed"] >= 10
+    # every proposal this import makes is already in the reviewed file, as reviewed
+    assert matches.read_bytes() == before
+    figures = ask(store, f"SELECT ?x ?v WHERE {{ ?x skos:closeMatch <{KG}ronin-bridge-hack> ; "
+                         "dkg:reportedLoss/<https://schema.org/value> ?v }")
+    assert figures == [("https://w3id.org/dprk-kg/dataset/defillama-hacks/2022-03-23-ronin-bridge", "624000000")]
+    confirmed = {r["imported"].rsplit("/", 1)[1]: r["curated"] for r in _rows(matches).values()
+                 if r["status"] == "confirmed" and r["imported"].startswith("dataset:defillama-hacks/2")}
+    assert confirmed == {"2022-03-23-ronin-bridge": "kg:ronin-bridge-hack",
+                         "2022-06-23-harmony-bridge": "kg:harmony-horizon-hack",
+                         "2022-08-01-nomad": "kg:nomad-hack",
+                         "2023-06-03-atomic-wallet": "kg:atomic-wallet-hack",
+                         "2023-07-26-alphapo": "kg:alphapo-hack",
+                         "2023-09-04-stake-com": "kg:stake-hack",
+                         "2023-09-12-coinex": "kg:coinex-hack",
+                         "2024-05-31-dmm-bitcoin": "kg:dmm-bitcoin-hack",
+                         "2024-07-18-wazirx-india": "kg:wazirx-hack",
+                         "2025-02-21-bybit": "kg:bybit-hack"}
+    # a later DeFiLlama Ronin incident (2024-08-06, two years on) is never linked to the 2022 hack
+    assert not [k for k in _rows(matches) if k[0] == "dataset:defillama-hacks/2024-08-06-ronin-bridge"]
