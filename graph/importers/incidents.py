@@ -225,7 +225,7 @@ def read_markdown(path: Path, text: str, found: IncidentSet) -> bool:
     raw_date, title = str(meta.get("date") or ""), meta.get("title")
     stamp = _DATETIME.fullmatch(raw_date)
     day = parse_date(stamp.group(1)) if stamp else None
-    if not isinstance(title, str) or not title.strip():
+    if not raw_date or not isinstance(title, str) or not title.strip():
         found.skipped.append(Skipped(file, "not an incident write-up (needs a date and a title)", 1))
         return False
     if day is None:

@@ -181,7 +181,7 @@ class IncidentIndex:
                     or node.value in known:
                 continue
             labels = [v.value for v in values(node, label)]
-            incident = known[node.value] = KnownIncident(node.value, labels[0] if labels else short(node.value))
+            incident = known[node.value] = KnownIncident(node.value, min(labels) if labels else short(node.value))
             incident.dates = {v.value for v in values(node, str(DKG.eventDate)) if isinstance(v, ox.Literal)}
             for victim in values(node, str(DKG.victim)):
                 if isinstance(victim, ox.NamedNode):
