@@ -676,26 +676,43 @@ def viz(ctx: click.Context, file: Path | None, focus: str | None, depth: int, ty
         click.echo(f"  note: {note}")
 
 
-def _print_import(report) -> None:
-    from graph.importers.common import short
+def _print_import(report, fmt: str) -> None:
+    import json
 
-    click.echo(f"Imported {report.file} into graph {short(report.graph)} in {report.seconds:.1f} s")
-    for name, count in report.counts.items():
-        click.echo(f"  {name:<34} {count:>8,}")
-    click.echo(f"  {'triples':<34} {report.triples:>8,}")
-    links = ", ".join(f"{n} {status}" for status, n in report.matches.items())
-    click.echo(f"  {'links to curated entities':<34} {sum(report.matches.values()):>8,} ({links})")
-    click.echo(f"  {'skipped records':<34} {len(report.skipped):>8,}")
+    from graph.importers.ntriples import short
+
     for line in report.warnings:
         click.echo(f"warning: {line}", err=True)
-    for line in report.skipped:
-        click.echo(f"skipped: {line}", err=True)
+    for skipped in report.skipped:
+        click.echo(f"skipped: {skipped}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
+        return
+    click.echo(f"Imported {report.file} into graph {short(report.graph)} in {report.seconds:.1f} s")
+    for name, count in report.counts.items():
+        click.echo(f"  {name.replace('_', ' '):<34} {count:>8,}")
+    click.echo(f"  {'triples':<34} {report.triples:>8,}")
+    links = ", ".join(f"{n} {status}" for status, n in report.matches.items())
+    click.echo(f"  {'matches (curated or imported)':<34} {sum(report.matches.values()):>8,} ({links})")
+    click.echo(f"  {'skipped records or values':<34} {len(report.skipped):>8,}")
+    click.echo(f"  {'warnings':<34} {len(report.warnings):>8,}")
+    click.echo(f"  {'match file':<34} {report.match_file}")
+
+
+def _run_import(ctx: click.Context, importer, path: Path, match_file: Path | None, fmt: str) -> None:
+    from graph.importers.driver import run_import
+
+    _print_import(run_import(importer, path, ctx.obj["store"], match_file, _progress), fmt)
 
 
 _MATCHES_OPTION = click.option(
     "--matches", "match_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-    help="The editable match file (default: links/matches.csv). New matches are added as "
-         "proposed; confirmed and rejected rows are kept as a person left them.")
+    help="The editable match file (default: links/matches.csv of the checkout; for an installed "
+         "tool, matches.csv in the user's data folder). New matches are added as proposed; "
+         "confirmed and rejected rows are kept as a person left them.")
+_IMPORT_FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Summary format: a table, or JSON (counts, files, matches, skipped records) for scripts.")
 
 
 @main.group("import", epilog=EXIT_CODES)
@@ -704,15 +721,19 @@ def import_group() -> None:
 
     Every import is described as a source (file, version or date, licence, when imported);
     re-importing a file replaces its graph, and a file that fails leaves the store as it was.
-    Matches to curated entities go to links/matches.csv for review: only rows a person marks
-    `confirmed` become skos:closeMatch links (re-run the import after editing).
+    Matches go to the match file for review: entities by shared identifier, name or alias;
+    incidents by victim and date (dates at most 7 days apart), against curated incidents and
+    those of other imported datasets. Only rows a person marks `confirmed` become
+    skos:closeMatch links (re-run the import of the dataset in the row's `imported` column).
+    Hostile files are refused with one line (non-regular files, over-size files, deep JSON,
+    huge numbers, YAML aliases); bad records are skipped with file, line and reason.
 
     \b
     Example:
         dprk-kg import ofac-sdn sdn.csv --date 2024-05-03
         dprk-kg import attack enterprise-attack.json
         dprk-kg import misp-galaxy threat-actor.json
-        dprk-kg import incidents defi_exploits.csv
+        dprk-kg import incidents defi_exploits.csv --format json
     """
 
 
@@ -721,8 +742,10 @@ def import_group() -> None:
 @click.option("--date", "day", metavar="YYYY-MM-DD",
               help="Snapshot date; read from the file name (sdn_2022-08-08.csv) when absent.")
 @_MATCHES_OPTION
+@_IMPORT_FORMAT_OPTION
 @click.pass_context
-def import_ofac_sdn(ctx: click.Context, file: Path, day: str | None, match_file: Path | None) -> None:
+def import_ofac_sdn(ctx: click.Context, file: Path, day: str | None, match_file: Path | None,
+                    fmt: str) -> None:
     """Import OFAC's legacy SDN list (sdn.csv from https://www.treasury.gov/ofac/downloads/sdn.csv)
     into graph dataset:ofac-sdn-<date>: each entry as a designated party with its sanction,
     programs, type, aliases and digital-currency addresses.
@@ -732,17 +755,19 @@ def import_ofac_sdn(ctx: click.Context, file: Path, day: str | None, match_file:
     \b
     Example:
         dprk-kg import ofac-sdn ../shared/data/ofac_sdn_csv/sdn_2022-08-08.csv
+        dprk-kg import ofac-sdn sdn.csv --date 2024-05-03 --format json
     """
-    from graph.importers import ofac_sdn
+    from graph.importers.ofac_sdn import SdnImporter
 
-    _print_import(ofac_sdn.import_file(file, ctx.obj["store"], day, match_file, _progress))
+    _run_import(ctx, SdnImporter(day), file, match_file, fmt)
 
 
 @import_group.command("attack")
 @click.argument("file", type=click.Path(path_type=Path))
 @_MATCHES_OPTION
+@_IMPORT_FORMAT_OPTION
 @click.pass_context
-def import_attack(ctx: click.Context, file: Path, match_file: Path | None) -> None:
+def import_attack(ctx: click.Context, file: Path, match_file: Path | None, fmt: str) -> None:
     """Import a MITRE ATT&CK STIX 2 bundle (enterprise-attack.json from
     https://github.com/mitre/cti) into graph dataset:mitre-attack: groups with their aliases and
     citations, campaigns, software and techniques they use. Revoked and deprecated objects are
@@ -752,17 +777,17 @@ def import_attack(ctx: click.Context, file: Path, match_file: Path | None) -> No
     Example:
         dprk-kg import attack ../shared/data/mitre_attack_enterprise/enterprise-attack.json
     """
-    from graph.importers import attack
+    from graph.importers.attack import AttackImporter
 
-    _print_import(attack.import_file(file, ctx.obj["store"], match_file=match_file,
-                                     progress=_progress))
+    _run_import(ctx, AttackImporter(), file, match_file, fmt)
 
 
 @import_group.command("misp-galaxy")
 @click.argument("file", type=click.Path(path_type=Path))
 @_MATCHES_OPTION
+@_IMPORT_FORMAT_OPTION
 @click.pass_context
-def import_misp(ctx: click.Context, file: Path, match_file: Path | None) -> None:
+def import_misp(ctx: click.Context, file: Path, match_file: Path | None, fmt: str) -> None:
     """Import a MISP galaxy cluster file (clusters/threat-actor.json from
     https://github.com/MISP/misp-galaxy) into graph dataset:misp-galaxy-<type>: synonyms,
     country, references, attribution confidence and related clusters.
@@ -771,55 +796,100 @@ def import_misp(ctx: click.Context, file: Path, match_file: Path | None) -> None
     Example:
         dprk-kg import misp-galaxy ../shared/data/misp_galaxy_threat_actor/threat-actor.json
     """
-    from graph.importers import misp
+    from graph.importers.misp import MispImporter
 
-    _print_import(misp.import_file(file, ctx.obj["store"], match_file, _progress))
+    _run_import(ctx, MispImporter(), file, match_file, fmt)
 
 
 @import_group.command("incidents")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", help="Dataset name (default: defillama-hacks for a CSV, "
-                             "dn-institute-incidents for Markdown).")
+                             "dn-institute-incidents for write-ups, tayvano-lazarus-incidents "
+                             "for a Markdown incident table).")
 @_MATCHES_OPTION
+@_IMPORT_FORMAT_OPTION
 @click.pass_context
-def import_incidents(ctx: click.Context, path: Path, name: str | None, match_file: Path | None) -> None:
-    """Import an incident table: the DeFiLlama hacks CSV, or a Markdown write-up (or a folder of
-    them) with YAML front matter as in the DN Institute's incidents/*.md.
+def import_incidents(ctx: click.Context, path: Path, name: str | None, match_file: Path | None,
+                     fmt: str) -> None:
+    """Import incidents: the DeFiLlama hacks CSV; a Markdown write-up (or a folder of them) with
+    YAML front matter as in the DN Institute's incidents/*.md; or a Markdown table of incidents
+    attributed to the DPRK (date, vector emoji, victim, amount, yearly TOTAL rows), each row an
+    incident and an attribution by the table's author.
+
+    Dates keep their precision (YYYY is a year); amounts that are not $N,NNN, $Unknown or blank
+    are reported with their line and left out; a yearly TOTAL that differs from the sum of its
+    rows is reported.
 
     \b
     Example:
         dprk-kg import incidents ../shared/data/defillama_hacks_csv/defi_exploits.csv
         dprk-kg import incidents ../shared/data/dn_institute_crypto_incidents
+        dprk-kg import incidents ../shared/data/tayvano_lazarus_incidents/breakdown_of_incidents.md
     """
-    from graph.importers import incidents
+    from graph.importers.incidents import IncidentsImporter
 
-    _print_import(incidents.import_path(path, ctx.obj["store"], name, match_file, _progress))
+    _run_import(ctx, IncidentsImporter(name), path, match_file, fmt)
 
 
 @main.command("diff-sdn")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-def diff_sdn(old: Path, new: Path) -> None:
-    """Show the designations added, removed and changed between two SDN snapshots (sdn.csv files).
+@click.option("--program", metavar="PROGRAM",
+              help="Only entries listed under this program in either snapshot (a glob: DPRK*).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
+def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
+    """Show what changed between two SDN snapshots (sdn.csv files): entries added, removed,
+    re-designated (delisted and listed again under a new number with the same name) and changed
+    field by field (name, type, programs, title, aliases, addresses, vessel data, remarks).
+    Every line names the entry's programs (old -> new where they changed).
 
     \b
     Example:
         dprk-kg diff-sdn sdn_2022-08-02.csv sdn_2022-08-08.csv
+        dprk-kg diff-sdn sdn_2022-08-08.csv sdn_2024-05-03.csv --program 'DPRK*'
+        dprk-kg diff-sdn sdn_2022-08-08.csv sdn_2024-05-03.csv --format json
     """
-    from graph.importers import ofac_sdn
+    import csv
+    import json
+    from dataclasses import asdict
 
-    result = ofac_sdn.diff(ofac_sdn.parse(old), ofac_sdn.parse(new))
-    click.echo(f"{old.name} -> {new.name}: {len(result.added)} added, {len(result.removed)} "
-               f"removed, {len(result.changed)} changed")
-    for sign, entries in (("+", result.added), ("-", result.removed)):
-        for e in entries:
-            click.echo(f"{sign} {e.ent_num} {e.name} [{'; '.join(e.programs)}] {e.sdn_type}"
-                       + (f", {len(e.addresses)} address(es)" if e.addresses else ""))
-    for change in result.changed:
-        click.echo(f"~ {change.ent_num} {change.name}")
-        for field, (before, after) in change.fields.items():
-            gone, added = [v for v in before if v not in after], [v for v in after if v not in before]
-            click.echo(f"    {field}: " + ", ".join([f"-{v}" for v in gone] + [f"+{v}" for v in added]))
+    from graph.importers import ofac_sdn, sdn_diff
+    from graph.importers.ntriples import escape_controls
+
+    result = sdn_diff.diff(ofac_sdn.parse(old), ofac_sdn.parse(new), program)
+    if fmt == "json":
+        click.echo(json.dumps({"old": str(result.old), "new": str(result.new), "program": program,
+                               "counts": result.counts,
+                               "changes": [asdict(c) for c in result.changes]},
+                              indent=2, sort_keys=True))
+        return
+    if fmt == "csv":
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(["change", "ent_num", "old_ent_num", "name", "entry_type", "programs", "old_programs",
+                      "field", "removed", "added"])
+        for c in result.changes:
+            head = [c.change, c.ent_num, c.old_ent_num or "", c.name, c.entry_type, "; ".join(c.programs),
+                    "; ".join(c.old_programs)]
+            for f in c.fields or [None]:
+                cells = head + ([f.field, "; ".join(f.removed), "; ".join(f.added)] if f else ["", "", ""])
+                out.writerow([escape_controls(str(cell)) for cell in cells])
+        return
+    click.echo(f"{old.name} -> {new.name}: " + ", ".join(f"{n} {kind}" for kind, n in result.counts.items()))
+    signs = {"added": "+", "removed": "-", "redesignated": "=", "changed": "~"}
+    for c in result.changes:
+        programs = "; ".join(c.programs)
+        if c.old_programs and c.old_programs != c.programs:
+            programs = f"{'; '.join(c.old_programs)} -> {programs}"
+        number = f"{c.old_ent_num} -> {c.ent_num}" if c.old_ent_num else str(c.ent_num)
+        head = escape_controls(f"{signs[c.change]} {number} {c.name} [{programs}]")
+        if c.change in ("added", "removed"):
+            click.echo(f"{head} {c.entry_type}" + (f", {c.addresses} address(es)" if c.addresses else ""))
+        if c.change == "redesignated":
+            click.echo(f"{head} re-designated")
+        for f in c.fields:
+            values = [f"-{v}" for v in f.removed] + [f"+{v}" for v in f.added]
+            click.echo(escape_controls(f"{head} {f.field}: {', '.join(values)}"))
 
 
 @main.command()

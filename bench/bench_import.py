@@ -1,7 +1,7 @@
 """Benchmark: import every dataset in ../shared/data into a fresh store, against raw pyoxigraph.
 
 Each run builds the curated graph into a fresh temporary store, then imports the three SDN
-snapshots, ATT&CK, the MISP galaxy and both incident sets, in a child process (so ru_maxrss is
+snapshots, ATT&CK, the MISP galaxy and the three incident sets, in a child process (so ru_maxrss is
 that child's peak RSS). The imported graphs are then dumped to N-Quads and bulk-loaded by raw
 pyoxigraph into another fresh store, in a child process too. Last, each named query runs on the
 imported store through the project (``query.run_query``) and through raw pyoxigraph on the same
@@ -28,21 +28,23 @@ IMPORT_CHILD = """
 import json, sys, time
 from pathlib import Path
 from graph.build import write_store, checked_dataset
-from graph.importers import attack, incidents, misp, ofac_sdn
+from graph.importers.attack import AttackImporter
+from graph.importers.driver import run_import
+from graph.importers.incidents import IncidentsImporter
+from graph.importers.misp import MispImporter
+from graph.importers.ofac_sdn import SdnImporter
 store, data, matches = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 write_store(checked_dataset(), store)
 started = time.perf_counter()
 triples = 0
 for snapshot in sorted((data / "ofac_sdn_csv").glob("sdn_*.csv")):
-    triples += ofac_sdn.import_file(snapshot, store, match_file=matches).triples
-triples += attack.import_file(data / "mitre_attack_enterprise" / "enterprise-attack.json", store,
-                              match_file=matches).triples
-triples += misp.import_file(data / "misp_galaxy_threat_actor" / "threat-actor.json", store,
-                            match_file=matches).triples
-triples += incidents.import_path(data / "defillama_hacks_csv" / "defi_exploits.csv", store,
-                                 match_file=matches).triples
-triples += incidents.import_path(data / "dn_institute_crypto_incidents", store,
-                                 match_file=matches).triples
+    triples += run_import(SdnImporter(), snapshot, store, matches).triples
+for importer, path in ((AttackImporter(), "mitre_attack_enterprise/enterprise-attack.json"),
+                       (MispImporter(), "misp_galaxy_threat_actor/threat-actor.json"),
+                       (IncidentsImporter(), "defillama_hacks_csv/defi_exploits.csv"),
+                       (IncidentsImporter(), "dn_institute_crypto_incidents"),
+                       (IncidentsImporter(), "tayvano_lazarus_incidents/breakdown_of_incidents.md")):
+    triples += run_import(importer, data / path, store, matches).triples
 import resource
 print(json.dumps({"seconds": time.perf_counter() - started, "triples": triples,
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))

@@ -22,7 +22,6 @@ ONTOLOGY_FILE = ONTOLOGY_DIR / "dprk-kg.ttl"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 SOURCES_DIR = DATA_ROOT / "sources"
 QUERIES_DIR = DATA_ROOT / "queries"
-MATCHES_FILE = DATA_ROOT / "links" / "matches.csv"
 DATASETS_FILE = DATA_ROOT / "catalog" / "datasets.toml"
 
 
@@ -32,5 +31,8 @@ def user_data_dir() -> Path:
     return (Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share") / "dprk-kg"
 
 
+#: The reviewable match file: the checkout's own, or the user's when installed (an installed
+#: tool never writes into its own package folder).
+MATCHES_FILE = (user_data_dir() if INSTALLED else DATA_ROOT / "links") / "matches.csv"
 DEFAULT_EXPORTS = Path("exports") if INSTALLED else DATA_ROOT / "exports"
 DEFAULT_STORE = user_data_dir() / "store" if INSTALLED else DATA_ROOT / "exports" / "store"

@@ -3,6 +3,8 @@ files (a revoked and a deprecated object included), and on the real files when p
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import FIXTURES, ask, run
@@ -14,10 +16,13 @@ MISP_LAZARUS = "https://w3id.org/dprk-kg/dataset/misp-galaxy/68391641-859f-4a9a-
 
 def test_attack_groups_aliases_citations_and_uses(runner, store, tmp_path):
     matches = tmp_path / "matches.csv"
-    result = run(runner, store, "import", "attack", str(DATA / "attack-bundle.json"), "--matches", str(matches))
+    result = run(runner, store, "import", "attack", str(DATA / "attack-bundle.json"), "--matches", str(matches),
+                 "--format", "json")
     assert result.exit_code == 0, result.output
-    assert "left out (revoked or deprecated)          2" in result.stdout
-    assert "uses                                      3" in result.stdout
+    report = json.loads(result.stdout)
+    assert report["counts"]["revoked_or_deprecated"] == 2
+    assert report["counts"]["uses"] == 3
+    assert report["graph"] == "dataset:mitre-attack" and report["files"] == [str(DATA / "attack-bundle.json")]
     assert ask(store, f"SELECT ?id WHERE {{ <{LAZARUS}> dkg:attackId ?id }}") == [("G0032",)]
     aliases = {a for (a,) in ask(store, f"SELECT ?a WHERE {{ <{LAZARUS}> skos:altLabel ?a }}")}
     assert {"ZINC", "HIDDEN COBRA", "Diamond Sleet"} <= aliases
@@ -76,9 +81,9 @@ def test_misp_clusters_stay_separate_with_possible_matches(runner, store, tmp_pa
 def test_real_attack_and_misp(runner, store, shared_data, tmp_path):
     matches = tmp_path / "m.csv"
     result = run(runner, store, "import", "attack", str(shared_data / "mitre_attack_enterprise" / "enterprise-attack.json"),
-                 "--matches", str(matches))
+                 "--matches", str(matches), "--format", "json")
     assert result.exit_code == 0, result.output
-    assert "groups                                  172" in result.stdout
+    assert json.loads(result.stdout)["counts"]["groups"] == 172
     result = run(runner, store, "import", "misp-galaxy", str(shared_data / "misp_galaxy_threat_actor" / "threat-actor.json"),
                  "--matches", str(matches))
     assert result.exit_code == 0, result.output

@@ -2,6 +2,12 @@
 the MISP threat-actor galaxy and incident tables. Each import is one named graph, described as a
 ``dkg:SourceDocument`` of kind ``dkg:Dataset``; ``list_sources`` lists them beside the curated
 sources.
+
+Layout: ``driver`` (the one import driver and the importer protocol), ``ntriples`` (terms and
+the quads buffer), ``dataset`` (the dataset description), ``matchfile`` (the reviewable match
+file), ``matching`` (entity and incident matching), ``inputs`` (bounded reading of hostile
+files), and one module per format: ``ofac_sdn`` (and ``sdn_diff``), ``attack``, ``misp``,
+``incidents`` and ``incident_table``.
 """
 
 from __future__ import annotations
@@ -9,19 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-_SOURCES = """
-SELECT ?g ?kind ?title ?version ?issued ?imported ?file WHERE {
-  GRAPH ?g { ?g a dkg:SourceDocument .
-    OPTIONAL { ?g dkg:documentKind ?kind }
-    OPTIONAL { ?g dcterms:title ?title }
-    OPTIONAL { ?g schema:version ?version }
-    OPTIONAL { ?g dcterms:issued ?issued }
-    OPTIONAL { ?g dkg:importedAt ?imported }
-    OPTIONAL { ?g dkg:sourceFile ?file } }
-}"""
-
-_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 @dataclass(frozen=True)
@@ -41,13 +34,13 @@ class SourceRow:
 def list_sources(store_path: Path, progress: Callable[[str], None] = lambda _: None) -> list[SourceRow]:
     """Every source document and imported dataset in the store, datasets first, by name."""
     from ..storage import open_store
-    from .common import short
+    from .ntriples import short, sparql
 
     dataset = open_store(store_path, progress)
     try:
-        counts = {str(r.g): int(r.n) for r in dataset.query(_COUNTS)}
+        counts = {str(r.g): int(r.n) for r in dataset.query(sparql("graph-sizes"))}
         rows: dict[str, SourceRow] = {}
-        for r in dataset.query(_SOURCES):
+        for r in dataset.query(sparql("sources")):
             graph = str(r.g)
             if graph in rows:
                 continue

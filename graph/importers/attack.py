@@ -5,15 +5,16 @@ among them. Revoked and deprecated objects, and relationships that touch them, a
 
 from __future__ import annotations
 
-import json
 import re
-import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
 from ..namespace import DATASET
-from .common import (ALT_LABEL, COMMENT, DatasetInfo, Entity, ImportReport, Quads, dataset_info,
-                     dkg, iri, lit, parse_date, slug, term)
+from .dataset import DatasetInfo, dataset_info
+from .driver import Parsed
+from .inputs import load_json, read_input
+from .ntriples import ALT_LABEL, COMMENT, Entity, Quads, Skipped, dkg, iri, lit, parse_date, slug, term
 
 #: STIX types imported, with their class.
 CLASSES = {"intrusion-set": "ThreatGroup", "campaign": "Campaign", "malware": "Software",
@@ -32,20 +33,20 @@ def object_iri(stix_id: str) -> str:
     return str(DATASET[f"attack/{stix_id}"])
 
 
-def load_bundle(path: Path) -> list[dict]:
-    """The bundle's objects; a file that is not a STIX bundle is an ``InputError``."""
-    from ..parse import decode, read_bytes
+@dataclass
+class Bundle(Parsed):
+    """A STIX bundle's objects."""
 
-    text = decode(read_bytes(path), path)
-    try:
-        bundle = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}); the file may be truncated", path,
-                         exc.lineno) from exc
+    objects: list = field(default_factory=list)
+
+
+def load_bundle(path: Path) -> Bundle:
+    """The bundle's objects; a file that is not a STIX bundle is an ``InputError``."""
+    bundle = load_json(read_input(path), path)
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle" \
             or not isinstance(bundle.get("objects"), list):
         raise InputError('not a STIX 2 bundle (expected {"type": "bundle", "objects": [...]})', path)
-    return bundle["objects"]
+    return Bundle(path, [path], objects=bundle["objects"])
 
 
 def _attack_id(obj: dict) -> str | None:
@@ -63,34 +64,37 @@ def _text_list(value) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def to_quads(objects: list[dict], info: DatasetInfo, path: Path) -> tuple[Quads, dict[str, int], list[str], str | None]:
-    """The bundle as N-Quads; returns the quads, counts, skipped records and the newest
-    ``modified`` date (the bundle's version date)."""
-    quads = Quads(info.graph)
-    skipped: list[str] = []
-    counts = {"groups": 0, "campaigns": 0, "software": 0, "techniques": 0, "aliases": 0,
-              "uses": 0, "attributions": 0, "left out (revoked or deprecated)": 0}
+def newest_modified(objects: list) -> str | None:
+    """The newest ``modified`` stamp of the bundle's objects: the bundle's version date."""
+    stamps = [o["modified"] for o in objects if isinstance(o, dict) and isinstance(o.get("modified"), str)]
+    return max(stamps, default=None)
+
+
+def to_quads(bundle: Bundle, info: DatasetInfo) -> Quads:
+    """The bundle as N-Quads, with counts and skipped records."""
+    path, objects = bundle.path, bundle.objects
+    quads = Quads(info.graph, path)
+    skipped, file = quads.skipped, str(path)
+    counts = quads.counts
+    counts.update(groups=0, campaigns=0, software=0, techniques=0, aliases=0, uses=0,
+                  attributions=0, revoked_or_deprecated=0)
     kept: dict[str, str] = {}
-    newest = None
     for number, obj in enumerate(objects, 1):
         if not isinstance(obj, dict):
-            skipped.append(f"{path}: object {number}: not a JSON object")
+            skipped.append(Skipped(file, "not a JSON object", record=f"object {number}"))
             continue
         kind, stix_id = obj.get("type"), obj.get("id")
-        modified = obj.get("modified")
-        if isinstance(modified, str) and (newest is None or modified > newest):
-            newest = modified
         if kind not in CLASSES:
             continue
         if not isinstance(stix_id, str) or not _STIX_ID.match(stix_id):
-            skipped.append(f"{path}: object {number} ({kind}): bad id {str(stix_id)[:60]!r}")
+            skipped.append(Skipped(file, f"bad id {str(stix_id)[:60]!r}", record=f"object {number} ({kind})"))
             continue
         if obj.get("revoked") or obj.get("x_mitre_deprecated"):
-            counts["left out (revoked or deprecated)"] += 1
+            counts["revoked_or_deprecated"] += 1
             continue
         name = obj.get("name")
         if not isinstance(name, str) or not name.strip():
-            skipped.append(f"{path}: object {number} ({stix_id}): no name")
+            skipped.append(Skipped(file, "no name", record=f"object {number} ({stix_id})"))
             continue
         kept[stix_id] = kind
         node = iri(object_iri(stix_id))
@@ -111,7 +115,7 @@ def to_quads(objects: list[dict], info: DatasetInfo, path: Path) -> tuple[Quads,
                    if a != name]
         aliases = list(dict.fromkeys(aliases))
         for alias in aliases:
-            quads.add(node, ALT_LABEL, lit(alias))
+            quads.name(node, ALT_LABEL, alias)
         counts["aliases"] += len(aliases)
         if kind in ("intrusion-set", "campaign"):
             _alias_citations(quads, obj, node, name, stix_id)
@@ -138,7 +142,9 @@ def to_quads(objects: list[dict], info: DatasetInfo, path: Path) -> tuple[Quads,
         elif rel == "attributed-to" and kept[source] == "campaign" and kept[target] == "intrusion-set":
             quads.add(iri(object_iri(source)), term("prov:wasAttributedTo"), iri(object_iri(target)))
             counts["attributions"] += 1
-    return quads, counts, skipped, newest
+    if not any(counts[k] for k in ("groups", "campaigns", "software", "techniques")):
+        raise InputError("the bundle holds no intrusion set, campaign, software or technique", path)
+    return quads
 
 
 def _alias_citations(quads: Quads, obj: dict, node: str, name: str, stix_id: str) -> None:
@@ -163,23 +169,24 @@ def _alias_citations(quads: Quads, obj: dict, node: str, name: str, stix_id: str
                 quads.add(claim, term("schema:citation"), lit(cited["url"], "anyURI"))
 
 
-def import_file(path: Path, store_path: Path, name: str = "mitre-attack",
-                match_file: Path | None = None, progress=lambda _: None) -> ImportReport:
-    """Import an ATT&CK bundle into its own graph ``dataset:<name>``."""
-    from .common import MATCH_FILE, commit
+class AttackImporter:
+    """``dprk-kg import attack``: a bundle into its graph ``dataset:<name>``."""
 
-    started = time.perf_counter()
-    progress(f"reading {path}")
-    objects = load_bundle(Path(path))
-    info = dataset_info("mitre-attack", name, Path(path).name, Path(path))
-    progress(f"converting {len(objects):,} STIX objects")
-    quads, counts, skipped, newest = to_quads(objects, info, Path(path))
-    if not any(counts[k] for k in ("groups", "campaigns", "software", "techniques")):
-        raise InputError("the bundle holds no intrusion set, campaign, software or technique", path)
-    info.issued = parse_date((newest or "")[:10])
-    collection = [o.get("x_mitre_version") for o in objects
-                  if isinstance(o, dict) and o.get("type") == "x-mitre-collection"]
-    info.version = str(collection[0]) if collection and collection[0] else None
-    report = ImportReport(info.graph, Path(path), counts, skipped,
-                          seconds=time.perf_counter() - started)
-    return commit(quads, info, report, store_path, match_file or MATCH_FILE, progress)
+    def __init__(self, name: str = "mitre-attack"):
+        self.name = name
+
+    def read(self, path: Path) -> Bundle:
+        """The bundle's objects."""
+        return load_bundle(path)
+
+    def describe(self, parsed: Bundle) -> DatasetInfo:
+        """Versioned by the collection's ``x_mitre_version``, dated by the newest object."""
+        collection = [o.get("x_mitre_version") for o in parsed.objects
+                      if isinstance(o, dict) and o.get("type") == "x-mitre-collection"]
+        return dataset_info("mitre-attack", self.name, parsed.path.name, parsed.path,
+                            version=str(collection[0]) if collection and collection[0] else None,
+                            issued=parse_date((newest_modified(parsed.objects) or "")[:10]))
+
+    def to_quads(self, parsed: Bundle, info: DatasetInfo) -> Quads:
+        """See ``to_quads``."""
+        return to_quads(parsed, info)

@@ -8,15 +8,16 @@ review, never a merge.
 
 from __future__ import annotations
 
-import json
 import re
-import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
 from ..namespace import DATASET
-from .common import (ALT_LABEL, COMMENT, RELATED, DatasetInfo, Entity, ImportReport, Quads,
-                     dataset_info, dkg, iri, lit, term)
+from .dataset import DatasetInfo, dataset_info
+from .driver import Parsed
+from .inputs import load_json, read_input
+from .ntriples import ALT_LABEL, COMMENT, RELATED, Entity, Quads, Skipped, dkg, iri, lit, term
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -32,19 +33,19 @@ def cluster_iri(uuid: str) -> str:
     return str(DATASET[f"misp-galaxy/{uuid}"])
 
 
-def load_galaxy(path: Path) -> dict:
-    """The cluster file; anything else is an ``InputError``."""
-    from ..parse import decode, read_bytes
+@dataclass
+class Galaxy(Parsed):
+    """A MISP galaxy cluster file as read."""
 
-    text = decode(read_bytes(path), path)
-    try:
-        galaxy = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}); the file may be truncated", path,
-                         exc.lineno) from exc
+    galaxy: dict = field(default_factory=dict)
+
+
+def load_galaxy(path: Path) -> Galaxy:
+    """The cluster file; anything else is an ``InputError``."""
+    galaxy = load_json(read_input(path), path)
     if not isinstance(galaxy, dict) or not isinstance(galaxy.get("values"), list):
         raise InputError('not a MISP galaxy cluster file (expected {"values": [...]})', path)
-    return galaxy
+    return Galaxy(path, [path], galaxy=galaxy)
 
 
 def _strings(value) -> list[str]:
@@ -56,23 +57,26 @@ def _strings(value) -> list[str]:
     return []
 
 
-def to_quads(galaxy: dict, info: DatasetInfo, path: Path) -> tuple[Quads, dict[str, int], list[str]]:
+def to_quads(parsed: Galaxy, info: DatasetInfo) -> Quads:
     """The clusters as N-Quads, with counts and skipped records."""
-    quads = Quads(info.graph)
-    skipped: list[str] = []
-    counts = {"clusters": 0, "synonyms": 0, "references": 0, "related": 0}
+    path = parsed.path
+    quads = Quads(info.graph, path)
+    skipped, file = quads.skipped, str(path)
+    counts = quads.counts
+    counts.update(clusters=0, synonyms=0, references=0, related=0)
     clusters = []
-    for number, cluster in enumerate(galaxy["values"], 1):
+    for number, cluster in enumerate(parsed.galaxy["values"], 1):
         if not isinstance(cluster, dict):
-            skipped.append(f"{path}: cluster {number}: not a JSON object")
+            skipped.append(Skipped(file, "not a JSON object", record=f"cluster {number}"))
             continue
-        uuid = str(cluster.get("uuid", "")).strip().lower()
+        raw = cluster.get("uuid")
+        uuid = raw.strip().lower() if isinstance(raw, str) else ""
         name = cluster.get("value")
         if not _UUID.match(uuid):
-            raw = cluster.get("uuid")
-            skipped.append(f"{path}: cluster {number}: " + (f"bad uuid {str(raw)[:60]!r}" if raw else "no uuid"))
+            skipped.append(Skipped(file, f"bad uuid {str(raw)[:60]!r}" if raw else "no uuid",
+                                   record=f"cluster {number}"))
         elif not isinstance(name, str) or not name.strip():
-            skipped.append(f"{path}: cluster {number} ({uuid}): no name (value)")
+            skipped.append(Skipped(file, "no name (value)", record=f"cluster {number} ({uuid})"))
         else:
             clusters.append((number, uuid, name.strip(), cluster))
     known = {uuid for _, uuid, _, _ in clusters}
@@ -85,7 +89,7 @@ def to_quads(galaxy: dict, info: DatasetInfo, path: Path) -> tuple[Quads, dict[s
             quads.add(node, COMMENT, lit(cluster["description"], lang="en"))
         synonyms = [s for s in dict.fromkeys(_strings(meta.get("synonyms"))) if s != name]
         for synonym in synonyms:
-            quads.add(node, ALT_LABEL, lit(synonym))
+            quads.name(node, ALT_LABEL, synonym)
         countries = [c for c in _strings(meta.get("country")) if _COUNTRY.match(c)]
         for country in countries:
             quads.add(node, dkg("country"), lit(country))
@@ -94,7 +98,8 @@ def to_quads(galaxy: dict, info: DatasetInfo, path: Path) -> tuple[Quads, dict[s
                 quads.add(node, term("dcterms:references"), iri(ref))
                 counts["references"] += 1
             except ValueError:
-                skipped.append(f"{path}: cluster {number} ({name}): reference {ref[:80]!r} is not an IRI")
+                skipped.append(Skipped(file, f"reference {ref[:80]!r} is not an IRI",
+                                       record=f"cluster {number} ({name})"))
         confidence = _strings(meta.get("attribution-confidence"))
         if confidence:
             claim = iri(f"{cluster_iri(uuid)}/attribution-confidence")
@@ -106,7 +111,8 @@ def to_quads(galaxy: dict, info: DatasetInfo, path: Path) -> tuple[Quads, dict[s
             quads.add(claim, dkg("about"), node)
         for index, related in enumerate(cluster.get("related") or [], 1):
             if not isinstance(related, dict) or not _UUID.match(str(related.get("dest-uuid", ""))):
-                skipped.append(f"{path}: cluster {number} ({name}): related entry {index} has no dest-uuid")
+                skipped.append(Skipped(file, f"related entry {index} has no dest-uuid",
+                                       record=f"cluster {number} ({name})"))
                 continue
             dest = related["dest-uuid"]
             kind = str(related.get("type") or "related")
@@ -126,25 +132,27 @@ def to_quads(galaxy: dict, info: DatasetInfo, path: Path) -> tuple[Quads, dict[s
         counts["clusters"] += 1
         counts["synonyms"] += len(synonyms)
         quads.entity(Entity(cluster_iri(uuid), name, tuple(synonyms), (("mispUuid", uuid),)))
-    return quads, counts, skipped
-
-
-def import_file(path: Path, store_path: Path, match_file: Path | None = None,
-                progress=lambda _: None) -> ImportReport:
-    """Import a MISP galaxy cluster file into ``dataset:misp-galaxy-<type>``."""
-    from .common import MATCH_FILE, commit
-
-    started = time.perf_counter()
-    progress(f"reading {path}")
-    galaxy = load_galaxy(Path(path))
-    kind = re.sub(r"[^a-z0-9-]+", "-", str(galaxy.get("type") or "clusters").lower()).strip("-")
-    version = galaxy.get("version")
-    info = dataset_info("misp-galaxy", f"misp-galaxy-{kind or 'clusters'}",
-                        f"{galaxy.get('name') or kind} clusters", Path(path),
-                        version=str(version) if version is not None else None)
-    quads, counts, skipped = to_quads(galaxy, info, Path(path))
     if not counts["clusters"]:
         raise InputError(f"no usable cluster ({len(skipped)} skipped)", path)
-    report = ImportReport(info.graph, Path(path), counts, skipped,
-                          seconds=time.perf_counter() - started)
-    return commit(quads, info, report, store_path, match_file or MATCH_FILE, progress)
+    return quads
+
+
+class MispImporter:
+    """``dprk-kg import misp-galaxy``: a cluster file into ``dataset:misp-galaxy-<type>``."""
+
+    def read(self, path: Path) -> Galaxy:
+        """The cluster file."""
+        return load_galaxy(path)
+
+    def describe(self, parsed: Galaxy) -> DatasetInfo:
+        """Named by the galaxy's type, versioned by its ``version``."""
+        galaxy = parsed.galaxy
+        kind = re.sub(r"[^a-z0-9-]+", "-", str(galaxy.get("type") or "clusters").lower()).strip("-")
+        version = galaxy.get("version")
+        return dataset_info("misp-galaxy", f"misp-galaxy-{kind or 'clusters'}",
+                            f"{galaxy.get('name') or kind} clusters", parsed.path,
+                            version=str(version) if version is not None else None)
+
+    def to_quads(self, parsed: Galaxy, info: DatasetInfo) -> Quads:
+        """See ``to_quads``."""
+        return to_quads(parsed, info)

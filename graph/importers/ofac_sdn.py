@@ -1,5 +1,5 @@
 """OFAC's legacy SDN list (``sdn.csv``): every entry as a designated party with its sanction,
-programs, type, aliases and digital-currency addresses; and the diff of two snapshots.
+programs, type, aliases and digital-currency addresses.
 
 The file has no header and 12 columns (ent_num, SDN_Name, SDN_Type, Program, Title, Call_Sign,
 Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks); ``-0-`` marks an empty value, lines
@@ -13,16 +13,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
 from ..namespace import DATASET, KG
-from .common import (ADDRESS, ALT_LABEL, EDITORIAL_NOTE, DatasetInfo, Entity, ImportReport, Quads,
-                     dataset_info, dkg, iri, lit, parse_date, term)
+from .dataset import DatasetInfo, dataset_info
+from .driver import Parsed
+from .inputs import read_input
+from .ntriples import ADDRESS, ALT_LABEL, EDITORIAL_NOTE, Entity, Quads, Skipped, dkg, iri, lit, parse_date, term
 
 COLUMNS = 12
+#: The columns after the name, as ``Entry.fields`` keys, in file order (``Remarks`` apart).
+FIELDS = ("type", "programs", "title", "call_sign", "vessel_type", "tonnage", "grt", "vessel_flag",
+          "vessel_owner")
 REMARKS_LIMIT = 1000
 #: SDN_Type is blank (``-0-``) for entities; the other types are spelled out.
 ENTITY_TYPE = "entity"
@@ -65,27 +69,20 @@ class Entry:
     remarks: str
     truncated: bool
     line: int
-
-    def key(self) -> tuple:
-        """What ``diff`` compares."""
-        return (self.name, self.sdn_type, tuple(self.programs), tuple(self.aliases),
-                tuple(self.addresses))
+    vessel: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
-class Snapshot:
+class Snapshot(Parsed):
     """A parsed SDN file: its entries by ent_num, and what was skipped or looks wrong."""
 
-    path: Path
     entries: dict[int, Entry] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
-def parse_remarks(remarks: str, where: str, skipped: list[str]) -> tuple[list[str], list[tuple[str, str]], bool]:
+def parse_remarks(remarks: str, where: Skipped, skipped: list[Skipped]) -> tuple[list[str], list[tuple[str, str]], bool]:
     """Aliases, (ticker, address) pairs and the truncation flag of a Remarks field.
 
-    >>> parse_remarks("a.k.a. 'BNC'; Digital Currency Address - XBT 1AbCdEfGhJk.", "row 1", [])
+    >>> parse_remarks("a.k.a. 'BNC'; Digital Currency Address - XBT 1AbCdEfGhJk.", Skipped("f", ""), [])
     (['BNC'], [('XBT', '1AbCdEfGhJk')], False)
     """
     truncated = len(remarks) >= REMARKS_LIMIT
@@ -93,8 +90,9 @@ def parse_remarks(remarks: str, where: str, skipped: list[str]) -> tuple[list[st
     if truncated:
         cut = remarks.rfind("; ")
         complete = remarks[:cut] if cut >= 0 else ""
-        skipped.append(f"{where}: Remarks cut at {REMARKS_LIMIT:,} characters by OFAC; "
-                       f"incomplete last item {remarks[cut + 2 if cut >= 0 else 0:][:60]!r} not imported")
+        skipped.append(Skipped(where.file, f"Remarks cut at {REMARKS_LIMIT:,} characters by OFAC; "
+                               f"incomplete last item {remarks[cut + 2 if cut >= 0 else 0:][:60]!r} "
+                               "not imported", where.line, where.record))
     aliases = list(dict.fromkeys(name.strip() for _, name in _ALIAS.findall(complete)))
     addresses = []
     for ticker, address in _ADDRESS.findall(complete):
@@ -102,53 +100,52 @@ def parse_remarks(remarks: str, where: str, skipped: list[str]) -> tuple[list[st
         if ADDRESS.match(address):
             addresses.append((ticker.upper(), address))
         else:
-            skipped.append(f"{where}: address {address!r} ({ticker}) is not a well-formed address")
+            skipped.append(Skipped(where.file, f"address {address[:80]!r} ({ticker}) is not a "
+                                   "well-formed address", where.line, where.record))
     return aliases, list(dict.fromkeys(addresses)), truncated
 
 
-def parse(path: Path, data: bytes | None = None) -> Snapshot:
+def parse(path: Path) -> Snapshot:
     """Parse an ``sdn.csv`` file completely; malformed rows are skipped with their line."""
-    from ..parse import decode, read_bytes
-
     path = Path(path)
-    data = read_bytes(path) if data is None else data
-    text = decode(data, path)
-    snapshot = Snapshot(path)
+    text = read_input(path)
+    snapshot = Snapshot(path, [path])
     if not text.endswith("\x1a"):
         snapshot.warnings.append(f"{path}: no \\x1a end-of-file byte; the file may be truncated")
     body = text.rstrip("\x1a")
     if body and not body.endswith(("\r\n", "\n")):
         snapshot.warnings.append(f"{path}: the last line has no line ending; the file may be truncated")
     reader = csv.reader(io.StringIO(body, newline=""), strict=True)
-    start = 1
+    start, file = 1, str(path)
     try:
         for row in reader:
             first, start = start, reader.line_num + 1
-            where = f"{path}:{first}"
             if not row:
                 continue
             if len(row) != COLUMNS:
-                snapshot.skipped.append(f"{where}: expected {COLUMNS} columns, found {len(row)}")
+                snapshot.skipped.append(Skipped(file, f"expected {COLUMNS} columns, found {len(row)}", first))
                 continue
-            try:
-                ent_num = int(row[0].strip())
-            except ValueError:
-                snapshot.skipped.append(f"{where}: ent_num {row[0][:40]!r} is not a number")
+            number = row[0].strip()
+            if not number.isdigit() or len(number) > 12:
+                snapshot.skipped.append(Skipped(file, f"ent_num {number[:40]!r} is not a number", first))
                 continue
+            ent_num = int(number)
             name = _value(row[1])
             if not name:
-                snapshot.skipped.append(f"{where}: entry {ent_num} has no name")
+                snapshot.skipped.append(Skipped(file, f"entry {ent_num} has no name", first))
                 continue
             if ent_num in snapshot.entries:
-                snapshot.skipped.append(f"{where}: ent_num {ent_num} repeats line "
-                                        f"{snapshot.entries[ent_num].line}")
+                snapshot.skipped.append(Skipped(file, f"ent_num {ent_num} repeats line "
+                                                f"{snapshot.entries[ent_num].line}", first))
                 continue
             remarks = _value(row[11])
-            aliases, addresses, truncated = parse_remarks(remarks, f"{where} (ent_num {ent_num})",
-                                                          snapshot.skipped)
+            aliases, addresses, truncated = parse_remarks(
+                remarks, Skipped(file, "", first, f"ent_num {ent_num}"), snapshot.skipped)
+            values = dict(zip(FIELDS, map(_value, row[2:11]), strict=True))
             snapshot.entries[ent_num] = Entry(
-                ent_num, name, _value(row[2]) or ENTITY_TYPE, programs(row[3]), _value(row[4]),
-                aliases, addresses, remarks, truncated, first)
+                ent_num, name, values["type"] or ENTITY_TYPE, programs(row[3]), values["title"],
+                aliases, addresses, remarks, truncated, first,
+                {k: v for k, v in values.items() if k not in ("type", "programs", "title")})
     except csv.Error as exc:
         raise InputError(f"malformed CSV ({exc}); the file may be truncated", path,
                          reader.line_num) from exc
@@ -182,103 +179,64 @@ def entry_iri(ent_num: int) -> str:
     return str(DATASET[f"ofac-sdn/entry/{ent_num}"])
 
 
-def to_quads(snapshot: Snapshot, info: DatasetInfo) -> tuple[Quads, dict[str, int]]:
-    """The snapshot's entries, sanctions and addresses as N-Quads in the dataset's graph."""
-    quads = Quads(info.graph)
-    ofac = iri(str(KG["ofac"]))
-    counts = {"entries": 0, "aliases": 0, "addresses": 0, "truncated remarks": 0}
-    for ent_num in sorted(snapshot.entries):
-        entry = snapshot.entries[ent_num]
-        node = iri(entry_iri(ent_num))
-        quads.node(node, "DesignatedParty", entry.name)
-        quads.add(node, dkg("listEntryId"), lit(str(ent_num)))
-        quads.add(node, term("dcterms:type"), lit(entry.sdn_type))
-        if entry.title:
-            quads.add(node, term("schema:jobTitle"), lit(entry.title))
-        for alias in entry.aliases:
-            quads.add(node, ALT_LABEL, lit(alias))
-        if entry.remarks:
-            quads.add(node, term("rdfs:comment"), lit(entry.remarks))
-        if entry.truncated:
-            counts["truncated remarks"] += 1
-            quads.add(node, EDITORIAL_NOTE, lit(
-                f"OFAC cut the Remarks of this entry at {REMARKS_LIMIT:,} characters (the rest is "
-                "in sdn_comments.csv, not imported): its aliases and addresses may be incomplete.",
-                lang="en"))
-        sanction = iri(f"{entry_iri(ent_num)}/sanction")
-        quads.node(sanction, "Sanction", f"OFAC SDN listing of {entry.name}")
-        quads.add(sanction, dkg("sanctionTarget"), node)
-        quads.add(sanction, dkg("authority"), ofac)
-        quads.add(sanction, dkg("status"), dkg("Listed"))
-        for program in entry.programs:
-            quads.add(sanction, dkg("program"), lit(program))
-        for ticker, address in entry.addresses:
-            addr = iri(str(DATASET[f"ofac-sdn/address/{ticker}/{address}"]))
-            quads.node(addr, "CryptoAddress", f"{ticker} {address}")
-            quads.add(addr, dkg("address"), lit(address))
-            quads.add(addr, dkg("chain"), lit(ticker))
-            quads.add(addr, dkg("asset"), lit(ticker))
-            quads.add(addr, dkg("holder"), node)
-            quads.add(addr, dkg("listedUnder"), sanction)
-        quads.entity(Entity(entry_iri(ent_num), entry.name, tuple(entry.aliases),
-                            (("listEntryId", str(ent_num)),)))
-        counts["entries"] += 1
-        counts["aliases"] += len(entry.aliases)
-        counts["addresses"] += len(entry.addresses)
-    return quads, counts
+class SdnImporter:
+    """``dprk-kg import ofac-sdn``: one snapshot into its graph ``dataset:ofac-sdn-<date>``."""
 
+    def __init__(self, day: str | None = None):
+        self.day = day
 
-def import_file(path: Path, store_path: Path, snapshot_day: str | None = None,
-                match_file: Path | None = None, progress=lambda _: None) -> ImportReport:
-    """Import one SDN snapshot into its own graph ``dataset:ofac-sdn-<date>``."""
-    from .common import MATCH_FILE, commit
+    def read(self, path: Path) -> Snapshot:
+        """Check the snapshot date first (a cheap refusal), then parse the whole file."""
+        self.day = snapshot_date(path, self.day)
+        return parse(path)
 
-    started = time.perf_counter()
-    day = snapshot_date(path, snapshot_day)
-    progress(f"reading {path}")
-    snapshot = parse(path)
-    info = dataset_info("ofac-sdn", f"ofac-sdn-{day}", day, Path(path), version=day, issued=day)
-    quads, counts = to_quads(snapshot, info)
-    report = ImportReport(info.graph, Path(path), counts, snapshot.skipped, snapshot.warnings,
-                          seconds=time.perf_counter() - started)
-    return commit(quads, info, report, store_path, match_file or MATCH_FILE, progress)
+    def describe(self, parsed: Snapshot) -> DatasetInfo:
+        """The snapshot as a dataset dated by its snapshot date."""
+        day = snapshot_date(parsed.path, self.day)
+        return dataset_info("ofac-sdn", f"ofac-sdn-{day}", day, parsed.path, version=day, issued=day)
 
-
-# ---------------------------------------------------------------- diff
-
-
-@dataclass
-class Change:
-    """How one entry differs between two snapshots: field name -> (old, new)."""
-
-    ent_num: int
-    name: str
-    fields: dict[str, tuple[list[str], list[str]]]
-
-
-@dataclass
-class SdnDiff:
-    """Designations added, removed and changed between two snapshots."""
-
-    added: list[Entry]
-    removed: list[Entry]
-    changed: list[Change]
-
-
-def diff(old: Snapshot, new: Snapshot) -> SdnDiff:
-    """Compare two snapshots entry by entry (by ent_num)."""
-    added = [new.entries[n] for n in sorted(new.entries.keys() - old.entries.keys())]
-    removed = [old.entries[n] for n in sorted(old.entries.keys() - new.entries.keys())]
-    changed = []
-    for n in sorted(old.entries.keys() & new.entries.keys()):
-        a, b = old.entries[n], new.entries[n]
-        if a.key() == b.key():
-            continue
-        fields = {}
-        for label, get in (("name", lambda e: [e.name]), ("type", lambda e: [e.sdn_type]),
-                           ("programs", lambda e: e.programs), ("aliases", lambda e: e.aliases),
-                           ("addresses", lambda e: [f"{t} {a}" for t, a in e.addresses])):
-            if get(a) != get(b):
-                fields[label] = (get(a), get(b))
-        changed.append(Change(n, b.name, fields))
-    return SdnDiff(added, removed, changed)
+    def to_quads(self, parsed: Snapshot, info: DatasetInfo) -> Quads:
+        """The snapshot's entries, sanctions and addresses as N-Quads in the dataset's graph."""
+        quads = Quads(info.graph, parsed.path)
+        ofac = iri(str(KG["ofac"]))
+        counts = quads.counts
+        counts.update(entries=0, aliases=0, addresses=0, truncated_remarks=0)
+        for ent_num in sorted(parsed.entries):
+            entry = parsed.entries[ent_num]
+            node = iri(entry_iri(ent_num))
+            quads.node(node, "DesignatedParty", entry.name)
+            quads.add(node, dkg("listEntryId"), lit(str(ent_num)))
+            quads.add(node, term("dcterms:type"), lit(entry.sdn_type))
+            if entry.title:
+                quads.add(node, term("schema:jobTitle"), lit(entry.title))
+            for alias in entry.aliases:
+                quads.name(node, ALT_LABEL, alias)
+            if entry.remarks:
+                quads.add(node, term("rdfs:comment"), lit(entry.remarks))
+            if entry.truncated:
+                counts["truncated_remarks"] += 1
+                quads.add(node, EDITORIAL_NOTE, lit(
+                    f"OFAC cut the Remarks of this entry at {REMARKS_LIMIT:,} characters (the rest "
+                    "is in sdn_comments.csv, not imported): its aliases and addresses may be "
+                    "incomplete.", lang="en"))
+            sanction = iri(f"{entry_iri(ent_num)}/sanction")
+            quads.node(sanction, "Sanction", f"OFAC SDN listing of {entry.name}")
+            quads.add(sanction, dkg("sanctionTarget"), node)
+            quads.add(sanction, dkg("authority"), ofac)
+            quads.add(sanction, dkg("status"), dkg("Listed"))
+            for program in entry.programs:
+                quads.add(sanction, dkg("program"), lit(program))
+            for ticker, address in entry.addresses:
+                addr = iri(str(DATASET[f"ofac-sdn/address/{ticker}/{address}"]))
+                quads.node(addr, "CryptoAddress", f"{ticker} {address}")
+                quads.add(addr, dkg("address"), lit(address))
+                quads.add(addr, dkg("chain"), lit(ticker))
+                quads.add(addr, dkg("asset"), lit(ticker))
+                quads.add(addr, dkg("holder"), node)
+                quads.add(addr, dkg("listedUnder"), sanction)
+            quads.entity(Entity(entry_iri(ent_num), entry.name, tuple(entry.aliases),
+                                (("listEntryId", str(ent_num)),)))
+            counts["entries"] += 1
+            counts["aliases"] += len(entry.aliases)
+            counts["addresses"] += len(entry.addresses)
+        return quads
