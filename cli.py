@@ -114,7 +114,7 @@ def build(ctx: click.Context, out_dir: Path, sources_dir: Path, quiet: bool) -> 
     click.echo(f"  facts      {report.facts:>6,} triples")
     click.echo(f"  conflicts  {report.conflicts:>6,} facts on which sources disagree (dprk-kg conflicts)")
     for path in report.files:
-        click.echo(f"  wrote      {path}")
+        click.echo(f"  {'unchanged' if report.unchanged else 'wrote':<10} {path}")
     click.echo(f"  store      {report.store}")
 
 
@@ -134,16 +134,17 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """
     from graph import build as builder
     from graph.namespace import SRC
-    from graph.validate import validate as run_validate
+    from graph.validate import validate as run_validate, validate_store
 
     if files:
         dataset = builder.load_files(list(files))
         names = {str(SRC[p.stem]): str(p) for p in files}
         file_of = lambda g: names.get(g, g)  # noqa: E731
+        violations = run_validate(dataset, _progress)
     else:
-        dataset = builder.open_current(ctx.obj["store"], _progress)
+        builder.refresh_store(ctx.obj["store"], _progress)
         file_of = builder.graph_file
-    violations = run_validate(dataset)
+        violations = validate_store(ctx.obj["store"], _progress)
     if violations:
         _print_violations(violations, file_of)
         click.echo(f"{len(violations)} violation(s)", err=True)

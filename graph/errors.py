@@ -57,3 +57,10 @@ class QueryTimeout(DprkKgError):
     """A query ran past its time limit; no partial result is printed."""
 
     exit_code = 5
+
+
+class Interrupted(DprkKgError):
+    """Ctrl-C or SIGTERM arrived while a set of files was being switched; the message says which
+    set (old or new) is in place."""
+
+    exit_code = 130
