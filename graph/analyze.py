@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 ACTOR_KINDS = frozenset({"state", "group", "person", "designated party"})
 SERVICE_KINDS = frozenset({"mixer", "exchange", "service"})
+FOCUS_KINDS = ACTOR_KINDS | SERVICE_KINDS
 #: Nodes a path may not pass through: documents link everything they mention.
 NO_PATH_KINDS = frozenset({"source"})
 #: Betweenness is exact up to this many nodes, then estimated from sampled sources.
@@ -76,7 +77,7 @@ def analyze(graph: nx.MultiDiGraph, top: int = 10,
 
     simple = _simple(graph)
     result = Analysis(simple.number_of_nodes(), simple.number_of_edges())
-    focus = [n for n in simple if graph.nodes[n]["kind"] in ACTOR_KINDS | SERVICE_KINDS]
+    focus = [n for n in simple if graph.nodes[n]["kind"] in FOCUS_KINDS]
     progress(f"centrality on {result.nodes:,} nodes and {result.edges:,} edges")
     degree = nx.degree_centrality(simple) if len(simple) > 1 else {n: 0.0 for n in simple}
     sample = betweenness_sample(simple.number_of_nodes(), simple.number_of_edges())

@@ -11,6 +11,7 @@ validates in about as long as Oxigraph takes to dump the quads, where pySHACL to
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,9 +45,13 @@ class Violation:
     graphs: tuple[str, ...]
 
 
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def shorten(iri: str) -> str:
     """Write an IRI with the project prefixes: ``kg:lazarus-group`` rather than the full IRI."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+    for prefix, namespace in _LONGEST_FIRST:
         if iri.startswith(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return iri
