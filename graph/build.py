@@ -56,7 +56,7 @@ def input_files(folder: Path = paths.SOURCES_DIR) -> list[Path]:
 def graph_file(graph_iri: str, folder: Path = paths.SOURCES_DIR) -> str:
     """The file a curated graph came from, for messages; other graphs are named by IRI."""
     if graph_iri.startswith(str(SRC)):
-        return shown(folder / f"{graph_iri[len(str(SRC)):]}.ttl")
+        return shown(folder / f"{graph_iri[len(str(SRC)) :]}.ttl")
     return shorten(graph_iri)
 
 
@@ -101,9 +101,11 @@ def write_store(data: Dataset | list[ox.Quad], store_path: Path, folder: Path = 
     """
     quads = data if isinstance(data, list) else export.data_quads(data)
     graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
-    ontology = [ox.Quad(export.ox_term(s), export.ox_term(p), export.ox_term(o), graph)
-                for s, p, o, _ in iter_quads(paths.ONTOLOGY_FILE)]
-    nquads = ox.serialize([*quads, *ontology], format=ox.RdfFormat.N_QUADS)
+    ontology = [
+        ox.Quad(export.ox_term(s), export.ox_term(p), export.ox_term(o), graph)
+        for s, p, o, _ in iter_quads(paths.ONTOLOGY_FILE)
+    ]
+    nquads = export.serialized([*quads, *ontology], ox.RdfFormat.N_QUADS)
     store.replace_graphs(store_path, nquads, _is_curated, store.fingerprint(input_files(folder)))
 
 
@@ -116,16 +118,18 @@ def checked_dataset(folder: Path = paths.SOURCES_DIR) -> Dataset:
     return dataset
 
 
-def refresh_store(store_path: Path = paths.DEFAULT_STORE, progress: Progress = _quiet,
-                  folder: Path = paths.SOURCES_DIR) -> None:
+def refresh_store(
+    store_path: Path = paths.DEFAULT_STORE, progress: Progress = _quiet, folder: Path = paths.SOURCES_DIR
+) -> None:
     """Rebuild the store's curated part if the ontology or the sources changed since it was written."""
     if store.stored_fingerprint(store_path) != store.fingerprint(input_files(folder)):
         progress(f"curated data changed since the store at {store_path} was built; rebuilding it")
         write_store(checked_dataset(folder), store_path, folder)
 
 
-def open_current(store_path: Path = paths.DEFAULT_STORE, progress: Progress = _quiet,
-                 folder: Path = paths.SOURCES_DIR) -> Dataset:
+def open_current(
+    store_path: Path = paths.DEFAULT_STORE, progress: Progress = _quiet, folder: Path = paths.SOURCES_DIR
+) -> Dataset:
     """Open the store, first rebuilding (or creating) its curated part if the data changed."""
     refresh_store(store_path, progress, folder)
     return store.open_dataset(store_path)
@@ -149,8 +153,9 @@ class BuildReport:
 def entity_counts(quads: list[ox.Quad]) -> dict[str, int]:
     """Distinct typed nodes per class, most common first."""
     counts: Counter[str] = Counter()
-    for node, cls in {(q.subject, q.object) for q in quads if q.predicate == _TYPE}:
-        counts[shorten(cls.value)] += 1
+    for _, cls in {(q.subject, q.object) for q in quads if q.predicate == _TYPE}:
+        if isinstance(cls, ox.NamedNode):
+            counts[shorten(cls.value)] += 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -179,30 +184,51 @@ def _cached(manifest: Path, key: str, out_dir: Path, store_path: Path, inputs: s
         saved = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if (saved.get("key") != key or saved.get("out") != str(out_dir.resolve())
-            or store.stored_fingerprint(store_path) != inputs):
+    if (
+        saved.get("key") != key
+        or saved.get("out") != str(out_dir.resolve())
+        or store.stored_fingerprint(store_path) != inputs
+    ):
         return None
     for name, digest in saved["files"]:
         path = out_dir / name
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
             return None
     report = saved["report"]
-    return BuildReport(entities=dict(report["entities"]), sources=report["sources"], facts=report["facts"],
-                       conflicts=report["conflicts"], files=[out_dir / name for name, _ in saved["files"]],
-                       store=store_path, seconds=0.0, unchanged=True)
+    return BuildReport(
+        entities=dict(report["entities"]),
+        sources=report["sources"],
+        facts=report["facts"],
+        conflicts=report["conflicts"],
+        files=[out_dir / name for name, _ in saved["files"]],
+        store=store_path,
+        seconds=0.0,
+        unchanged=True,
+    )
 
 
 def _remember(manifest: Path, key: str, out_dir: Path, files: dict[str, bytes], report: BuildReport) -> None:
     """Record what this build wrote, for the next one to tell whether anything changed."""
-    record = {"key": key, "out": str(out_dir.resolve()),
-              "files": [[name, hashlib.sha256(data).hexdigest()] for name, data in files.items()],
-              "report": {"entities": list(report.entities.items()), "sources": report.sources, "facts": report.facts,
-                         "conflicts": report.conflicts}}
+    record = {
+        "key": key,
+        "out": str(out_dir.resolve()),
+        "files": [[name, hashlib.sha256(data).hexdigest()] for name, data in files.items()],
+        "report": {
+            "entities": list(report.entities.items()),
+            "sources": report.sources,
+            "facts": report.facts,
+            "conflicts": report.conflicts,
+        },
+    }
     export.write_atomically({manifest: (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()})
 
 
-def build(out_dir: Path = paths.DEFAULT_EXPORTS, store_path: Path = paths.DEFAULT_STORE,
-          folder: Path = paths.SOURCES_DIR, progress: Progress = _quiet) -> BuildReport:
+def build(
+    out_dir: Path = paths.DEFAULT_EXPORTS,
+    store_path: Path = paths.DEFAULT_STORE,
+    folder: Path = paths.SOURCES_DIR,
+    progress: Progress = _quiet,
+) -> BuildReport:
     """Parse, validate and export the curated graph, and refresh the store.
 
     Nothing is written unless everything parsed and validated. The store is written first and

@@ -70,6 +70,15 @@ def ox_term(term: Node) -> Any:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def serialized(
+    data: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None
+) -> bytes:
+    """Oxigraph's serialization of ``data`` in ``fmt``, as bytes."""
+    out = ox.serialize(data, format=fmt, prefixes=prefixes)
+    assert out is not None, "ox.serialize returns bytes when given no output"
+    return out
+
+
 def _key(triple: ox.Triple | ox.Quad) -> tuple[str, str, bool, str, str]:
     """The canonical order: graph, subject, ``rdf:type`` first, predicate, object."""
     graph = str(triple.graph_name) if isinstance(triple, ox.Quad) else ""
@@ -102,25 +111,29 @@ def statement_iri(triple: ox.Triple) -> ox.NamedNode:
 
 def provenance_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     """The union of the data graphs, with provenance links as described in the module docstring."""
-    sources: dict[ox.Triple, set[ox.NamedNode]] = defaultdict(set)
+    sources: dict[ox.Triple, set[Any]] = defaultdict(set)
     for quad in quads:
         sources[ox.Triple(quad.subject, quad.predicate, quad.object)].add(quad.graph_name)
-    by_subject: dict[Any, list[tuple[ox.Triple, frozenset[ox.NamedNode]]]] = defaultdict(list)
-    for triple, graphs in sources.items():
-        by_subject[triple.subject].append((triple, frozenset(graphs)))
+    by_subject: dict[Any, list[tuple[ox.Triple, frozenset[Any]]]] = defaultdict(list)
+    for triple, stated_by in sources.items():
+        by_subject[triple.subject].append((triple, frozenset(stated_by)))
     out = set(sources)
     for subject, items in by_subject.items():
         source_sets = {graphs for _, graphs in items}
         if len(source_sets) == 1:
-            (graphs,) = source_sets
-            out.update(ox.Triple(subject, _DERIVED, g) for g in graphs if g != subject)
+            (only,) = source_sets
+            out.update(ox.Triple(subject, _DERIVED, g) for g in only if g != subject)
             continue
         for triple, graphs in items:
             node = statement_iri(triple)
-            out.update({ox.Triple(node, _TYPE, ox.NamedNode(_RDF + "Statement")),
-                        ox.Triple(node, ox.NamedNode(_RDF + "subject"), triple.subject),
-                        ox.Triple(node, ox.NamedNode(_RDF + "predicate"), triple.predicate),
-                        ox.Triple(node, ox.NamedNode(_RDF + "object"), triple.object)})
+            out.update(
+                {
+                    ox.Triple(node, _TYPE, ox.NamedNode(_RDF + "Statement")),
+                    ox.Triple(node, ox.NamedNode(_RDF + "subject"), triple.subject),
+                    ox.Triple(node, ox.NamedNode(_RDF + "predicate"), triple.predicate),
+                    ox.Triple(node, ox.NamedNode(_RDF + "object"), triple.object),
+                }
+            )
             out.update(ox.Triple(node, _DERIVED, g) for g in graphs)
     return sorted(out, key=_key)
 
@@ -131,7 +144,7 @@ def _prefixed(data: list[ox.Triple] | list[ox.Quad], fmt: ox.RdfFormat) -> bytes
     Oxigraph writes its prefix lines in an order of its own; they are replaced by ours so the
     bytes cannot depend on it.
     """
-    body = ox.serialize(data, format=fmt, prefixes=SORTED_PREFIXES)
+    body = serialized(data, fmt, SORTED_PREFIXES)
     lines = body.split(b"\n")
     first = next(i for i, line in enumerate(lines) if not line.startswith(b"@prefix "))
     header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in SORTED_PREFIXES.items())
@@ -145,7 +158,7 @@ def turtle(merged: list[ox.Triple]) -> bytes:
 
 def ntriples(merged: list[ox.Triple]) -> bytes:
     """N-Triples, one line per triple, sorted."""
-    lines = ox.serialize(merged, format=ox.RdfFormat.N_TRIPLES).splitlines()
+    lines = serialized(merged, ox.RdfFormat.N_TRIPLES).splitlines()
     return b"\n".join(sorted(set(lines))) + b"\n"
 
 
@@ -158,7 +171,7 @@ def trig(quads: list[ox.Quad]) -> bytes:
 def _compact(iri: str) -> str:
     """An IRI as a compact IRI of the project prefixes where one fits (JSON-LD expands it back)."""
     for prefix, namespace in _LONGEST_FIRST:
-        local = iri[len(namespace):]
+        local = iri[len(namespace) :]
         if iri.startswith(namespace) and not local.startswith("//"):
             return f"{prefix}:{local}"
     return iri
@@ -274,9 +287,11 @@ def recover(folder: Path) -> list[str]:
             final, temp, backup = (folder / entry[k] if entry[k] else None for k in ("file", "temp", "old"))
             if temp is not None and temp.exists():
                 continue  # never renamed: the old file is still in place
+            if final is None:
+                continue
             if backup is not None and backup.exists():
                 os.replace(backup, final)
-            elif backup is None and final is not None:
+            elif backup is None:
                 final.unlink(missing_ok=True)
             done.append(f"restored {final} from an interrupted write")
         journal.unlink()
@@ -303,8 +318,7 @@ def _signals_deferred() -> Iterator[None]:
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         except KeyboardInterrupt:
-            raise Interrupted("interrupted after the new files were all in place; "
-                              "they are complete") from None
+            raise Interrupted("interrupted after the new files were all in place; they are complete") from None
 
 
 def write_atomically(files: dict[Path, bytes]) -> None:

@@ -32,8 +32,9 @@ FORMATS = ("graphml", "gexf", "csv")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NODE_ATTRIBUTES = ("kind", "aliases", "sanction")
 EDGE_ATTRIBUTES = ("relation", "sources", "networkx_key")
-_XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                                "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"})
+_XML_ATTRIBUTE = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}
+)
 
 
 def neutralise(cell: str) -> str:
@@ -80,18 +81,21 @@ def _attvalues(values: Iterator[tuple[int, str]], indent: str) -> list[str]:
 
 def gexf(graph: nx.MultiDiGraph) -> bytes:
     """GEXF 1.2draft: nodes with id (CURIE), label and attributes; directed edges with theirs."""
-    from importlib.metadata import version
+    from . import __version__
 
     first = len(NODE_ATTRIBUTES)
     lines = [
         '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
         "  <meta>",
-        f"    <creator>dprk-kg {version('dprk-kg')}</creator>",
+        f"    <creator>dprk-kg {__version__}</creator>",
         "  </meta>",
         '  <graph defaultedgetype="directed" mode="static" name="">',
         '    <attributes mode="static" class="edge">',
-        *(f'      <attribute id="{first + i}" title="{name}" type="string" />' for i, name in enumerate(EDGE_ATTRIBUTES)),
+        *(
+            f'      <attribute id="{first + i}" title="{name}" type="string" />'
+            for i, name in enumerate(EDGE_ATTRIBUTES)
+        ),
         "    </attributes>",
         '    <attributes mode="static" class="node">',
         *(f'      <attribute id="{i}" title="{name}" type="string" />' for i, name in enumerate(NODE_ATTRIBUTES)),
@@ -107,8 +111,10 @@ def gexf(graph: nx.MultiDiGraph) -> bytes:
     lines.append("    <edges>")
     for number, (u, v, key, data) in enumerate(graph.edges(keys=True, data=True)):
         source, target, relation, sources = _edge_row(u, v, data)
-        lines.append(f'      <edge source="{source.translate(_XML_ATTRIBUTE)}" '
-                     f'target="{target.translate(_XML_ATTRIBUTE)}" id="{number}">')
+        lines.append(
+            f'      <edge source="{source.translate(_XML_ATTRIBUTE)}" '
+            f'target="{target.translate(_XML_ATTRIBUTE)}" id="{number}">'
+        )
         lines += _attvalues(enumerate((relation, sources, str(key)), first), "        ")
         lines.append("      </edge>")
     lines += ["    </edges>", "  </graph>", "</gexf>"]

@@ -15,14 +15,16 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from . import paths
+from .export import serialized
 from .namespace import ONTOLOGY_GRAPH, PREFIXES, SRC
 
 if TYPE_CHECKING:
+    import shacl
     from rdflib import Dataset
 
 Progress = Callable[[str], None]
@@ -53,15 +55,23 @@ def shorten(iri: str) -> str:
     """Write an IRI with the project prefixes: ``kg:lazarus-group`` rather than the full IRI."""
     for prefix, namespace in _LONGEST_FIRST:
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
 def _ntriples(path: Path) -> bytes:
     """A project Turtle file (ontology or shapes) as N-Triples."""
-    triples = [ox.Triple(q.subject, q.predicate, q.object)
-               for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    triples = [
+        ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    ]
+    return serialized(triples, ox.RdfFormat.N_TRIPLES)
+
+
+def _dump(store: ox.Store, graph: ox.NamedNode) -> bytes:
+    """One graph of the store as N-Triples."""
+    out = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    assert out is not None, "Store.dump returns bytes when given no output"
+    return out
 
 
 def data_graph_names(store: ox.Store) -> list[ox.NamedNode]:
@@ -111,7 +121,7 @@ def validate_ox(store: ox.Store, progress: Progress = _quiet) -> list[Violation]
 
     graphs = data_graph_names(store)
     progress(f"reading {len(graphs):,} graphs")
-    parts = [store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs]
+    parts = [_dump(store, g) for g in graphs]
     data = b"".join([*parts, _ntriples(paths.ONTOLOGY_FILE)]).decode("utf-8")
     triples = sum(part.count(b"\n") for part in parts)
     progress(f"validating {triples:,} triples against the SHACL shapes")
@@ -131,24 +141,36 @@ def validate_ox(store: ox.Store, progress: Progress = _quiet) -> list[Violation]
         if focus.startswith("_:"):
             # The engine relabels blank nodes, so the graphs are those that hold any blank node.
             if blank_graphs is None:
-                blank_graphs = tuple(g.value for g in graphs if any(
-                    isinstance(q.subject, ox.BlankNode) for q in store.quads_for_pattern(None, None, None, g)))
+                blank_graphs = tuple(
+                    g.value
+                    for g in graphs
+                    if any(isinstance(q.subject, ox.BlankNode) for q in store.quads_for_pattern(None, None, None, g))
+                )
             stating, shown = blank_graphs, f"{focus} (a blank node)"
         else:
             node = ox.NamedNode(focus[1:-1])
-            stating = tuple(sorted({q.graph_name.value for q in store.quads_for_pattern(node, None, None)
-                                   if isinstance(q.graph_name, ox.NamedNode)}
-                                  - {str(ONTOLOGY_GRAPH)}))
+            stating = tuple(
+                sorted(
+                    {
+                        q.graph_name.value
+                        for q in store.quads_for_pattern(node, None, None)
+                        if isinstance(q.graph_name, ox.NamedNode)
+                    }
+                    - {str(ONTOLOGY_GRAPH)}
+                )
+            )
             shown = shorten(node.value)
         path = result.path or ""
         value = result.value or ""
-        violations.add(Violation(
-            focus=shown,
-            path=shorten(path[1:-1]) if path.startswith("<") and path.endswith(">") and " " not in path else "",
-            value=shorten(value[1:-1]) if value.startswith("<") else (result.value_plain or value),
-            message=result.message or _default_message(shapes_store, result),
-            graphs=stating,
-        ))
+        violations.add(
+            Violation(
+                focus=shown,
+                path=shorten(path[1:-1]) if path.startswith("<") and path.endswith(">") and " " not in path else "",
+                value=shorten(value[1:-1]) if value.startswith("<") else (result.value_plain or value),
+                message=result.message or _default_message(shapes_store, result),
+                graphs=stating,
+            )
+        )
     progress(f"{len(violations):,} violation(s)")
     return sorted(violations)
 
@@ -159,7 +181,7 @@ def label_conflicts(store: ox.Store, graphs: list[ox.NamedNode]) -> list[Violati
     One entity has one name across the curated files; a second spelling belongs in
     ``skos:altLabel``. Each conflict names both files and both labels.
     """
-    labels: dict[ox.NamedNode | ox.BlankNode, dict[tuple[str, str], set[str]]] = {}
+    labels: dict[Any, dict[tuple[str, str], set[str]]] = {}
     for graph in graphs:
         if not graph.value.startswith(str(SRC)):
             continue
@@ -174,23 +196,25 @@ def label_conflicts(store: ox.Store, graphs: list[ox.NamedNode]) -> list[Violati
             if len(values) < 2:
                 continue
             said = "; ".join(f'"{value}" in {", ".join(shorten(g) for g in where)}' for value, where in values)
-            found.append(Violation(
-                focus=shorten(node.value) if isinstance(node, ox.NamedNode) else f"_:{node.value} (a blank node)",
-                path="rdfs:label",
-                value=" | ".join(value for value, _ in values),
-                message=f"source files give different labels ({said}); keep one and move the others "
-                        "to skos:altLabel",
-                graphs=tuple(sorted({g for _, where in values for g in where})),
-            ))
+            found.append(
+                Violation(
+                    focus=shorten(node.value) if isinstance(node, ox.NamedNode) else f"_:{node.value} (a blank node)",
+                    path="rdfs:label",
+                    value=" | ".join(value for value, _ in values),
+                    message=f"source files give different labels ({said}); keep one and move the others "
+                    "to skos:altLabel",
+                    graphs=tuple(sorted({g for _, where in values for g in where})),
+                )
+            )
     return found
 
 
-def _default_message(shapes: ox.Store, result) -> str:
+def _default_message(shapes: ox.Store, result: shacl.Result) -> str:
     """What a shape without ``sh:message`` says, in pySHACL's words for the usual components."""
     component = result.component.removesuffix("ConstraintComponent")
-    if component == "NodeKind" and result.source_shape.startswith("<"):
-        kinds = list(shapes.quads_for_pattern(ox.NamedNode(result.source_shape[1:-1]),
-                                              ox.NamedNode(_SH + "nodeKind"), None))
-        if kinds:
-            return f"Value is not of Node Kind {shorten(kinds[0].object.value).replace(_SH, 'sh:')}"
+    shape = result.source_shape or ""
+    if component == "NodeKind" and shape.startswith("<"):
+        kinds = list(shapes.quads_for_pattern(ox.NamedNode(shape[1:-1]), ox.NamedNode(_SH + "nodeKind"), None))
+        if kinds and isinstance(kinds[0].object, ox.NamedNode):
+            return f"Value is not of Node Kind {kinds[0].object.value.replace(_SH, 'sh:')}"
     return f"Value does not conform to sh:{component[:1].lower()}{component[1:]}"
