@@ -24,7 +24,7 @@ Exit codes:
   3    the store is missing, locked or unreadable
   4    an output file or folder cannot be written
   5    a query ran past --timeout
-  130  interrupted (Ctrl-C or SIGTERM); previous exports are left intact
+  130  interrupted (Ctrl-C or SIGTERM); each set of files is the previous one or the new one
 """
 
 
@@ -42,7 +42,8 @@ class DprkKgGroup(click.Group):
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Error: interrupted; previous exports are left intact", err=True)
+            click.echo("Error: interrupted; each set of files is the previous one or the new one, never a mix",
+                       err=True)
             ctx.exit(130)
 
 

@@ -118,18 +118,16 @@ def checked_dataset(folder: Path = paths.SOURCES_DIR) -> Dataset:
     return dataset
 
 
-def refresh_store(
-    store_path: Path = paths.DEFAULT_STORE, progress: Progress = _quiet, folder: Path = paths.SOURCES_DIR
-) -> None:
+def refresh_store(store_path: Path = paths.DEFAULT_STORE, progress: Progress = _quiet,
+                  folder: Path = paths.SOURCES_DIR) -> None:
     """Rebuild the store's curated part if the ontology or the sources changed since it was written."""
     if store.stored_fingerprint(store_path) != store.fingerprint(input_files(folder)):
         progress(f"curated data changed since the store at {store_path} was built; rebuilding it")
         write_store(checked_dataset(folder), store_path, folder)
 
 
-def open_current(
-    store_path: Path = paths.DEFAULT_STORE, progress: Progress = _quiet, folder: Path = paths.SOURCES_DIR
-) -> Dataset:
+def open_current(store_path: Path = paths.DEFAULT_STORE, progress: Progress = _quiet,
+                 folder: Path = paths.SOURCES_DIR) -> Dataset:
     """Open the store, first rebuilding (or creating) its curated part if the data changed."""
     refresh_store(store_path, progress, folder)
     return store.open_dataset(store_path)
@@ -274,8 +272,8 @@ def build(
         seconds=0.0,
     )
     del stored
+    _remember(manifest, key, out_dir, files, report)  # before the switch: a cut one fails its hash check
     progress(f"writing exports to {out_dir}")
     export.write_atomically({out_dir / name: data for name, data in files.items()})
-    _remember(manifest, key, out_dir, files, report)
     report.seconds = time.perf_counter() - started
     return report
