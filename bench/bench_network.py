@@ -5,7 +5,7 @@ store); each baseline runs in the same measurement:
 
 * `validate`: a fresh process bulk-loading the same quads with pyoxigraph;
 * `analyze`: the time networkx takes for the same measures (degree, betweenness with the same
-  sampling, components, Louvain) on the same projected graph, the projection loaded beforehand;
+  sampling, components, Louvain) on the same projected graph, projected beforehand (not timed);
 * `export --format gexf`: a fresh process reading every quad of the store with pyoxigraph.
 
 The commands include opening the store and projecting it (graph/network.py); two more rows show
@@ -40,19 +40,13 @@ import sys
 import pyoxigraph as ox
 print(sum(1 for _ in ox.Store.read_only(sys.argv[1])))
 """
-PROJECT = """
-import pickle, sys
-from graph.network import project
-from graph.store import open_dataset
-with open(sys.argv[2], "wb") as out:
-    pickle.dump(project(open_dataset(sys.argv[1], read_only=True)), out)
-"""
 MEASURES = """
-import json, pickle, statistics, sys, time
+import json, statistics, sys, time
 import networkx as nx
 from graph import analyze, netexport
-with open(sys.argv[1], "rb") as handle:
-    graph = pickle.load(handle)
+from graph.network import project
+from graph.store import open_dataset
+graph = project(open_dataset(sys.argv[1], read_only=True))
 runs = int(sys.argv[2])
 simple = analyze._simple(graph)
 sample = analyze.betweenness_sample(simple.number_of_nodes(), simple.number_of_edges())
@@ -88,8 +82,7 @@ def measure(quick: bool = False) -> list[dict]:
         lambda: child([sys.executable, "-c", BULK, str(work / f"b{next(counter)}"), str(work / "all.nq")]), runs
     )
     validate = median_of(lambda: child([CLI, "--store", store, "validate"]), runs)
-    child([sys.executable, "-c", PROJECT, store, str(work / "projection.pickle")])
-    alone = json.loads(child([sys.executable, "-c", MEASURES, str(work / "projection.pickle"), str(runs)])[1])
+    alone = json.loads(child([sys.executable, "-c", MEASURES, store, str(runs)])[1])
     analyze = median_of(lambda: child([CLI, "--store", store, "analyze"]), runs)
     read = median_of(lambda: child([sys.executable, "-c", READ, store]), runs)
     gexf = median_of(lambda: child([CLI, "--store", store, "export", "--format", "gexf", "--out", str(work)]), runs)

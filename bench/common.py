@@ -8,6 +8,7 @@ an optional note), both timings medians measured in the same run on the same dat
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import shutil
 import statistics
@@ -22,6 +23,8 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data"
 #: The command a user runs: the entry point installed beside this interpreter.
 CLI = str(Path(sys.executable).with_name("dprk-kg"))
+#: Generated data and the store with every dataset, kept between runs (ignored by git).
+OUT = Path(__file__).resolve().parent / "out"
 
 _stores: dict[str, Path] = {}
 
@@ -92,16 +95,41 @@ def curated_store() -> Path:
     return _stores["curated"]
 
 
+def _real_store_key() -> str:
+    """What the store with every dataset depends on: the code, the curated data, the match file
+    and the shared datasets (names, sizes, modification times)."""
+    digest = hashlib.sha256()
+    for folder in ("graph", "ontology", "sources", "catalog", "links"):
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
+    for path in sorted(DATA.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(DATA)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def real_store() -> Path:
-    """The store with every shared dataset imported (``bench/real_store.py``), set up once per
-    process; benchmarks that write must work on a copy (``copy_of``)."""
+    """The store with every shared dataset imported (``bench/real_store.py``), kept under
+    ``bench/out/`` and set up again only when the code, the data or the datasets changed.
+
+    Benchmarks that write must work on a copy (``copy_of``).
+    """
     if "real" not in _stores:
         from real_store import set_up
 
         if not DATA.is_dir():
             raise RuntimeError(f"no shared datasets at {DATA}")
-        folder = scratch("real")
-        set_up(folder / "store", command=[CLI])
+        folder = OUT / "real"
+        key = _real_store_key()
+        marker = folder / "key"
+        if not (marker.is_file() and marker.read_text() == key):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            print("... setting up the store with every shared dataset (bench/real_store.py)", file=sys.stderr)
+            set_up(folder / "store", command=[CLI])
+            marker.write_text(key)
         _stores["real"] = folder / "store"
     return _stores["real"]
 
