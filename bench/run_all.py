@@ -22,11 +22,11 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 
 
-def collect(names: list[str], quick: bool) -> tuple[list[dict], int]:
-    """Every row of every selected module, and how many modules failed."""
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    modules = sorted(p.stem for p in BENCH.glob("bench_*.py"))
+def collect(names: list[str], quick: bool, folder: Path = BENCH) -> tuple[list[dict], int]:
+    """Every row of every selected module in ``folder``, and how many modules failed."""
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    modules = sorted(p.stem for p in folder.glob("bench_*.py"))
     if names:
         modules = [m for m in modules if m.removeprefix("bench_") in names]
     rows: list[dict] = []
@@ -72,13 +72,13 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
+def main(folder: Path = BENCH) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="benchmarks to run (bench_NAME.py), default all")
     parser.add_argument("--quick", action="store_true", help="fewer runs and smaller data (under 3 minutes)")
     args = parser.parse_args()
     started = time.perf_counter()
-    rows, failed = collect(args.names, args.quick)
+    rows, failed = collect(args.names, args.quick, folder)
     print(table(rows), end="")
     unmet = sum(1 for r in rows if not r.get("error") and cells(r)[-1] == "NO")
     print(
