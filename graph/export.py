@@ -26,6 +26,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import signal
 import tempfile
 from collections import defaultdict
@@ -50,7 +51,9 @@ _DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 SORTED_PREFIXES = dict(sorted(PREFIXES.items()))
 _LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 #: Hidden files of an unfinished set switch: temporary files, hard-linked old files, journals.
+#: Every such name carries ``dprk-kg-<pid>``, so a sweep never touches a file it did not write.
 TEMP_SUFFIX, BACKUP_SUFFIX, JOURNAL_PREFIX = ".tmp", ".bak", ".dprk-kg-swap."
+_LEFT_BY = re.compile(r"^\..+\.dprk-kg-(\d+)\.[^.]+\.(tmp|bak)$|^\.dprk-kg-swap\.(\d+)\.json$")
 
 
 def ox_term(term: Node) -> Any:
@@ -253,12 +256,12 @@ def _alive(pid: int) -> bool:
 
 
 def _owner(name: str) -> int | None:
-    """The process id in a hidden file name of a set switch (``.graph.ttl.<pid>.<rand>.tmp``)."""
-    parts = name.split(".")
-    for part in reversed(parts[:-1]):
-        if part.isdigit():
-            return int(part)
-    return None
+    """The process that wrote a hidden file of a set switch (``.graph.ttl.dprk-kg-<pid>.<rand>.tmp``,
+    ``.dprk-kg-swap.<pid>.json``), or None for any other file."""
+    found = _LEFT_BY.match(name)
+    if found is None:
+        return None
+    return int(found.group(1) or found.group(3))
 
 
 def recover(folder: Path) -> list[str]:
@@ -296,11 +299,10 @@ def recover(folder: Path) -> list[str]:
             done.append(f"restored {final} from an interrupted write")
         journal.unlink()
     for stale in sorted(folder.iterdir()):
-        if stale.name.startswith(".") and stale.name.endswith((TEMP_SUFFIX, BACKUP_SUFFIX)):
-            owner = _owner(stale.name)
-            if owner is not None and not _alive(owner):
-                stale.unlink(missing_ok=True)
-                done.append(f"removed {stale}, left by an interrupted write")
+        owner = _owner(stale.name)
+        if owner is not None and not stale.name.startswith(JOURNAL_PREFIX) and stale.is_file() and not _alive(owner):
+            stale.unlink(missing_ok=True)
+            done.append(f"removed {stale}, left by an interrupted write")
     return done
 
 
@@ -339,7 +341,7 @@ def write_atomically(files: dict[Path, bytes]) -> None:
     try:
         for path, data in files.items():
             current = path
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{pid}.", suffix=TEMP_SUFFIX)
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.dprk-kg-{pid}.", suffix=TEMP_SUFFIX)
             entries.append({"file": path.name, "temp": Path(name).name, "old": None, "folder": str(path.parent)})
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -350,7 +352,7 @@ def write_atomically(files: dict[Path, bytes]) -> None:
             folder = Path(str(entry["folder"]))
             current = folder / str(entry["file"])
             if current.exists():
-                backup = folder / f".{entry['file']}.{pid}.{os.urandom(4).hex()}{BACKUP_SUFFIX}"
+                backup = folder / f".{entry['file']}.dprk-kg-{pid}.{os.urandom(4).hex()}{BACKUP_SUFFIX}"
                 os.link(current, backup)
                 entry["old"] = backup.name
         for folder in folders:

@@ -128,15 +128,18 @@ def test_recover_restores_the_old_set_and_removes_what_the_killed_writer_left(tm
 def test_stale_temporary_files_of_a_killed_build_are_swept(runner, built, tmp_path) -> None:
     exports = tmp_path / "exports"
     shutil.copytree(built["exports"], exports)
-    stale = exports / f".graph.ttl.{dead_pid()}.k1ll3d.tmp"
+    stale = exports / f".graph.ttl.dprk-kg-{dead_pid()}.k1ll3d.tmp"
     stale.write_bytes(b"half a file")
-    running = exports / f".graph.ttl.{os.getpid()}.w0rk1ng.tmp"
+    running = exports / f".graph.ttl.dprk-kg-{os.getpid()}.w0rk1ng.tmp"
     running.write_bytes(b"a writer that still runs")
+    unrelated = exports / f".notes.{dead_pid()}.x.tmp"
+    unrelated.write_bytes(b"someone else's file")
     result = runner.invoke(main, ["--store", str(tmp_path / "store"), "build", "--out", str(exports)])
     assert result.exit_code == 0, result.output
     assert f"... removed {stale}, left by an interrupted write" in result.stderr
     assert not stale.exists()
     assert running.exists(), "the temporary file of a running process was removed"
+    assert unrelated.exists(), "a file dprk-kg did not write was removed"
 
 
 def test_a_second_build_with_nothing_changed_rewrites_nothing(runner, tmp_path) -> None:
