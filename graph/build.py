@@ -3,6 +3,13 @@
 Each file in ``sources/`` is the named graph of the source document it describes
 (``sources/fbi-2022-04-14-ronin.ttl`` is graph ``src:fbi-2022-04-14-ronin``), so every fact is
 traceable to the documents that state it.
+
+A build parses, validates (``graph.validate``), writes the store, then switches the five exports
+as one set (``graph.export.write_atomically``). It records what it was made from (the input
+files, the package's code, the library versions) and the digest of every file it wrote in
+``dprk-kg.build.json`` in the store folder; the next build from the same inputs into the same
+folders, with the store and every export still as written, returns that report without redoing
+anything.
 """
 
 from __future__ import annotations
