@@ -135,7 +135,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """
     from graph import build as builder
     from graph.namespace import SRC
-    from graph.validate import validate as run_validate, validate_store
+    from graph.validate import validate as run_validate
+    from graph.validate import validate_store
 
     if files:
         dataset = builder.load_files(list(files))
