@@ -165,7 +165,7 @@ def validate_ox(store: ox.Store, progress: Progress = _quiet) -> list[Violation]
         violations.add(
             Violation(
                 focus=shown,
-                path=shorten(path[1:-1]) if path.startswith("<") and path.endswith(">") and " " not in path else "",
+                path=shorten(path[1:-1]) if path.startswith("<") and path.count("<") == 1 else "",
                 value=shorten(value[1:-1]) if value.startswith("<") else (result.value_plain or value),
                 message=result.message or _default_message(shapes_store, result),
                 graphs=stating,
