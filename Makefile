@@ -1,15 +1,18 @@
 # make demo: set up the venv, install, build the graph and write the exports.
-# make test: set up the same way and run the whole test suite.
+# make test: set up the same way and run the whole test suite; make lint: ruff and mypy.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench install clean
+.PHONY: demo test lint bench install clean
 
-$(BIN)/dprk-kg: pyproject.toml
+# The exact versions of requirements.lock (the committed exports are compared byte for byte, so
+# a dependency bump must not slip in), then the project itself without resolving anything again.
+$(BIN)/dprk-kg: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(BIN)/dprk-kg
@@ -20,8 +23,15 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# make lint: ruff (lint and format) and mypy, configured in pyproject.toml.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# make bench: every benchmark, one table (under 15 minutes); make bench ARGS=--quick (under 3).
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) exports/store exports/graph.nt exports/graph.jsonld exports/graph.html

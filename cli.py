@@ -27,7 +27,7 @@ Exit codes:
   3    the store is missing, locked or unreadable
   4    an output file or folder cannot be written
   5    a query ran past --timeout
-  130  interrupted (Ctrl-C or SIGTERM); previous exports are left intact
+  130  interrupted (Ctrl-C or SIGTERM); each set of files is the previous one or the new one
   141  the output pipe was closed by its reader (e.g. `| head`); nothing more is printed
 """
 
@@ -56,7 +56,8 @@ class DprkKgGroup(click.Group):
             click.echo(f"Error: {_printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Error: interrupted; previous exports are left intact", err=True)
+            click.echo("Error: interrupted; each set of files is the previous one or the new one, never a mix",
+                       err=True)
             ctx.exit(130)
         except BrokenPipeError:
             _drop_stdout()
@@ -149,7 +150,7 @@ def build(ctx: click.Context, out_dir: Path, sources_dir: Path, quiet: bool) -> 
     click.echo(f"  facts      {report.facts:>6,} triples")
     click.echo(f"  conflicts  {report.conflicts:>6,} facts on which sources disagree (dprk-kg conflicts)")
     for path in report.files:
-        click.echo(f"  wrote      {path}")
+        click.echo(f"  {'unchanged' if report.unchanged else 'wrote':<10} {path}")
     click.echo(f"  store      {report.store}")
 
 
@@ -169,17 +170,19 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """
     from graph import build as builder
     from graph.namespace import SRC
-    from graph.storage import open_store
+    from graph.storage import ensure_current
     from graph.validate import validate as run_validate
+    from graph.validate import validate_store
 
     if files:
         dataset = builder.load_files(list(files))
         names = {str(SRC[p.stem]): str(p) for p in files}
         file_of = lambda g: names.get(g, g)  # noqa: E731
+        violations = run_validate(dataset, _progress)
     else:
-        dataset = open_store(ctx.obj["store"], _progress)
+        ensure_current(ctx.obj["store"], _progress)
         file_of = builder.graph_file
-    violations = run_validate(dataset)
+        violations = validate_store(ctx.obj["store"], _progress)
     if violations:
         _print_violations(violations, file_of)
         click.echo(f"{len(violations)} violation(s)", err=True)

@@ -58,7 +58,11 @@ def generate(triples: int, seed: int = 7) -> bytes:
         graph = SRC + f"synth-{doc}"
         add(graph, RDF_TYPE, _iri(DKG + "SourceDocument"))
         add(graph, "http://purl.org/dc/terms/title", _lit(f"Synthetic report {doc}"))
-        add(graph, "http://purl.org/dc/terms/issued", _lit(f"{rng.randint(2017, 2025)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", "date"))
+        add(
+            graph,
+            "http://purl.org/dc/terms/issued",
+            _lit(f"{rng.randint(2017, 2025)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", "date"),
+        )
         if doc % 5 == 1:
             actor = KG + f"synth-group-{len(actors)}"
             add(actor, RDF_TYPE, _iri(DKG + "ThreatGroup"))
@@ -74,7 +78,11 @@ def generate(triples: int, seed: int = 7) -> bytes:
             add(sanction, RDF_TYPE, _iri(DKG + "Sanction"))
             add(sanction, DKG + "sanctionTarget", _iri(mixer))
             add(sanction, DKG + "authority", _iri(KG + "ofac"))
-            add(sanction, DKG + "listingDate", _lit(f"20{rng.randint(18, 24)}-0{rng.randint(1, 9)}-0{rng.randint(1, 9)}", "date"))
+            add(
+                sanction,
+                DKG + "listingDate",
+                _lit(f"20{rng.randint(18, 24)}-0{rng.randint(1, 9)}-0{rng.randint(1, 9)}", "date"),
+            )
             add(sanction, DKG + "legalBasis", _lit(f"E.O. {rng.randint(13000, 14000)}"))
             if rng.random() < 0.2:
                 add(sanction, DKG + "endDate", _lit("2025-03-21", "date"))
@@ -92,7 +100,11 @@ def generate(triples: int, seed: int = 7) -> bytes:
                 incidents.append(incident)
                 add(incident, RDF_TYPE, _iri(DKG + "Incident"))
                 add(incident, LABEL, _lit(f"Incident {len(incidents)}"))
-            add(incident, DKG + "eventDate", _lit(f"20{rng.randint(17, 25)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", "date"))
+            add(
+                incident,
+                DKG + "eventDate",
+                _lit(f"20{rng.randint(17, 25)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", "date"),
+            )
             amount = KG + f"synth-amount-{doc}-{len(lines)}"
             add(incident, DKG + "reportedLoss", _iri(amount))
             add(amount, RDF_TYPE, _iri(SDO + "MonetaryAmount"))
@@ -103,7 +115,11 @@ def generate(triples: int, seed: int = 7) -> bytes:
             add(attribution, DKG + "attributedIncident", _iri(incident))
             add(attribution, DKG + "attributedTo", _iri(rng.choice(actors)))
             add(attribution, DKG + "attributedBy", _iri(KG + f"synth-vendor-{rng.randint(0, 20)}"))
-            add(attribution, DKG + "attributionDate", _lit(f"20{rng.randint(18, 25)}-0{rng.randint(1, 9)}-2{rng.randint(0, 8)}", "date"))
+            add(
+                attribution,
+                DKG + "attributionDate",
+                _lit(f"20{rng.randint(18, 25)}-0{rng.randint(1, 9)}-2{rng.randint(0, 8)}", "date"),
+            )
             if mixers and rng.random() < 0.4:
                 laundering = KG + f"synth-laundering-{doc}-{len(lines)}"
                 add(laundering, RDF_TYPE, _iri(DKG + "Laundering"))

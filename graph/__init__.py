@@ -5,4 +5,14 @@ dataset), ``validate`` (SHACL), ``export`` (deterministic, atomic files), ``stor
 Oxigraph store), ``query``, ``analyze``, ``visualize`` and ``importers``.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+
+def __getattr__(name: str) -> str:
+    """``graph.__version__``: the installed package's version, read from its metadata when asked
+    (pyproject.toml is the one place it is written)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("dprk-kg")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,6 +8,7 @@ of each hop. Results are deterministic: ties break on node IRIs, sampling uses a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 ACTOR_KINDS = frozenset({"state", "group", "person", "designated party"})
 SERVICE_KINDS = frozenset({"mixer", "exchange", "service"})
+FOCUS_KINDS = ACTOR_KINDS | SERVICE_KINDS
 #: Nodes a path may not pass through: documents link everything they mention.
 NO_PATH_KINDS = frozenset({"source"})
 #: Betweenness is exact up to this many nodes, then estimated from sampled sources.
@@ -69,36 +71,45 @@ def _node(graph: nx.MultiDiGraph, node: str) -> dict:
     return {"id": shorten(node), "label": data["label"], "kind": data["kind"]}
 
 
-def analyze(graph: nx.MultiDiGraph, top: int = 10,
-            progress: Callable[[str], None] = lambda _: None) -> Analysis:
+def analyze(graph: nx.MultiDiGraph, top: int = 10, progress: Callable[[str], None] = lambda _: None) -> Analysis:
     """Centrality, components, communities and actor-service bridges of the projection."""
     import networkx as nx
 
     simple = _simple(graph)
     result = Analysis(simple.number_of_nodes(), simple.number_of_edges())
-    focus = [n for n in simple if graph.nodes[n]["kind"] in ACTOR_KINDS | SERVICE_KINDS]
+    focus = [n for n in simple if graph.nodes[n]["kind"] in FOCUS_KINDS]
     progress(f"centrality on {result.nodes:,} nodes and {result.edges:,} edges")
     degree = nx.degree_centrality(simple) if len(simple) > 1 else {n: 0.0 for n in simple}
     sample = betweenness_sample(simple.number_of_nodes(), simple.number_of_edges())
     between = nx.betweenness_centrality(simple, k=sample, seed=0)
     ranked = sorted(focus, key=lambda n: (-between[n], -degree[n], n))[:top]
-    result.central = [{**_node(graph, n), "betweenness": round(between[n], 6),
-                       "degree": simple.degree(n)} for n in ranked]
+    result.central = [
+        {**_node(graph, n), "betweenness": round(between[n], 6), "degree": simple.degree(n)} for n in ranked
+    ]
     progress("connected components")
     components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c))
-    result.components = [{"size": len(c), "actors": sum(graph.nodes[n]["kind"] in ACTOR_KINDS for n in c),
-                          "services": sum(graph.nodes[n]["kind"] in SERVICE_KINDS for n in c),
-                          "example": _node(graph, max(c, key=lambda n: (simple.degree(n), n)))["label"]}
-                         for c in components[:top]]
+    result.components = [
+        {
+            "size": len(c),
+            "actors": sum(graph.nodes[n]["kind"] in ACTOR_KINDS for n in c),
+            "services": sum(graph.nodes[n]["kind"] in SERVICE_KINDS for n in c),
+            "example": _node(graph, max(c, key=lambda n: (simple.degree(n), n)))["label"],
+        }
+        for c in components[:top]
+    ]
     progress("communities (Louvain, seed 0)")
     communities = nx.community.louvain_communities(simple, seed=0) if result.edges else []
     communities = sorted((sorted(c) for c in communities), key=lambda c: (-len(c), c))
-    result.communities = [{"size": len(c), "members": [graph.nodes[n]["label"] for n in
-                                                      sorted(c, key=lambda n: (-simple.degree(n), n))[:5]]}
-                          for c in communities[:top] if len(c) > 1]
+    result.communities = [
+        {
+            "size": len(c),
+            "members": [graph.nodes[n]["label"] for n in sorted(c, key=lambda n: (-simple.degree(n), n))[:5]],
+        }
+        for c in communities[:top]
+        if len(c) > 1
+    ]
     progress("bridge nodes between actors and services")
-    result.bridges = [{**_node(graph, n), "cut_pairs": pairs}
-                      for n, pairs in _bridges(simple, graph)[:top]]
+    result.bridges = [{**_node(graph, n), "cut_pairs": pairs} for n, pairs in _bridges(simple, graph)[:top]]
     return result
 
 
@@ -182,14 +193,16 @@ def explain(graph: nx.MultiDiGraph, a: str, b: str) -> list[Hop]:
     simple = _simple(graph)
     for node in (a, b):
         if node not in simple:
-            raise InputError(f"{shorten(node)} is not an entity of the network (it is a source, an "
-                             "amount or a claim); try `dprk-kg show` on it")
+            raise InputError(
+                f"{shorten(node)} is not an entity of the network (it is a source, an "
+                "amount or a claim); try `dprk-kg show` on it"
+            )
     try:
         path = nx.shortest_path(simple, a, b)
     except nx.NetworkXNoPath:
         raise InputError(f"no chain of relations links {shorten(a)} and {shorten(b)}") from None
     hops = []
-    for start, end in zip(path, path[1:]):
+    for start, end in itertools.pairwise(path):
         options = [(True, d) for d in graph.get_edge_data(start, end, default={}).values()]
         options += [(False, d) for d in graph.get_edge_data(end, start, default={}).values()]
         forward, data = min(options, key=lambda o: (-len(o[1]["sources"]), o[1]["relation"], not o[0]))

@@ -3,10 +3,19 @@
 Each file in ``sources/`` is the named graph of the source document it describes
 (``sources/fbi-2022-04-14-ronin.ttl`` is graph ``src:fbi-2022-04-14-ronin``), so every fact is
 traceable to the documents that state it.
+
+A build parses, validates (``graph.validate``), writes the store, then switches the five exports
+as one set (``graph.export.write_atomically``). It records what it was made from (the input
+files, the package's code, the library versions) and the digest of every file it wrote in
+``dprk-kg.build.json`` in the store folder; the next build from the same inputs into the same
+folders, with the store and every export still as written, returns that report without redoing
+anything.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 from collections import Counter
@@ -14,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset
 from rdflib.namespace import RDF
 
@@ -22,12 +32,15 @@ from .conflicts import facets, find_conflicts
 from .reader import Reader
 from .errors import InputError, ValidationFailed
 from .namespace import DKG, ONTOLOGY_GRAPH, SRC, bind_prefixes
-from .parse import parse_into
-from .storage import source_files
+from .parse import iter_quads, parse_into
+from .storage import input_files, source_files
 from .validate import shorten, validate
-from .visualize import ViewOptions, render
 
 Progress = Callable[[str], None]
+#: The build cache in the store folder: what the last build was made from and what it wrote.
+BUILD_MANIFEST = "dprk-kg.build-cache.json"
+_TYPE = ox.NamedNode(str(RDF.type))
+_SOURCE_DOCUMENT = ox.NamedNode(str(DKG.SourceDocument))
 
 
 def _quiet(_: str) -> None:
@@ -37,7 +50,7 @@ def _quiet(_: str) -> None:
 def graph_file(graph_iri: str, folder: Path = paths.SOURCES_DIR) -> str:
     """The file a curated graph came from, for messages; other graphs are named by IRI."""
     if graph_iri.startswith(str(SRC)):
-        return shown(folder / f"{graph_iri[len(str(SRC)):]}.ttl")
+        return shown(folder / f"{graph_iri[len(str(SRC)) :]}.ttl")
     return shorten(graph_iri)
 
 
@@ -75,11 +88,18 @@ def _is_curated(graph_iri: str) -> bool:
     return graph_iri.startswith(str(SRC)) or graph_iri == str(ONTOLOGY_GRAPH)
 
 
-def write_store(dataset: Dataset, store_path: Path, folder: Path = paths.SOURCES_DIR) -> None:
-    """Replace the curated graphs and the ontology in the store; imported graphs stay."""
-    ontology = Dataset()
-    parse_into(ontology, paths.ONTOLOGY_FILE, ONTOLOGY_GRAPH)
-    nquads = b"".join(d.serialize(format="nquads", encoding="utf-8") for d in (dataset, ontology))
+def write_store(data: Dataset | list[ox.Quad], store_path: Path, folder: Path = paths.SOURCES_DIR) -> None:
+    """Replace the curated graphs and the ontology in the store; imported graphs stay.
+
+    ``data`` is the curated dataset, or its quads (``export.data_quads``).
+    """
+    quads = data if isinstance(data, list) else export.data_quads(data)
+    graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    ontology = [
+        ox.Quad(export.ox_term(s), export.ox_term(p), export.ox_term(o), graph)
+        for s, p, o, _ in iter_quads(paths.ONTOLOGY_FILE)
+    ]
+    nquads = export.serialized([*quads, *ontology], ox.RdfFormat.N_QUADS)
     store.replace_graphs(store_path, nquads, _is_curated, storage.stamp(folder))
 
 
@@ -103,49 +123,137 @@ class BuildReport:
     files: list[Path]
     store: Path
     seconds: float
+    #: True when nothing had changed since the last build, so nothing was rewritten.
+    unchanged: bool = False
 
 
-def entity_counts(dataset: Dataset) -> dict[str, int]:
+def entity_counts(quads: list[ox.Quad]) -> dict[str, int]:
     """Distinct typed nodes per class, most common first."""
     counts: Counter[str] = Counter()
-    seen = set()
-    for graph in dataset.graphs():
-        for node, _, cls in graph.triples((None, RDF.type, None)):
-            if (node, cls) not in seen:
-                seen.add((node, cls))
-                counts[shorten(str(cls))] += 1
+    for _, cls in {(q.subject, q.object) for q in quads if q.predicate == _TYPE}:
+        if isinstance(cls, ox.NamedNode):
+            counts[shorten(cls.value)] += 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def build(out_dir: Path = paths.DEFAULT_EXPORTS, store_path: Path = paths.DEFAULT_STORE,
-          folder: Path = paths.SOURCES_DIR, progress: Progress = _quiet) -> BuildReport:
+def code_fingerprint() -> str:
+    """A digest of the package's code and the versions of the libraries that shape the exports.
+
+    With the input fingerprint it keys the build cache: a change of code or of a dependency
+    rebuilds everything, as a change of data does.
+    """
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".rq", ".toml"}:
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in ("pyoxigraph", "rdflib", "shacl", "pyvis", "networkx"):
+        digest.update(f"{name}={version(name)}\0".encode())
+    return digest.hexdigest()
+
+
+def _cached(manifest: Path, key: str, out_dir: Path, store_path: Path, inputs: str) -> BuildReport | None:
+    """The last build's report, if it was built from the same inputs and code into the same
+    folders, the store still holds that curated data and every export is as it was written."""
+    try:
+        saved = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (
+        saved.get("key") != key
+        or saved.get("out") != str(out_dir.resolve())
+        or getattr(storage.built_from(store_path), "fingerprint", None) != inputs
+    ):
+        return None
+    for name, digest in saved["files"]:
+        path = out_dir / name
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return None
+    report = saved["report"]
+    return BuildReport(
+        entities=dict(report["entities"]),
+        sources=report["sources"],
+        facts=report["facts"],
+        conflicts=report["conflicts"],
+        files=[out_dir / name for name, _ in saved["files"]],
+        store=store_path,
+        seconds=0.0,
+        unchanged=True,
+    )
+
+
+def _remember(manifest: Path, key: str, out_dir: Path, files: dict[str, bytes], report: BuildReport) -> None:
+    """Record what this build wrote, for the next one to tell whether anything changed."""
+    record = {
+        "key": key,
+        "out": str(out_dir.resolve()),
+        "files": [[name, hashlib.sha256(data).hexdigest()] for name, data in files.items()],
+        "report": {
+            "entities": list(report.entities.items()),
+            "sources": report.sources,
+            "facts": report.facts,
+            "conflicts": report.conflicts,
+        },
+    }
+    export.write_atomically({manifest: (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()})
+
+
+def build(
+    out_dir: Path = paths.DEFAULT_EXPORTS,
+    store_path: Path = paths.DEFAULT_STORE,
+    folder: Path = paths.SOURCES_DIR,
+    progress: Progress = _quiet,
+) -> BuildReport:
     """Parse, validate and export the curated graph, and refresh the store.
 
-    Nothing is written unless everything parsed and validated; exports are replaced atomically.
+    Nothing is written unless everything parsed and validated. The store is written first and
+    the exports last, as one set (``export.write_atomically``), so an interrupted build leaves
+    the previous exports. When the inputs, the code and the written files are those of the last
+    build into the same folders, nothing is parsed or rewritten and its report is returned.
     """
     started = time.perf_counter()
+    out_dir = Path(out_dir)
     export.check_writable(out_dir)
     storage.prepare_build(store_path, progress)
+    for line in export.recover(out_dir):
+        progress(line)
+    inputs = storage.fingerprint(input_files(folder))
+    key = hashlib.sha256(f"{inputs} {code_fingerprint()}".encode()).hexdigest()
+    manifest = Path(store_path) / BUILD_MANIFEST
+    cached = _cached(manifest, key, out_dir, Path(store_path), inputs)
+    if cached is not None:
+        progress(f"nothing changed since the last build into {shown(out_dir)}; exports and store are current")
+        cached.seconds = time.perf_counter() - started
+        return cached
     progress(f"reading {len(source_files(folder))} source files from {shown(folder)}")
     dataset = load_dataset(folder)
     progress("validating against the SHACL shapes")
     violations = validate(dataset)
     if violations:
         raise ValidationFailed(violations)
+    quads = export.data_quads(dataset)
     progress("drawing the whole graph")
+    from .visualize import ViewOptions, render
+
     page = render(dataset, ViewOptions(title="dprk-kg: the whole curated graph"))
-    progress(f"writing exports to {out_dir}")
-    files = export.export_all(dataset, out_dir, {"graph.html": page.html})
+    files = {**export.render_quads(quads), "graph.html": page.html}
     progress(f"writing the store at {store_path}")
-    write_store(dataset, store_path, folder)
-    graphs = export.data_graphs(dataset)
-    conflict_count = len(find_conflicts(facets(Reader(storage.open_ox(store_path, read_only=True), store_path))))
-    return BuildReport(
-        entities=entity_counts(dataset),
-        sources=len({s for g in graphs for s in g.subjects(RDF.type, DKG.SourceDocument)}),
-        facts=len({triple for graph in graphs for triple in graph}),
-        conflicts=conflict_count,
-        files=files,
+    write_store(quads, store_path, folder)
+    stored = Reader(storage.open_ox(store_path, read_only=True), store_path)
+    report = BuildReport(
+        entities=entity_counts(quads),
+        sources=len({q.subject for q in quads if q.predicate == _TYPE and q.object == _SOURCE_DOCUMENT}),
+        facts=len({(q.subject, q.predicate, q.object) for q in quads}),
+        conflicts=len(find_conflicts(facets(stored))),
+        files=[out_dir / name for name in files],
         store=store_path,
-        seconds=time.perf_counter() - started,
+        seconds=0.0,
     )
+    del stored
+    _remember(manifest, key, out_dir, files, report)  # before the switch: a cut one fails its hash check
+    progress(f"writing exports to {out_dir}")
+    export.write_atomically({out_dir / name: data for name, data in files.items()})
+    report.seconds = time.perf_counter() - started
+    return report

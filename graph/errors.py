@@ -63,3 +63,10 @@ class ResultTooLarge(DprkKgError):
     """A query's result passed the size cap the caller set; nothing of it is sent."""
 
     exit_code = 5
+
+
+class Interrupted(DprkKgError):
+    """Ctrl-C or SIGTERM arrived while a set of files was being switched; the message says which
+    set (old or new) is in place."""
+
+    exit_code = 130

@@ -9,133 +9,229 @@
   ``rdf:subject``, ``rdf:predicate``, ``rdf:object`` and ``prov:wasDerivedFrom`` its sources;
 - a source document's own description is stated by that document.
 
-Every writer sorts what it writes, so the bytes depend only on the data; every file goes to a
-temporary file in the same folder and is renamed into place only when all were written.
+Every writer gets its triples in one canonical order (graph, subject, ``rdf:type`` first, then
+predicate and object, each compared in N-Triples form) and Oxigraph's serializers keep that
+order, so the bytes depend only on the data.
+
+The set of files is replaced as a whole (``write_atomically``): each file is written to a
+temporary sibling, the old files are hard-linked aside, and a journal naming every rename is
+written before the first rename. Signals wait while the renames run; if the process dies among
+them anyway (``kill -9``, power loss), the next writer to the folder finds the journal and puts
+the old files back, and removes the temporary files of writers that are gone.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import re
+import signal
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import PROV, RDF
+import pyoxigraph as ox
 
-from .errors import OutputError
-from .namespace import ONTOLOGY_GRAPH, PREFIXES, STMT, bind_prefixes
+from .errors import Interrupted, OutputError
+from .namespace import ONTOLOGY_GRAPH, PREFIXES, STMT
+
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph
+    from rdflib.term import Node
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_TYPE = ox.NamedNode(_RDF + "type")
+_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+#: The prefixes written at the top of the Turtle and TriG files, sorted by name.
+SORTED_PREFIXES = dict(sorted(PREFIXES.items()))
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+#: Hidden files of an unfinished set switch: temporary files, hard-linked old files, journals.
+#: Every such name carries ``dprk-kg-<pid>``, so a sweep never touches a file it did not write.
+TEMP_SUFFIX, BACKUP_SUFFIX, JOURNAL_PREFIX = ".tmp", ".bak", ".dprk-kg-swap."
+_LEFT_BY = re.compile(r"^\..+\.dprk-kg-(\d+)\.[^.]+\.(tmp|bak)$|^\.dprk-kg-swap\.(\d+)\.json$")
 
 
-def _sorted_graph(triples) -> Graph:
-    """A Graph filled in sorted order, so that serializers that keep insertion order are stable."""
-    graph = Graph()
-    bind_prefixes(graph)
-    for triple in sorted(triples, key=lambda t: tuple(term.n3() for term in t)):
-        graph.add(triple)
-    return graph
+def ox_term(term: Node) -> Any:
+    """An rdflib term as the Oxigraph term it stands for."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def serialized(
+    data: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None
+) -> bytes:
+    """Oxigraph's serialization of ``data`` in ``fmt``, as bytes."""
+    out = ox.serialize(data, format=fmt, prefixes=prefixes)
+    assert out is not None, "ox.serialize returns bytes when given no output"
+    return out
+
+
+def _key(triple: ox.Triple | ox.Quad) -> tuple[str, str, bool, str, str]:
+    """The canonical order: graph, subject, ``rdf:type`` first, predicate, object."""
+    graph = str(triple.graph_name) if isinstance(triple, ox.Quad) else ""
+    return graph, str(triple.subject), triple.predicate != _TYPE, str(triple.predicate), str(triple.object)
 
 
 def data_graphs(dataset: Dataset) -> list[Graph]:
     """The dataset's named graphs except the ontology, sorted by IRI."""
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
     skip = (ONTOLOGY_GRAPH, DATASET_DEFAULT_GRAPH_ID)
     graphs = [g for g in dataset.graphs() if g.identifier not in skip and len(g)]
     return sorted(graphs, key=lambda g: str(g.identifier))
 
 
-def statement_iri(triple) -> URIRef:
-    """The stable IRI of the statement node for a triple."""
-    key = " ".join(term.n3() for term in triple).encode("utf-8")
-    return STMT[hashlib.sha256(key).hexdigest()[:24]]
-
-
-def provenance_graph(dataset: Dataset) -> Graph:
-    """The union of the data graphs, with provenance links as described in the module docstring."""
-    sources: dict[tuple, set[URIRef]] = defaultdict(set)
+def data_quads(dataset: Dataset) -> list[ox.Quad]:
+    """Every quad of the data graphs, in canonical order."""
+    quads = []
     for graph in data_graphs(dataset):
-        for triple in graph:
-            sources[triple].add(URIRef(str(graph.identifier)))
-    by_subject: dict = defaultdict(list)
-    for triple, graphs in sources.items():
-        by_subject[triple[0]].append((triple, frozenset(graphs)))
+        name = ox.NamedNode(str(graph.identifier))
+        quads += [ox.Quad(ox_term(s), ox_term(p), ox_term(o), name) for s, p, o in graph]
+    return sorted(quads, key=_key)
+
+
+def statement_iri(triple: ox.Triple) -> ox.NamedNode:
+    """The stable IRI of the statement node for a triple (a digest of its N-Triples form)."""
+    key = " ".join(str(term) for term in (triple.subject, triple.predicate, triple.object)).encode("utf-8")
+    return ox.NamedNode(f"{STMT}{hashlib.sha256(key).hexdigest()[:24]}")
+
+
+def provenance_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The union of the data graphs, with provenance links as described in the module docstring."""
+    sources: dict[ox.Triple, set[Any]] = defaultdict(set)
+    for quad in quads:
+        sources[ox.Triple(quad.subject, quad.predicate, quad.object)].add(quad.graph_name)
+    by_subject: dict[Any, list[tuple[ox.Triple, frozenset[Any]]]] = defaultdict(list)
+    for triple, stated_by in sources.items():
+        by_subject[triple.subject].append((triple, frozenset(stated_by)))
     out = set(sources)
     for subject, items in by_subject.items():
         source_sets = {graphs for _, graphs in items}
         if len(source_sets) == 1:
-            (graphs,) = source_sets
-            out.update((subject, PROV.wasDerivedFrom, g) for g in graphs if g != subject)
+            (only,) = source_sets
+            out.update(ox.Triple(subject, _DERIVED, g) for g in only if g != subject)
             continue
         for triple, graphs in items:
             node = statement_iri(triple)
-            out.update({(node, RDF.type, RDF.Statement), (node, RDF.subject, triple[0]),
-                        (node, RDF.predicate, triple[1]), (node, RDF.object, triple[2])})
-            out.update((node, PROV.wasDerivedFrom, g) for g in graphs)
-    return _sorted_graph(out)
+            out.update(
+                {
+                    ox.Triple(node, _TYPE, ox.NamedNode(_RDF + "Statement")),
+                    ox.Triple(node, ox.NamedNode(_RDF + "subject"), triple.subject),
+                    ox.Triple(node, ox.NamedNode(_RDF + "predicate"), triple.predicate),
+                    ox.Triple(node, ox.NamedNode(_RDF + "object"), triple.object),
+                }
+            )
+            out.update(ox.Triple(node, _DERIVED, g) for g in graphs)
+    return sorted(out, key=_key)
 
 
-def turtle(merged: Graph) -> bytes:
+def _prefixed(data: list[ox.Triple] | list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
+    """Turtle or TriG with the project prefixes, declared in name order.
+
+    Oxigraph writes its prefix lines in an order of its own; they are replaced by ours so the
+    bytes cannot depend on it.
+    """
+    body = serialized(data, fmt, SORTED_PREFIXES)
+    lines = body.split(b"\n")
+    first = next(i for i, line in enumerate(lines) if not line.startswith(b"@prefix "))
+    header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in SORTED_PREFIXES.items())
+    return header.encode("utf-8") + b"\n" + b"\n".join(lines[first:])
+
+
+def turtle(merged: list[ox.Triple]) -> bytes:
     """Turtle: the merged graph with its provenance links."""
-    return merged.serialize(format="turtle", encoding="utf-8")
+    return _prefixed(merged, ox.RdfFormat.TURTLE)
 
 
-def ntriples(merged: Graph) -> bytes:
+def ntriples(merged: list[ox.Triple]) -> bytes:
     """N-Triples, one line per triple, sorted."""
-    text = merged.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    lines = serialized(merged, ox.RdfFormat.N_TRIPLES).splitlines()
+    return b"\n".join(sorted(set(lines))) + b"\n"
 
 
-def trig(dataset: Dataset) -> bytes:
+def trig(quads: list[ox.Quad]) -> bytes:
     """TriG: one named graph per source document or dataset, graphs and triples sorted."""
-    header = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(PREFIXES.items()))
-    parts = [header]
-    for graph in data_graphs(dataset):
-        named = _sorted_graph(graph)
-        body = named.serialize(format="turtle")
-        lines = [line for line in body.splitlines() if not line.startswith("@prefix")]
-        inner = "\n".join(("    " + line) if line.strip() else "" for line in lines).strip("\n")
-        name = URIRef(str(graph.identifier)).n3(named.namespace_manager)
-        parts.append(f"\n{name} {{\n{inner}\n}}\n")
-    return "".join(parts).encode("utf-8")
+    return _prefixed(quads, ox.RdfFormat.TRIG)
 
 
-def _canonical(value):
-    """Sort JSON-LD arrays (they are sets here) and keys, recursively."""
-    if isinstance(value, dict):
-        return {key: _canonical(item) for key, item in sorted(value.items())}
-    if isinstance(value, list):
-        items = [_canonical(item) for item in value]
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
-    return value
+@functools.lru_cache(maxsize=65536)
+def _compact(iri: str) -> str:
+    """An IRI as a compact IRI of the project prefixes where one fits (JSON-LD expands it back)."""
+    for prefix, namespace in _LONGEST_FIRST:
+        local = iri[len(namespace) :]
+        if iri.startswith(namespace) and not local.startswith("//"):
+            return f"{prefix}:{local}"
+    return iri
 
 
-def jsonld(merged: Graph) -> bytes:
-    """JSON-LD: the Turtle content, compacted with the project prefixes, canonically ordered."""
-    raw = merged.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
-    document = json.loads(raw)
-    return (json.dumps(_canonical(document), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+def _node_id(term: Any) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else _compact(term.value)
+
+
+def _value(term: Any) -> dict[str, str]:
+    if not isinstance(term, ox.Literal):
+        return {"@id": _node_id(term)}
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return {"@value": term.value}
+    return {"@value": term.value, "@type": _compact(term.datatype.value)}
+
+
+def jsonld(merged: list[ox.Triple]) -> bytes:
+    """JSON-LD: the Turtle content as compacted node objects with the project prefixes.
+
+    Nodes come in the canonical order, each with ``@id``, ``@type`` and one array per property
+    (values in the canonical order), keys sorted.
+    """
+    nodes: dict[str, dict[str, Any]] = {}
+    for triple in merged:
+        node = nodes.setdefault(str(triple.subject), {"@id": _node_id(triple.subject)})
+        if triple.predicate == _TYPE:
+            node.setdefault("@type", []).append(_node_id(triple.object))
+        else:
+            node.setdefault(_compact(triple.predicate.value), []).append(_value(triple.object))
+    document = {"@context": SORTED_PREFIXES, "@graph": list(nodes.values())}
+    return (json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
 #: The single-graph exports, written from the merged graph with provenance links.
-MERGED_WRITERS: dict[str, Callable[[Graph], bytes]] = {
+MERGED_WRITERS: dict[str, Callable[[list[ox.Triple]], bytes]] = {
     "graph.ttl": turtle,
     "graph.nt": ntriples,
     "graph.jsonld": jsonld,
 }
-#: The exports that keep one named graph per source, written from the dataset.
-DATASET_WRITERS: dict[str, Callable[[Dataset], bytes]] = {"graph.trig": trig}
+#: The exports that keep one named graph per source, written from the data quads.
+DATASET_WRITERS: dict[str, Callable[[list[ox.Quad]], bytes]] = {"graph.trig": trig}
+
+
+def render_quads(quads: list[ox.Quad]) -> dict[str, bytes]:
+    """Every export's bytes, by file name, from the data quads in canonical order."""
+    merged = provenance_triples(quads)
+    files = {name: writer(merged) for name, writer in MERGED_WRITERS.items()}
+    files.update((name, writer(quads)) for name, writer in DATASET_WRITERS.items())
+    return dict(sorted(files.items()))
 
 
 def render_all(dataset: Dataset) -> dict[str, bytes]:
     """Every export's bytes, by file name."""
-    merged = provenance_graph(dataset)
-    files = {name: writer(merged) for name, writer in MERGED_WRITERS.items()}
-    files.update((name, writer(dataset)) for name, writer in DATASET_WRITERS.items())
-    return dict(sorted(files.items()))
+    return render_quads(data_quads(dataset))
 
 
 def check_writable(folder: Path) -> None:
@@ -148,34 +244,157 @@ def check_writable(folder: Path) -> None:
         raise OutputError(f"{folder} is not writable")
 
 
-def write_atomically(files: dict[Path, bytes]) -> None:
-    """Write every file to a temporary sibling, then rename all into place.
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (one of another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
-    If anything fails (disk full, Ctrl-C), the temporary files are removed and the previous
-    files are left as they were.
+
+def _owner(name: str) -> int | None:
+    """The process that wrote a hidden file of a set switch (``.graph.ttl.dprk-kg-<pid>.<rand>.tmp``,
+    ``.dprk-kg-swap.<pid>.json``), or None for any other file."""
+    found = _LEFT_BY.match(name)
+    if found is None:
+        return None
+    return int(found.group(1) or found.group(3))
+
+
+def recover(folder: Path) -> list[str]:
+    """Finish what a writer killed in ``folder`` left: put old files back, remove temporary files.
+
+    A journal of a dead writer means it died among its renames: every file it had replaced is
+    restored from its hard-linked old copy (or removed, if it was new), so the folder holds the
+    old set again. Temporary and old copies of dead writers are then removed. Returns what was
+    done, one line per action, for the caller to report.
     """
-    temps: list[tuple[Path, Path]] = []
+    folder = Path(folder)
+    done: list[str] = []
+    if not folder.is_dir():
+        return done
+    for journal in sorted(folder.glob(f"{JOURNAL_PREFIX}*.json")):
+        owner = _owner(journal.name)
+        if owner is None or _alive(owner):
+            continue
+        try:
+            entries = json.loads(journal.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise OutputError(f"cannot read {journal} (an interrupted export journal): {exc.strerror}") from exc
+        except ValueError:
+            entries = []  # cut while being written: no rename had started, the old set is in place
+        for entry in entries:
+            final, temp, backup = (folder / entry[k] if entry[k] else None for k in ("file", "temp", "old"))
+            if temp is not None and temp.exists():
+                continue  # never renamed: the old file is still in place
+            if final is None:
+                continue
+            if backup is not None and backup.exists():
+                os.replace(backup, final)
+            elif backup is None:
+                final.unlink(missing_ok=True)
+            done.append(f"restored {final} from an interrupted write")
+        journal.unlink()
+    for stale in sorted(folder.iterdir()):
+        owner = _owner(stale.name)
+        if owner is not None and not stale.name.startswith(JOURNAL_PREFIX) and stale.is_file() and not _alive(owner):
+            stale.unlink(missing_ok=True)
+            done.append(f"removed {stale}, left by an interrupted write")
+    return done
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the block runs; a held one is raised after it, as Interrupted.
+
+    The block is the rename phase of a set switch: it takes microseconds and must not be cut.
+    """
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted after the new files were all in place; they are complete") from None
+
+
+def write_atomically(files: dict[Path, bytes]) -> None:
+    """Replace ``files`` as one set: afterwards all are new, or (on any failure) all are old.
+
+    Every file is written to a temporary sibling first; the old files are hard-linked aside and
+    a journal of the renames is written; then the renames run with signals held. If a rename
+    fails, those done are undone. A process killed among them leaves the journal, and the next
+    writer to the folder (``recover``) restores the old set.
+    """
+    folders = sorted({path.parent for path in files})
+    for folder in folders:
+        recover(folder)
+    pid = os.getpid()
+    entries: list[dict[str, str | None]] = []
+    journals: list[Path] = []
+    current: Path | None = None
     try:
         for path, data in files.items():
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            temps.append((Path(name), path))
+            current = path
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.dprk-kg-{pid}.", suffix=TEMP_SUFFIX)
+            entries.append({"file": path.name, "temp": Path(name).name, "old": None, "folder": str(path.parent)})
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(name, 0o644)
-        for temp, path in temps:
-            os.replace(temp, path)
+        for entry in entries:
+            folder = Path(str(entry["folder"]))
+            current = folder / str(entry["file"])
+            if current.exists():
+                backup = folder / f".{entry['file']}.dprk-kg-{pid}.{os.urandom(4).hex()}{BACKUP_SUFFIX}"
+                os.link(current, backup)
+                entry["old"] = backup.name
+        for folder in folders:
+            current = folder / f"{JOURNAL_PREFIX}{pid}.json"
+            mine = [{k: v for k, v in e.items() if k != "folder"} for e in entries if e["folder"] == str(folder)]
+            current.write_text(json.dumps(mine), encoding="utf-8")
+            journals.append(current)
+        with _signals_deferred():
+            _switch(entries)
     except OSError as exc:
-        raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror}") from exc
+        raise OutputError(f"cannot write {exc.filename or current}: {exc.strerror}") from exc
     finally:
-        for temp, _ in temps:
-            temp.unlink(missing_ok=True)
+        for entry in entries:
+            folder = Path(str(entry["folder"]))
+            for key in ("temp", "old"):
+                if entry[key]:
+                    (folder / str(entry[key])).unlink(missing_ok=True)
+        for journal in journals:
+            journal.unlink(missing_ok=True)
 
 
-def export_all(dataset: Dataset, folder: Path, extra: dict[str, bytes] | None = None) -> list[Path]:
-    """Write every export, and any ``extra`` files, into ``folder`` atomically; return the paths."""
+def _switch(entries: list[dict[str, str | None]]) -> None:
+    """Rename every temporary file into place; if one rename fails, undo those done, then raise."""
+    done: list[dict[str, str | None]] = []
+    try:
+        for entry in entries:
+            folder = Path(str(entry["folder"]))
+            os.replace(folder / str(entry["temp"]), folder / str(entry["file"]))
+            done.append(entry)
+    except OSError:
+        for entry in reversed(done):
+            folder = Path(str(entry["folder"]))
+            if entry["old"]:
+                os.replace(folder / str(entry["old"]), folder / str(entry["file"]))
+            else:
+                (folder / str(entry["file"])).unlink()
+        raise
+
+
+def export_all(quads: list[ox.Quad], folder: Path, extra: dict[str, bytes] | None = None) -> list[Path]:
+    """Write every export, and any ``extra`` files, into ``folder`` as one set; return the paths."""
     check_writable(folder)
-    files = {folder / name: data for name, data in {**render_all(dataset), **(extra or {})}.items()}
+    files = {folder / name: data for name, data in {**render_quads(quads), **(extra or {})}.items()}
     write_atomically(files)
     return list(files)

@@ -3,13 +3,21 @@
 Nodes carry their kind, label, aliases and sanction state; edges carry the relation and the
 sources that state it. Files are byte-identical for the same graph and replace old ones
 atomically.
+
+CSV cells that a spreadsheet would read as a formula (text starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return, as an imported name may) get a leading apostrophe, which
+spreadsheet tools show as text and do not display; strip it to get the value back.
+
+GEXF is written here rather than by NetworkX's writer (same elements and attributes as
+``networkx.generate_gexf``, 1.2draft), which builds an XML tree of the whole graph first and
+took most of the export's time on a store with every shared dataset imported.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,44 +28,112 @@ if TYPE_CHECKING:
     import networkx as nx
 
 FORMATS = ("graphml", "gexf", "csv")
+#: What a spreadsheet takes for the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NODE_ATTRIBUTES = ("kind", "aliases", "sanction")
+EDGE_ATTRIBUTES = ("relation", "sources", "networkx_key")
+_XML_ATTRIBUTE = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}
+)
+
+
+def neutralise(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading apostrophe before a formula start.
+
+    >>> neutralise("=HYPERLINK(1)"), neutralise("-5"), neutralise("Lazarus Group")
+    ("'=HYPERLINK(1)", "'-5", 'Lazarus Group')
+    """
+    return f"'{cell}" if cell.startswith(FORMULA_START) else cell
+
+
+def _node_row(node: str, data: dict) -> list[str]:
+    return [shorten(node), node, data["label"], data["kind"], "; ".join(data["aliases"]), data["sanction"]]
+
+
+def _edge_row(u: str, v: str, data: dict) -> list[str]:
+    return [shorten(u), shorten(v), data["relation"], "; ".join(shorten(s) for s in data["sources"])]
 
 
 def flat(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy whose attributes are strings (lists joined by "; "), as GraphML and GEXF need."""
+    """A copy whose attributes are strings (lists joined by "; "), as GraphML needs."""
     import networkx as nx
 
     out = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
-        out.add_node(node, label=data["label"], kind=data["kind"], id=shorten(node),
-                     aliases="; ".join(data["aliases"]), sanction=data["sanction"])
+        _, _, label, kind, aliases, sanction = _node_row(node, data)
+        out.add_node(node, label=label, kind=kind, id=shorten(node), aliases=aliases, sanction=sanction)
     for u, v, key, data in graph.edges(keys=True, data=True):
-        out.add_edge(u, v, key=key, relation=data["relation"],
-                     sources="; ".join(shorten(s) for s in data["sources"]))
+        out.add_edge(u, v, key=key, relation=data["relation"], sources=_edge_row(u, v, data)[3])
     return out
 
 
 def _csv(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows([[neutralise(cell) for cell in row] for row in rows])
     return buffer.getvalue().encode("utf-8")
+
+
+def _attvalues(values: Iterator[tuple[int, str]], indent: str) -> list[str]:
+    lines = [f"{indent}<attvalues>"]
+    lines += [f'{indent}  <attvalue for="{i}" value="{value.translate(_XML_ATTRIBUTE)}" />' for i, value in values]
+    return [*lines, f"{indent}</attvalues>"]
+
+
+def gexf(graph: nx.MultiDiGraph) -> bytes:
+    """GEXF 1.2draft: nodes with id (CURIE), label and attributes; directed edges with theirs."""
+    from . import __version__
+
+    first = len(NODE_ATTRIBUTES)
+    lines = [
+        '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
+        "  <meta>",
+        f"    <creator>dprk-kg {__version__}</creator>",
+        "  </meta>",
+        '  <graph defaultedgetype="directed" mode="static" name="">',
+        '    <attributes mode="static" class="edge">',
+        *(
+            f'      <attribute id="{first + i}" title="{name}" type="string" />'
+            for i, name in enumerate(EDGE_ATTRIBUTES)
+        ),
+        "    </attributes>",
+        '    <attributes mode="static" class="node">',
+        *(f'      <attribute id="{i}" title="{name}" type="string" />' for i, name in enumerate(NODE_ATTRIBUTES)),
+        "    </attributes>",
+        "    <nodes>",
+    ]
+    for node, data in graph.nodes(data=True):
+        curie, _, label, kind, aliases, sanction = _node_row(node, data)
+        lines.append(f'      <node id="{curie.translate(_XML_ATTRIBUTE)}" label="{label.translate(_XML_ATTRIBUTE)}">')
+        lines += _attvalues(enumerate((kind, aliases, sanction)), "        ")
+        lines.append("      </node>")
+    lines.append("    </nodes>")
+    lines.append("    <edges>")
+    for number, (u, v, key, data) in enumerate(graph.edges(keys=True, data=True)):
+        source, target, relation, sources = _edge_row(u, v, data)
+        lines.append(
+            f'      <edge source="{source.translate(_XML_ATTRIBUTE)}" '
+            f'target="{target.translate(_XML_ATTRIBUTE)}" id="{number}">'
+        )
+        lines += _attvalues(enumerate((relation, sources, str(key)), first), "        ")
+        lines.append("      </edge>")
+    lines += ["    </edges>", "  </graph>", "</gexf>"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def render(graph: nx.MultiDiGraph, fmt: str) -> dict[str, bytes]:
     """File name -> content for the format: ``graph.graphml``, ``graph.gexf`` or two CSV files."""
     import networkx as nx
 
-    g = flat(graph)
     if fmt == "graphml":
+        g = flat(graph)
         return {"graph.graphml": "\n".join(nx.generate_graphml(g, prettyprint=True)).encode() + b"\n"}
     if fmt == "gexf":
-        text = "\n".join(nx.generate_gexf(g, prettyprint=True))
-        # networkx stamps today's date into <meta>; drop it so the file depends on the graph only.
-        text = re.sub(r' lastmodifieddate="[^"]*"', "", text)
-        return {"graph.gexf": text.encode() + b"\n"}
+        return {"graph.gexf": gexf(graph)}
     nodes = [["id", "iri", "label", "kind", "aliases", "sanction"]]
-    nodes += [[d["id"], n, d["label"], d["kind"], d["aliases"], d["sanction"]] for n, d in g.nodes(data=True)]
+    nodes += [_node_row(n, d) for n, d in graph.nodes(data=True)]
     edges = [["source", "target", "relation", "sources"]]
-    edges += [[shorten(u), shorten(v), d["relation"], d["sources"]] for u, v, d in g.edges(data=True)]
+    edges += [_edge_row(u, v, d) for u, v, d in graph.edges(data=True)]
     return {"graph-nodes.csv": _csv(nodes), "graph-edges.csv": _csv(edges)}
 
 

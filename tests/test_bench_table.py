@@ -1,0 +1,48 @@
+"""`bench/run_all.py`: one table from every bench_*.py module, a failing module shown as a row."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def run_all():
+    spec = importlib.util.spec_from_file_location("run_all", REPO / "bench" / "run_all.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_one_table_with_a_failing_module_as_a_row(run_all, tmp_path, monkeypatch, capsys) -> None:
+    (tmp_path / "bench_fast.py").write_text(
+        "def measure(quick=False):\n"
+        "    return [{'measure': 'fast thing', 'baseline': 'slow thing', 'baseline_s': 2.0,\n"
+        "             'project_s': 1.0 if quick else 3.0, 'goal': 1.5}]\n"
+    )
+    (tmp_path / "bench_broken.py").write_text("def measure(quick=False):\n    raise ValueError('no data here')\n")
+    monkeypatch.setattr(sys, "argv", ["run_all.py", "--quick"])
+    assert run_all.main(tmp_path) == 1
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.startswith("|")]
+    assert lines[0] == "| measure | baseline | baseline (s) | project (s) | ratio | goal | met |"
+    assert "| bench_broken: FAILED | ValueError: no data here |  |  |  |  | ERROR |" in lines
+    assert "| fast thing | slow thing | 2.000 | 1.000 | 0.50x | <= 1.50x | yes |" in lines
+    assert "1 benchmark(s) failed" in out
+
+
+def test_a_missed_goal_is_shown_but_does_not_fail_the_run(run_all, tmp_path, monkeypatch, capsys) -> None:
+    (tmp_path / "bench_slow.py").write_text(
+        "def measure(quick=False):\n"
+        "    return [{'measure': 'slow thing', 'baseline': 'engine', 'baseline_s': 1.0, 'project_s': 4.0,\n"
+        "             'goal': 2.0, 'note': 'why'}]\n"
+    )
+    monkeypatch.setattr(sys, "argv", ["run_all.py"])
+    assert run_all.main(tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "| slow thing (why) | engine | 1.000 | 4.000 | 4.00x | <= 2.00x | NO |" in out
+    assert "1 goal(s) not met; 0 benchmark(s) failed" in out
