@@ -23,7 +23,7 @@ from .errors import InputError, ValidationFailed
 from .namespace import DKG, ONTOLOGY_GRAPH, SRC, bind_prefixes
 from .parse import parse_into
 from .validate import shorten, validate
-from .visualize import ViewOptions, render
+from .views import export_pages
 
 Progress = Callable[[str], None]
 
@@ -159,10 +159,10 @@ def build(out_dir: Path = paths.DEFAULT_EXPORTS, store_path: Path = paths.DEFAUL
     violations = validate(dataset)
     if violations:
         raise ValidationFailed(violations)
-    progress("drawing the whole graph")
-    page = render(dataset, ViewOptions(title="dprk-kg: the whole curated graph"))
+    progress("drawing the graph and timeline pages")
+    pages = export_pages(dataset.serialize(format="nquads", encoding="utf-8"))
     progress(f"writing exports to {out_dir}")
-    files = export.export_all(dataset, out_dir, {"graph.html": page.html})
+    files = export.export_all(dataset, out_dir, pages)
     progress(f"writing the store at {store_path}")
     write_store(dataset, store_path, folder)
     graphs = export.data_graphs(dataset)
