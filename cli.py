@@ -446,7 +446,9 @@ def viz(ctx: click.Context, file: Path | None, focus: str | None, depth: int, ty
         dprk-kg viz sources/seed-cryptonews-trm-2023.ttl -o seed.html
     """
     from graph import views
+    from graph.errors import InputError
 
+    views.check_output(out)
     if timeline and (focus or types or sources or draw_sources or isolated or records):
         raise InputError("--timeline takes --entity, --since, --until and --as-of only")
     if entity and not timeline:

@@ -28,7 +28,7 @@ from .timeline import Timeline, TimelineOptions
 from .timeline import render as render_timeline
 
 __all__ = ["MAX_NODES", "Reader", "Timeline", "TimelineOptions", "View", "ViewOptions", "export_pages",
-           "render", "render_timeline", "write_page"]
+           "check_output", "render", "render_timeline", "write_page"]
 
 Progress = Callable[[str], None]
 
@@ -56,6 +56,13 @@ def export_pages(nquads: bytes) -> dict[str, bytes]:
         "graph.html": render(reader, ViewOptions(title="dprk-kg: the curated graph")).html,
         "timeline.html": render_timeline(reader, TimelineOptions(title="dprk-kg: timeline of the curated graph")).html,
     }
+
+
+def check_output(out: Path) -> None:
+    """Fail before any work when ``out``'s folder cannot be created or written."""
+    from .. import export
+
+    export.check_writable(Path(out).parent)
 
 
 def write_page(html: bytes, out: Path) -> None:

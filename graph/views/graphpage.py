@@ -13,7 +13,7 @@ from ..kinds import table
 from ..terms import shorten
 from . import panel
 from .layout import layout
-from .page import assemble, vis_js
+from .page import asset, assemble, vis_js
 from .reading import Reader
 from .selection import NOT_DRAWN, Edge, Selection, ViewOptions
 
@@ -101,14 +101,8 @@ def render(reader: Reader, selection: Selection, options: ViewOptions) -> View:
         "edges": edge_rows,
     }
     caption = _caption(reader, options, selection, len(ordered), len(edge_rows), sources)
-    html = assemble("graph.html", options.title, caption, selection.notes, data, [vis_js(), _graph_js()], "graph.css")
+    html = assemble("graph.html", options.title, caption, selection.notes, data, {"VIS": vis_js(), "APP": asset("graph.js")}, "graph.css")
     return View(html, len(ordered), len(edge_rows), len(sources), selection.omitted, caption, selection.notes)
-
-
-def _graph_js() -> str:
-    from .page import asset
-
-    return asset("graph.js")
 
 
 def _record_label(reader: Reader, record: str) -> str:

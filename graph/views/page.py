@@ -70,18 +70,25 @@ def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
 
 
+def fill(template: str, values: dict[str, str]) -> str:
+    """A template with each ``@@NAME@@`` replaced by its value (values are not scanned again)."""
+    return re.sub(r"@@([A-Z]+)@@", lambda m: values[m.group(1)], template)
+
+
 def assemble(template: str, title: str, caption: str, notes: list[str], data: object,
-             scripts: list[str], style: str) -> bytes:
-    """Fill a page template: escaped text, the data block, the inlined scripts and their hashes."""
-    csp = (f"default-src 'none'; script-src {' '.join(_csp_hash(s) for s in scripts)}; "
+             scripts: dict[str, str], style: str) -> bytes:
+    """Fill a page template: escaped text, the data block, the inlined scripts (by placeholder
+    name) and their hashes in the Content-Security-Policy."""
+    csp = (f"default-src 'none'; script-src {' '.join(_csp_hash(s) for s in scripts.values())}; "
            "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+    note = asset("note.html")
     values = {
         "CSP": html.escape(csp),
         "TITLE": html.escape(title),
         "CAPTION": html.escape(caption),
-        "NOTES": "".join(f'<p class="note" role="status">{html.escape(n)}</p>' for n in notes),
+        "NOTES": "".join(fill(note, {"TEXT": html.escape(n)}) for n in notes),
         "CSS": asset(style),
         "DATA": json_for_script(data),
-        "SCRIPTS": "".join(f"<script>{s}</script>\n" for s in scripts),
+        **scripts,
     }
-    return re.sub(r"@@([A-Z]+)@@", lambda m: values[m.group(1)], asset(template)).encode("utf-8")
+    return fill(asset(template), values).encode("utf-8")

@@ -72,9 +72,11 @@ class Fact:
 class Reader:
     """Read access to one store for the views: sources, relations, facts, names."""
 
-    def __init__(self, db: ox.Store, entities: Entities):
+    def __init__(self, db: ox.Store, entities: Entities, open_world: bool = False):
         self.db = db
         self.entities = entities
+        #: A file view also draws nodes outside the vocabulary (kind ``other``) and their links.
+        self.open_world = open_world
         self._labels: dict[str, str] = {}
         self._kinds: dict[str, str | None] = {}
 
@@ -91,22 +93,33 @@ class Reader:
         """Any RDF file ``graph.parse`` reads, in an in-memory store. Triples outside a named
         graph go to ``src:<file stem>`` when the file describes that source document (as a
         curated source file does), otherwise to a graph named after the file."""
-        return cls.of_nquads(file_nquads(Path(path)))
+        return cls.of_nquads(file_nquads(Path(path)), open_world=True)
 
     @classmethod
-    def of_nquads(cls, nquads: bytes) -> Reader:
+    def of_nquads(cls, nquads: bytes, open_world: bool = False) -> Reader:
         """An in-memory store holding ``nquads`` (the curated graph as ``build`` parsed it)."""
         db = ox.Store()
         db.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-        return cls(db, Entities.of_store(db))
+        return cls(db, Entities.of_store(db), open_world)
 
     # ------------------------------------------------------------------ records
 
     def kind(self, iri: str) -> str | None:
         """The kind of a record, or None when the node is no entity (memoized)."""
         if iri not in self._kinds:
-            self._kinds[iri] = self.entities.kind(iri) if self.entities.is_record(iri) else None
+            if self.entities.is_record(iri):
+                self._kinds[iri] = self.entities.kind(iri)
+            else:
+                self._kinds[iri] = "other" if self.open_world and self._outside(iri) else None
         return self._kinds[iri]
+
+    def _outside(self, iri: str) -> bool:
+        """Whether a node is outside the vocabulary: not a graph, no class the kinds know."""
+        if iri in self.sources or iri == ONTOLOGY:
+            return False
+        kinds = table()
+        types = {q.object.value for q in self.db.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)}
+        return kinds.kind_of(types) is None and not kinds.is_folded(types) and not any(t.startswith(DKG) for t in types)
 
     @functools.cached_property
     def _canonical(self) -> dict[str, str]:
@@ -157,6 +170,10 @@ class Reader:
         for row in self.select("view-folded"):
             found.append(Link(row["s"].value, row["relation"].value, row["o"].value, row["g"].value,
                               row["node"].value))
+        if self.open_world:
+            found += [Link(row["s"].value, relation_label(row["p"].value), row["o"].value, row["g"].value)
+                      for row in self.select("view-any-links")
+                      if "other" in (self.kind(row["s"].value), self.kind(row["o"].value))]
         return [link for link in found if self.kind(link.subject) and self.kind(link.object)]
 
     @functools.cached_property
@@ -229,7 +246,7 @@ class Reader:
     def label(self, iri: str) -> str:
         """A node's name: its cluster's label for a record, else its first label, else a CURIE."""
         if iri not in self._labels:
-            if self.kind(iri):
+            if self.kind(iri) not in (None, "other"):
                 self._labels[iri] = self.entities.cluster(self.canonical(iri)).label
             else:
                 names = sorted(q.object.value for prop in _LABELS for q in self.db.quads_for_pattern(

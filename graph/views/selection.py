@@ -173,6 +173,9 @@ def select(reader: Reader, options: ViewOptions) -> Selection:
     isolated = sorted(n for n in chosen if n not in linked and n != focus) if filtered else []
     if not options.isolated:
         chosen -= set(isolated)
+        if wanted and not focus:
+            unlinked = {node_of(r) for r in reader.records_of_kinds(wanted)} - candidates
+            isolated = sorted(set(isolated) | {n for n in unlinked if drawable(n)})
     nodes = sorted(chosen)
     notes = _notes(reader, options, nodes, len(order) - min(len(order), options.max_nodes),
                    [] if options.isolated else isolated, focus is not None)

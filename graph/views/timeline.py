@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..terms import check_date, check_period, expand, on_or_before, shorten
 from . import panel
-from .page import assemble
+from .page import asset, assemble
 from .reading import Reader
 
 
@@ -81,14 +81,8 @@ def render(reader: Reader, options: TimelineOptions) -> Timeline:
         row["facts"] = [[p, v, [position[g] for g in gs if g in position]] for p, v, gs in row["facts"]]
     data = {"sources": [panel.source_json(reader, g) for g in ordered], "events": rows}
     caption = _caption(reader, options, len(rows), ordered)
-    page = assemble("timeline.html", options.title, caption, [], data, [_script()], "timeline.css")
+    page = assemble("timeline.html", options.title, caption, [], data, {"APP": asset("timeline.js")}, "timeline.css")
     return Timeline(page, len(rows), len(ordered), caption)
-
-
-def _script() -> str:
-    from .page import asset
-
-    return asset("timeline.js")
 
 
 def _caption(reader: Reader, options: TimelineOptions, count: int, sources: list[str]) -> str:
