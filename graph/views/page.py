@@ -33,9 +33,11 @@ import base64
 import functools
 import hashlib
 import html
+import importlib.util
 import json
 import re
 from importlib import resources
+from pathlib import Path
 
 from ..errors import OutputError
 
@@ -49,8 +51,12 @@ def asset(name: str) -> str:
 
 @functools.cache
 def vis_js() -> str:
-    """vis-network's script, read from the installed pyvis package."""
-    script = resources.files("pyvis").joinpath(*_VIS_JS).read_text(encoding="utf-8")
+    """vis-network's script, read from the installed pyvis package (found, not imported: importing
+    pyvis would import Jinja and IPython, most of a second)."""
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise OutputError("the pyvis package is not installed; it ships the vis-network script the page needs")
+    script = Path(next(iter(spec.submodule_search_locations))).joinpath(*_VIS_JS).read_text(encoding="utf-8")
     if re.search(r"</script|<!--", script, re.IGNORECASE):
         raise OutputError("the vis-network script in the pyvis package cannot be inlined safely")
     return script

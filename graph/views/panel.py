@@ -83,7 +83,9 @@ def words(prop: str) -> str:
     """A property IRI as words (``dkg:attributionDate`` -> ``attribution date``, a label a name)."""
     from ..network import relation_label
 
-    return _WORDS.get(prop) or relation_label(prop)
+    if prop not in _WORDS:
+        _WORDS[prop] = relation_label(prop)
+    return _WORDS[prop]
 
 
 def value_text(reader: Reader, fact: Fact) -> str:

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from .. import sparql
 from ..entities import Entities
 from ..kinds import table
-from ..terms import PREFIXES, shorten
+from ..terms import PREFIXES, expand, shorten
 
 ONTOLOGY = "https://w3id.org/dprk-kg/ns#"
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -31,6 +31,10 @@ DKG = PREFIXES["dkg"]
 SRC = PREFIXES["src"]
 DATASET = PREFIXES["dataset"]
 _LABELS = (LABEL, PREFIXES["skos"] + "prefLabel", PREFIXES["dcterms"] + "title", PREFIXES["schema"] + "name")
+#: Relations drawn as edges between entities (read with pattern lookups, the cheapest way).
+EDGE_PROPERTIES = tuple(expand(c) for c in (
+    "org:subOrganizationOf", "org:memberOf", "dkg:controlledBy", "dkg:affiliatedWith", "dkg:victim",
+    "dkg:holder", "dkg:linkedIncident", "dkg:uses", "skos:related", "prov:wasAttributedTo"))
 
 
 @dataclass(frozen=True)
@@ -165,8 +169,12 @@ class Reader:
         from ..network import relation_label
 
         found = []
-        for row in self.select("view-links"):
-            found.append(Link(row["s"].value, relation_label(row["p"].value), row["o"].value, row["g"].value))
+        for prop in EDGE_PROPERTIES:
+            relation = relation_label(prop)
+            found += [Link(q.subject.value, relation, q.object.value, q.graph_name.value)
+                      for q in self.db.quads_for_pattern(None, ox.NamedNode(prop), None, None)
+                      if isinstance(q.object, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
+                      and q.graph_name.value != ONTOLOGY]
         for row in self.select("view-folded"):
             found.append(Link(row["s"].value, row["relation"].value, row["o"].value, row["g"].value,
                               row["node"].value))
