@@ -16,7 +16,7 @@ per dataset of ``bench/real_store.py`` (see ``set_up_views_store``).
 
     .venv/bin/python bench/bench_viz.py                 # the ratios above
     .venv/bin/python bench/bench_viz.py --browser --sizes 1000 --runs 5 --baseline-runs 3
-    .venv/bin/python bench/bench_viz.py --screenshot exports/graph.html docs/graph.png
+    .venv/bin/python bench/bench_viz.py --screenshot exports/graph.html docs/graph.png --select "Tornado Cash"
 """
 
 from __future__ import annotations
@@ -168,8 +168,9 @@ def bench(sizes: list[int], runs: int, baseline_runs: int) -> None:
     print(f"medians of {runs} runs (dprk-kg) and {baseline_runs} (pyvis, capped); pages in {OUT}")
 
 
-def screenshot(page_path: Path, png: Path) -> None:
-    """A PNG of a view once it is drawn, for the README."""
+def screenshot(page_path: Path, png: Path, select: str | None = None) -> None:
+    """A PNG of a page once it is drawn, for the README; ``select`` is searched for on the graph
+    page, or opens the last event whose label holds it on the timeline page."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -177,6 +178,13 @@ def screenshot(page_path: Path, png: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(page_path.resolve().as_uri())
         page.wait_for_selector("html[data-ready='1']")
+        if select and page.evaluate("window.dprkKg !== undefined"):
+            page.fill("#search", select)
+            page.press("#search", "Enter")
+        elif select:
+            page.evaluate("""text => { const events = dprkKgTimeline.events;
+                for (let i = events.length - 1; i >= 0; i--)
+                  if (events[i].label.includes(text)) { dprkKgTimeline.open(i); return; } }""", select)
         page.screenshot(path=str(png))
         browser.close()
     print(f"wrote {png}")
@@ -255,11 +263,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--baseline-runs", type=int, default=1)
     parser.add_argument("--screenshot", nargs=2, type=Path, metavar=("PAGE", "PNG"))
+    parser.add_argument("--select", metavar="TEXT", help="with --screenshot: search for (or open) TEXT first")
     parser.add_argument("--browser", action="store_true", help="time-to-ready in Chromium against pyvis")
     parser.add_argument("--quick", action="store_true", help="one run of each measure")
     args = parser.parse_args()
     if args.screenshot:
-        screenshot(*args.screenshot)
+        screenshot(*args.screenshot, args.select)
     elif args.browser:
         bench(args.sizes, args.runs, args.baseline_runs)
     else:

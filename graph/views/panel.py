@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..terms import PREFIXES, on_or_before, shorten
-from .reading import DKG, LABEL, RDF_TYPE, Fact, Reader
+from .reading import DKG, EDGE_PROPERTIES, LABEL, RDF_TYPE, Fact, Reader
 
 #: Most facts the panel lists per record; the rest are counted and reachable with ``show``.
 MAX_FACTS = 40
@@ -106,9 +106,13 @@ def value_text(reader: Reader, fact: Fact) -> str:
 
 
 def _rows(reader: Reader, facts: Iterable[Fact], keep: Keep, skip: set[str] = frozenset()) -> list[Row]:
+    """Facts as rows, one per (property, value) with every graph that states it. Relations to
+    other entities that the view draws as edges are left to the edges."""
     grouped: dict[tuple[str, str], Row] = {}
     for fact in facts:
         if fact.prop == RDF_TYPE or fact.prop in skip or not keep(fact.graph):
+            continue
+        if fact.prop in EDGE_PROPERTIES and fact.is_iri and reader.kind(fact.value):
             continue
         key = (words(fact.prop), value_text(reader, fact))
         grouped.setdefault(key, Row(*key)).graphs.add(fact.graph)
