@@ -84,7 +84,7 @@
     box.appendChild(el("h2", n.label));
     box.appendChild(el("div", kinds[n.kind].name, "kind"));
     box.appendChild(el("div", n.id, "iri"));
-    var aliases = n.names.filter(function (x) { return x[1] !== "name" && x[1] !== "address" && x[0] !== n.label; });
+    var aliases = n.names.filter(function (x) { return x[1] === "alias" && x[0] !== n.label; });
     if (aliases.length) box.appendChild(el("div", "Also known as: " + aliases.slice(0, 12).map(function (x) { return x[0]; }).join("; ") +
                                            (aliases.length > 12 ? "; \u2026 (" + aliases.length + " in all)" : "")));
     if (n.sanction.state) {

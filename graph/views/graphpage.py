@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..kinds import table
 from ..terms import shorten
 from . import panel
-from .layout import layout
+from .layout import layout, rings
 from .page import asset, assemble, vis_js
 from .reading import Reader
 from .selection import NOT_DRAWN, Edge, Selection, ViewOptions
@@ -74,7 +74,10 @@ def render(reader: Reader, selection: Selection, options: ViewOptions) -> View:
         _source_nodes(reader, nodes, node_graphs, edges, edge_facts, names)
     ordered = sorted(nodes)
     degree = Counter(n for s, _, o in edges for n in (s, o) if s != o)
-    positions = layout(ordered, edges, {n: degree[n] for n in ordered})
+    if selection.focus:
+        positions = rings(ordered, edges, selection.distance, degree)
+    else:
+        positions = layout(ordered, edges, {n: degree[n] for n in ordered})
     top = max(degree.values(), default=0) or 1
     for n in ordered:
         nodes[n].update(x=positions[n][0], y=positions[n][1], size=round(10 + 30 * math.sqrt(degree[n] / top), 1))

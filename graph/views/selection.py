@@ -72,6 +72,8 @@ class Selection:
     kept_sources: set[str] | None
     notes: list[str]
     omitted: int
+    #: Relation steps from the focus (focus views only), for the ring layout.
+    distance: dict[str, int] = field(default_factory=dict)
 
 
 def check(options: ViewOptions) -> None:
@@ -146,7 +148,8 @@ def select(reader: Reader, options: ViewOptions) -> Selection:
         kinds = wanted or {k for k in table().kinds if k not in NOT_DRAWN}
         candidates |= {node_of(r) for r in reader.records_of_kinds(kinds) if drawable(node_of(r))}
     filtered = bool(options.focus or wanted or kept is not None)
-    seeds = {node_of(r) for r in reader.curated | reader.dprk_targets if drawable(node_of(r))}
+    seeds = set() if options.focus else {node_of(r) for r in reader.curated | reader.dprk_targets
+                                         if drawable(node_of(r))}
     if not filtered:
         candidates |= seeds - {node_of(p) for p in reader.publishers}
     if options.records:
@@ -180,8 +183,8 @@ def select(reader: Reader, options: ViewOptions) -> Selection:
     notes = _notes(reader, options, nodes, len(order) - min(len(order), options.max_nodes),
                    [] if options.isolated else isolated, focus is not None)
     members = {n: (n,) if options.records else entities.cluster(n).members for n in nodes}
-    return Selection(nodes, members, edges, focus, keep, kept, notes,
-                     len(order) - len(nodes))
+    return Selection(nodes, members, edges, focus, keep, kept, notes, len(order) - len(nodes),
+                     {n: distance[n] for n in nodes if n in distance} if focus else {})
 
 
 def _same_entity_edges(reader: Reader, nodes: set[str], edges: dict) -> None:
