@@ -51,7 +51,10 @@
       var facts = el("ul", null, "facts");
       e.facts.forEach(function (f) {
         var li = el("li", f[0] + ": " + f[1]);
-        if (f[2].length) li.appendChild(el("span", " \u2014 " + f[2].map(function (s) { return sources[s].name; }).join("; "), "by"));
+        // A fact's sources are named when they are not simply the event's own sources.
+        if (f[2].length && f[2].join() !== e.sources.join()) {
+          li.appendChild(el("span", " \u2014 " + f[2].map(function (s) { return sources[s].name; }).join("; "), "by"));
+        }
         facts.appendChild(li);
       });
       box.appendChild(facts);
