@@ -34,4 +34,4 @@ bench: install
 	$(BIN)/python bench/run_all.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) exports/store exports/graph.nt exports/graph.jsonld exports/graph.html
+	rm -rf $(VENV) exports/store exports/graph.nt exports/graph.jsonld exports/graph.html exports/timeline.html

@@ -640,40 +640,73 @@ def export_network(ctx: click.Context, fmt: str, out_dir: Path, focus: str | Non
 
 @main.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path))
-@click.option("--focus", metavar="NAME", help="Show only what lies around this entity (label, alias or CURIE).")
+@click.option("--focus", metavar="NAME", help="Show only what lies around this entity (name, alias, address or CURIE).")
 @click.option("--depth", type=click.IntRange(0, 20), default=2, show_default=True,
               help="With --focus: how many relation steps away from it to show.")
 @click.option("--type", "types", multiple=True, metavar="TYPE",
               help="Show only nodes of this type (repeatable): state, group, person, mixer, incident, ...")
 @click.option("--source", "sources", multiple=True, metavar="SOURCE",
               help="Show only facts stated by this source (repeatable): file stem, CURIE or IRI.")
-@click.option("--since", metavar="DATE", help="Show only facts from sources issued on or after DATE.")
-@click.option("--max-nodes", type=click.IntRange(1), default=5000, show_default=True,
-              help="Past this many nodes keep the most connected ones, with a note on the page.")
+@click.option("--since", metavar="DATE", help="Only sources (or, with --timeline, events) from DATE on.")
+@click.option("--until", metavar="DATE", help="Only sources (or, with --timeline, events) up to DATE.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="What the sources said on DATE: later sources left out, sanctions in their state on DATE.")
+@click.option("--sources", "draw_sources", is_flag=True, help="Also draw source documents as nodes.")
+@click.option("--isolated", is_flag=True, help="Also draw entities with no relation in the view.")
+@click.option("--records", is_flag=True,
+              help="Draw each record of an entity (curated, ATT&CK, SDN, ...) as its own node.")
+@click.option("--max-nodes", type=click.IntRange(1), default=1500, show_default=True,
+              help="Past this many nodes keep the most relevant ones, with a note on the page.")
+@click.option("--timeline", is_flag=True, help="Draw the dated events on a time axis instead of the graph.")
+@click.option("--entity", metavar="NAME", help="With --timeline: only the events of this entity.")
 @click.option("-o", "--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The HTML file to write.")
 @click.pass_context
 def viz(ctx: click.Context, file: Path | None, focus: str | None, depth: int, types: tuple[str, ...],
-        sources: tuple[str, ...], since: str | None, max_nodes: int, out: Path) -> None:
+        sources: tuple[str, ...], since: str | None, until: str | None, as_of: str | None, draw_sources: bool,
+        isolated: bool, records: bool, max_nodes: int, timeline: bool, entity: str | None, out: Path) -> None:
     """Draw the graph (or part of it, or any RDF FILE) as one interactive HTML page that works
-    offline: colours and shapes per node type, a legend with type filters, a search box, and the
-    facts and sources of every node and edge on hover or click.
+    offline: one node per entity, colours and shapes per type, a legend with type filters, a
+    search box (names, aliases, addresses), and every fact with the sources that state it.
+    With --timeline, draw the dated events on a time axis instead.
 
     \b
     Example:
         dprk-kg viz -o graph.html
         dprk-kg viz --focus "Lazarus Group" --depth 1 -o lazarus.html
         dprk-kg viz --type incident --type group --since 2023 -o recent.html
+        dprk-kg viz --timeline --entity "Tornado Cash" -o tornado.html
+        dprk-kg viz --timeline --as-of 2024-06-01 -o timeline-2024.html
         dprk-kg viz sources/seed-cryptonews-trm-2023.ttl -o seed.html
     """
-    from graph.storage import open_store
-    from graph.visualize import ViewOptions, load_file, write_view
+    from graph import views
+    from graph.errors import InputError
 
-    title = f"dprk-kg: {file.name}" if file else "dprk-kg graph view"
-    options = ViewOptions(focus=focus, depth=depth, types=types, sources=sources, since=since,
-                          max_nodes=max_nodes, title=title)
-    dataset = load_file(file) if file else open_store(ctx.obj["store"], _progress)
-    view = write_view(dataset, out, options, _progress)
+    views.check_output(out)
+    if timeline and (focus or types or sources or draw_sources or isolated or records):
+        raise InputError("--timeline takes --entity, --since, --until and --as-of only")
+    if entity and not timeline:
+        raise InputError("--entity is for --timeline; a graph view takes --focus NAME")
+    if file:
+        reader = views.Reader.of_file(file)
+    else:
+        from graph.storage import ensure_current
+
+        ensure_current(ctx.obj["store"], _progress)
+        reader = views.Reader.of_store(ctx.obj["store"])
+    name = f"dprk-kg: {file.name}" if file else None
+    if timeline:
+        options = views.TimelineOptions(entity=entity, since=since, until=until, as_of=as_of,
+                                        title=name or "dprk-kg timeline")
+        page = views.render_timeline(reader, options)
+        views.write_page(page.html, out)
+        click.echo(f"Wrote {out}: {page.events:,} events, {page.sources:,} sources")
+        return
+    view = views.render(reader, views.ViewOptions(
+        focus=focus, depth=depth, types=types, sources=sources, since=since, until=until, as_of=as_of,
+        max_nodes=max_nodes, draw_sources=draw_sources, isolated=isolated, records=records,
+        title=name or "dprk-kg graph view"), _progress)
+    views.write_page(view.html, out)
     click.echo(f"Wrote {out}: {view.nodes:,} entities, {view.edges:,} relations, {view.sources:,} sources")
     for note in view.notes:
         click.echo(f"  note: {note}")

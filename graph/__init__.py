@@ -2,7 +2,7 @@
 
 The package is split by concern: ``parse`` (safe RDF reading), ``build`` (curated data to a
 dataset), ``validate`` (SHACL), ``export`` (deterministic, atomic files), ``store`` (the embedded
-Oxigraph store), ``query``, ``analyze``, ``visualize`` and ``importers``.
+Oxigraph store), ``query``, ``analyze``, ``views`` and ``importers``.
 """
 
 from __future__ import annotations

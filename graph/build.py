@@ -234,11 +234,10 @@ def build(
     if violations:
         raise ValidationFailed(violations)
     quads = export.data_quads(dataset)
-    progress("drawing the whole graph")
-    from .visualize import ViewOptions, render
+    progress("drawing the graph and timeline pages")
+    from .views import export_pages
 
-    page = render(dataset, ViewOptions(title="dprk-kg: the whole curated graph"))
-    files = {**export.render_quads(quads), "graph.html": page.html}
+    files = {**export.render_quads(quads), **export_pages(export.serialized(quads, ox.RdfFormat.N_QUADS))}
     progress(f"writing the store at {store_path}")
     write_store(quads, store_path, folder)
     stored = Reader(storage.open_ox(store_path, read_only=True), store_path)

@@ -27,15 +27,18 @@ Progress = Callable[[str], None]
 class Reader:
     """A read-only store with its entity index; ``rows`` runs an internal query by name."""
 
-    def __init__(self, ox_store: ox.Store, store_path: Path | None = None):
+    def __init__(self, ox_store: ox.Store, store_path: Path | None = None, entities: Entities | None = None):
         self.store = ox_store
         self.path = store_path
+        self._entities = entities
         self._labels: dict[str, str] = {}
 
-    @functools.cached_property
+    @property
     def entities(self) -> Entities:
         """The names and clusters of this store (computed once per store state)."""
-        return Entities.of_store(self.store, self.path)
+        if self._entities is None:
+            self._entities = Entities.of_store(self.store, self.path)
+        return self._entities
 
     def rows(self, name: str, **bindings: str) -> list[dict[str, str | None]]:
         """Rows of ``graph/sparql/<name>.rq`` with ``?var`` bound to the IRIs given, as strings."""

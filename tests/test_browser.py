@@ -1,7 +1,9 @@
-"""The HTML views in a real browser: headless Chromium through Playwright, pages from file://.
+"""The graph page in a real browser: headless Chromium through Playwright, pages from file://.
 
 Every page is opened with all requests intercepted: anything but the page's own file fails the
-test. Dialogs (``alert``) are recorded, never accepted silently.
+test. Dialogs (``alert``) are recorded, never accepted silently. The pages tested are the curated
+graph (``exports/graph.html``), small fixtures, and the whole-store view of a store with every
+shared dataset imported (``real_pages``, set up once per session).
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bench.bench_viz import write_real_pages
 from cli import main
 from tests.conftest import FIXTURES
+from tests.test_viz import CORE
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +52,7 @@ class Opened:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", self._dialog)
         self.page.goto(self.url)
-        self.page.wait_for_selector("html[data-ready='1']", timeout=30_000)
+        self.page.wait_for_selector("html[data-ready='1']", timeout=60_000)
 
     def _route(self, route):
         if route.request.url == self.url:
@@ -71,6 +75,12 @@ class Opened:
     def node_id(self, label: str) -> int:
         return self.js("l => dprkKg.nodes.get({filter: n => n.label === l})[0].id", label)
 
+    def search(self, text: str) -> str:
+        """Type ``text`` in the search box, press Enter; the status line it gives."""
+        self.page.fill("#search", text)
+        self.page.press("#search", "Enter")
+        return self.page.inner_text("#search-status")
+
     def hover(self, node: int) -> None:
         x, y = self.js("""id => { const p = dprkKg.network.canvasToDOM(dprkKg.network.getPosition(id));
                           const r = document.getElementById('net').getBoundingClientRect();
@@ -91,32 +101,99 @@ def _view(tmp_path: Path, *args: str) -> Path:
     return out
 
 
-def test_whole_graph_page_draws_every_entity_offline(browser, built):
-    from graph.build import load_dataset
-    from graph.network import project
+@pytest.fixture(scope="module")
+def real_pages(real_store, tmp_path_factory) -> dict[str, Path]:
+    """graph.html and timeline.html of the store with every shared dataset imported."""
+    return write_real_pages(real_store, tmp_path_factory.getbasetemp() / "real-views")
 
-    graph = project(load_dataset())
+
+def _core_is_drawn_without_sources(opened: Opened) -> None:
+    drawn = set(opened.js("dprkKg.nodes.get().map(n => n.label)"))
+    assert CORE <= drawn, CORE - drawn
+    kinds = opened.js("[...new Set(dprkKg.data.nodes.map(n => dprkKg.data.kinds[n.kind].name))]")
+    assert "source" not in kinds and "sanction" not in kinds
+    names = opened.js("dprkKg.data.nodes.map(n => n.names.map(x => x[0].toLowerCase()))")
+    for entity in ("lazarus group", "tornado cash"):
+        assert sum(entity in entry for entry in names) == 1, entity
+
+
+def _tornado_cash_shows_its_delisting(opened: Opened) -> None:
+    assert opened.search("tornado cash").startswith("Found Tornado Cash (mixer)")
+    details = opened.page.inner_text("#details")
+    assert opened.page.inner_text("#details .state") == "Sanctioned, since delisted"
+    assert "Sanctioned: listed" not in details
+    for day in ("2022-08-08", "2022-11", "2025-03-21"):
+        assert day in details
+    node = opened.js("dprkKg.nodes.get(dprkKg.network.getSelectedNodes()[0])")
+    assert node["shapeProperties"]["borderDashes"]
+    links = opened.js("[...document.querySelectorAll('#details .history a')].map(a => a.href)")
+    assert links and all(link.startswith("https://") for link in links)
+
+
+def test_curated_page_draws_the_core_without_sources_offline(browser, built):
     opened = Opened(browser, built["exports"] / "graph.html")
-    assert opened.drawn_nodes() == graph.number_of_nodes()
-    assert opened.js("dprkKg.edges.length") == graph.number_of_edges()
+    _core_is_drawn_without_sources(opened)
     assert "entities" in opened.page.inner_text("header")
+    assert "--sources draws them" in opened.page.inner_text("header")
+    opened.close()
+
+
+def test_curated_page_tornado_cash_and_search_by_name_alias_and_address(browser, built):
+    opened = Opened(browser, built["exports"] / "graph.html")
+    _tornado_cash_shows_its_delisting(opened)
+    assert opened.search("OFAC").startswith("Found Office of Foreign Assets Control (government body) by alias")
+    assert opened.search("0x098b716b8aaf21512996dc57eb0615e2383e2f96").startswith("Found Ethereum address")
+    assert opened.search("lazarus grp").startswith("Found Lazarus Group")
+    opened.close()
+
+
+@pytest.mark.shared
+def test_page_of_every_shared_dataset_draws_one_node_per_entity(browser, real_pages):
+    opened = Opened(browser, real_pages["graph"])
+    _core_is_drawn_without_sources(opened)
+    lazarus = opened.js("dprkKg.data.nodes.find(n => n.label === 'Lazarus Group').records.map(r => r.id)")
+    assert {r.split(":")[0] for r in lazarus} == {"kg", "dataset"} and len(lazarus) >= 3
+    kinds = opened.js("dprkKg.data.nodes.map(n => dprkKg.data.kinds[n.kind].name)")
+    assert kinds.count("designated party") < len(kinds) / 2
+    assert "left out" in opened.page.inner_text("header")
+    opened.close()
+
+
+@pytest.mark.shared
+def test_page_of_every_shared_dataset_search_and_delisting(browser, real_pages):
+    opened = Opened(browser, real_pages["graph"])
+    _tornado_cash_shows_its_delisting(opened)
+    assert opened.search("Hidden Cobra").startswith("Found Lazarus Group (group) by alias")
+    address = opened.js("dprkKg.data.nodes.find(n => n.names.some(x => x[1] === 'address')).names"
+                        ".find(x => x[1] === 'address')[0]")
+    assert opened.search(address.upper() if address.startswith("0x") else address).startswith("Found ")
+    assert address in opened.page.inner_text("#details")
     opened.close()
 
 
 def test_search_finds_by_alias_and_focuses_the_node(browser, tmp_path):
     opened = Opened(browser, _view(tmp_path, str(FIXTURES / "viz" / "sample.trig")))
     group = opened.node_id("Test Group")
-    opened.page.fill("#search", "example spider")
-    opened.page.press("#search", "Enter")
+    assert "Found Test Group (group) by alias" in opened.search("example spider")
     assert opened.js("dprkKg.network.getSelectedNodes()") == [group]
     centre = opened.js("dprkKg.network.getViewPosition()")
     position = opened.js(f"dprkKg.network.getPosition({group})")
     assert abs(centre["x"] - position["x"]) < 1 and abs(centre["y"] - position["y"]) < 1
     assert opened.page.inner_text("#details h2") == "Test Group"
-    assert "Found Test Group" in opened.page.inner_text("#search-status")
-    opened.page.fill("#search", "no such thing")
-    opened.page.press("#search", "Enter")
-    assert "Nothing in this view is named" in opened.page.inner_text("#search-status")
+    assert "Nothing in this view is named" in opened.search("no such thing")
+    opened.close()
+
+
+def test_long_address_lists_stay_inside_the_panel(browser, tmp_path):
+    opened = Opened(browser, _view(tmp_path, str(FIXTURES / "viz" / "cluster.trig")))
+    opened.search("Sample Mixer")
+    assert "4 addresses" not in opened.page.inner_text("#details")
+    assert opened.page.inner_text("#details").count("holds address: ETH 0x") == 4
+    overflow = opened.js("""[...document.querySelectorAll('#details *')].filter(e =>
+        e.getBoundingClientRect().right > document.querySelector('aside').getBoundingClientRect().right + 1).length""")
+    assert overflow == 0
+    records = opened.js("[...document.querySelectorAll('#details .iri')].map(e => e.textContent)")
+    assert "dataset:sample-list/entry/7 (designated party)" in records
     opened.close()
 
 
@@ -126,7 +203,7 @@ def test_tooltips_show_facts_and_source_urls(browser, tmp_path):
     opened.page.wait_for_selector("#tip:not([hidden])")
     tip = opened.page.inner_text("#tip")
     assert "event date: 2022-03-23" in tip and "reported loss: 1000 USD" in tip
-    assert opened.js("[...document.querySelectorAll('#tip a')].map(a => a.href)") == ["https://example.org/report-a"]
+    assert set(opened.js("[...document.querySelectorAll('#tip a')].map(a => a.href)")) == {"https://example.org/report-a"}
     edge = opened.js("dprkKg.edges.get({filter: e => e.label === 'laundered through'})[0].id")
     opened.js(f"dprkKg.network.selectEdges([{edge}])")
     opened.js(f"dprkKg.network.body.emitter.emit('click', {{nodes: [], edges: [{edge}]}})")
@@ -136,11 +213,11 @@ def test_tooltips_show_facts_and_source_urls(browser, tmp_path):
 
 def test_type_filters_and_sanction_marks(browser, tmp_path):
     opened = Opened(browser, _view(tmp_path, str(FIXTURES / "viz" / "sample.trig")))
-    assert opened.drawn_nodes() == 11
+    assert opened.drawn_nodes() == 6
     opened.page.click("#legend input[value='mixer']")
-    assert opened.drawn_nodes() == 9
+    assert opened.drawn_nodes() == 4
     opened.page.click("#legend input[value='mixer']")
-    assert opened.drawn_nodes() == 11
+    assert opened.drawn_nodes() == 6
     listed = opened.js(f"dprkKg.nodes.get({opened.node_id('Test Mixer')})")
     delisted = opened.js(f"dprkKg.nodes.get({opened.node_id('Other Mixer')})")
     plain = opened.js(f"dprkKg.nodes.get({opened.node_id('Test Group')})")
@@ -157,8 +234,7 @@ def test_hostile_labels_run_nothing_and_inject_nothing(browser, tmp_path):
         opened.hover(opened.node_id(label))
         opened.page.wait_for_selector("#tip:not([hidden])")
         assert opened.page.inner_text("#tip h2") == label
-        opened.page.fill("#search", label)
-        opened.page.press("#search", "Enter")
+        opened.search(label)
         assert opened.page.inner_text("#details h2") == label
     opened.hover(opened.node_id("</script><script>alert(4)</script>"))
     assert "country: <b onmouseover=alert(6)>bold</b>" in opened.page.inner_text("#tip")
@@ -173,6 +249,6 @@ def test_hostile_labels_run_nothing_and_inject_nothing(browser, tmp_path):
 def test_node_limit_note_is_visible(browser, tmp_path):
     opened = Opened(browser, _view(tmp_path, str(FIXTURES / "viz" / "sample.trig"), "--max-nodes", "4"))
     assert opened.page.is_visible("p.note")
-    assert "Showing the 4 most connected of 11 entities" in opened.page.inner_text("p.note")
+    assert "Showing the 4 most relevant entities" in opened.page.inner_text("header")
     assert opened.drawn_nodes() == 4
     opened.close()

@@ -19,7 +19,7 @@ from graph.namespace import KG, SRC
 from tests.conftest import FIXTURES, REPO
 
 BAD = FIXTURES / "bad"
-EXPORTS = ("graph.ttl", "graph.trig", "graph.nt", "graph.jsonld", "graph.html")
+EXPORTS = ("graph.ttl", "graph.trig", "graph.nt", "graph.jsonld", "graph.html", "timeline.html")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -1,0 +1,288 @@
+"""Reading what a view needs from a pyoxigraph store, and nothing more.
+
+A view never loads the whole store into Python: the edges between entities come from two small
+queries (``view-links.rq``, ``view-folded.rq``), and the facts of a node are read only for the
+nodes the view draws, with pyoxigraph's pattern lookups. Names and clusters come from
+``graph.entities`` (one node per entity, however many records the datasets hold).
+
+A FILE argument (any RDF file) is parsed strictly by ``graph.parse`` and loaded into an in-memory
+store, so files and the store are drawn by the same code.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import sparql
+from ..entities import Entities
+from ..kinds import table
+from ..terms import PREFIXES, expand, shorten
+
+ONTOLOGY = "https://w3id.org/dprk-kg/ns#"
+RDF_TYPE = PREFIXES["rdf"] + "type"
+LABEL = PREFIXES["rdfs"] + "label"
+DKG = PREFIXES["dkg"]
+SRC = PREFIXES["src"]
+DATASET = PREFIXES["dataset"]
+_LABELS = (LABEL, PREFIXES["skos"] + "prefLabel", PREFIXES["dcterms"] + "title", PREFIXES["schema"] + "name")
+#: Relations drawn as edges between entities (read with pattern lookups, the cheapest way).
+EDGE_PROPERTIES = tuple(expand(c) for c in (
+    "org:subOrganizationOf", "org:memberOf", "dkg:controlledBy", "dkg:affiliatedWith", "dkg:victim",
+    "dkg:holder", "dkg:linkedIncident", "dkg:uses", "skos:related", "prov:wasAttributedTo"))
+
+
+@dataclass(frozen=True)
+class Source:
+    """A named graph as the page names it: title, publisher, date, links, and whether it is an
+    imported dataset (rather than a curated source document)."""
+
+    graph: str
+    name: str
+    publisher: str
+    date: str
+    urls: tuple[str, ...]
+    dataset: bool
+
+
+@dataclass(frozen=True)
+class Link:
+    """One relation between two records as a graph states it; ``via`` is the n-ary node
+    (attribution, laundering, estimate) it was folded from, or empty."""
+
+    subject: str
+    relation: str
+    object: str
+    graph: str
+    via: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One statement about a node: property IRI, the value (an IRI or a literal's text),
+    whether the value is an IRI, and the graph that states it."""
+
+    prop: str
+    value: str
+    is_iri: bool
+    graph: str
+
+
+class Reader:
+    """Read access to one store for the views: sources, relations, facts, names."""
+
+    def __init__(self, db: ox.Store, entities: Entities, open_world: bool = False):
+        self.db = db
+        self.entities = entities
+        #: A file view also draws nodes outside the vocabulary (kind ``other``) and their links.
+        self.open_world = open_world
+        self._labels: dict[str, str] = {}
+        self._kinds: dict[str, str | None] = {}
+
+    @classmethod
+    def of_store(cls, store_path: Path) -> Reader:
+        """The store at ``store_path``, opened read-only (a view never takes the write lock)."""
+        from ..store import open_ox
+
+        db = open_ox(Path(store_path), read_only=True)
+        return cls(db, Entities.of_store(db, Path(store_path)))
+
+    @classmethod
+    def of_file(cls, path: Path) -> Reader:
+        """Any RDF file ``graph.parse`` reads, in an in-memory store. Triples outside a named
+        graph go to ``src:<file stem>`` when the file describes that source document (as a
+        curated source file does), otherwise to a graph named after the file."""
+        return cls.of_nquads(file_nquads(Path(path)), open_world=True)
+
+    @classmethod
+    def of_nquads(cls, nquads: bytes, open_world: bool = False) -> Reader:
+        """An in-memory store holding ``nquads`` (the curated graph as ``build`` parsed it)."""
+        db = ox.Store()
+        db.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        return cls(db, Entities.of_store(db), open_world)
+
+    # ------------------------------------------------------------------ records
+
+    def kind(self, iri: str) -> str | None:
+        """The kind of a record, or None when the node is no entity (memoized)."""
+        if iri not in self._kinds:
+            if self.entities.is_record(iri):
+                self._kinds[iri] = self.entities.kind(iri)
+            else:
+                self._kinds[iri] = "other" if self.open_world and self._outside(iri) else None
+        return self._kinds[iri]
+
+    def _outside(self, iri: str) -> bool:
+        """Whether a node is outside the vocabulary: not a graph, no class the kinds know."""
+        if iri in self.sources or iri == ONTOLOGY:
+            return False
+        kinds = table()
+        types = {q.object.value for q in self.db.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)}
+        return kinds.kind_of(types) is None and not kinds.is_folded(types) and not any(t.startswith(DKG) for t in types)
+
+    @functools.cached_property
+    def _canonical(self) -> dict[str, str]:
+        return self.entities.canonical_map()
+
+    def canonical(self, iri: str) -> str:
+        """The canonical record of a record's cluster (itself when no match joins it)."""
+        return self._canonical.get(iri, iri)
+
+    # ------------------------------------------------------------------ queries
+
+    def select(self, name: str, **bindings: str) -> Iterator[ox.QuerySolution]:
+        """Rows of ``graph/sparql/<name>.rq``, IRIs bound to the given variables."""
+        values = {ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()}
+        yield from self.db.query(sparql.load(name), prefixes=PREFIXES, substitutions=values)
+
+    @functools.cached_property
+    def sources(self) -> dict[str, Source]:
+        """Every graph of the store as a source, described where it describes itself."""
+        rows: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for row in self.select("view-sources"):
+            entry = rows[row["g"].value]
+            for key in ("title", "label", "publisher", "issued", "url", "kind"):
+                if row[key] is not None:
+                    entry[key].add(row[key].value)
+        found = {}
+        for graph in sorted(g.value for g in self.db.named_graphs()):
+            if graph == ONTOLOGY:
+                continue
+            entry = rows.get(graph, {})
+            name = min(entry.get("title", ()) or entry.get("label", ()), default="")
+            if not name:
+                name = graph.rsplit("/", 1)[-1] if graph.startswith("file:") else shorten(graph)
+            urls = tuple(sorted(u for u in entry.get("url", ()) if u.startswith(("https://", "http://"))))
+            found[graph] = Source(graph, name, ", ".join(sorted(self.label(p) for p in entry.get("publisher", ()))),
+                                  min(entry.get("issued", ()), default=""), urls,
+                                  DKG + "Dataset" in entry.get("kind", ()) or graph.startswith(DATASET))
+        return found
+
+    @functools.cached_property
+    def links(self) -> list[Link]:
+        """Every relation between two entity records, direct or folded from an n-ary node."""
+        from ..network import relation_label
+
+        found = []
+        for prop in EDGE_PROPERTIES:
+            relation = relation_label(prop)
+            found += [Link(q.subject.value, relation, q.object.value, q.graph_name.value)
+                      for q in self.db.quads_for_pattern(None, ox.NamedNode(prop), None, None)
+                      if isinstance(q.object, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
+                      and q.graph_name.value != ONTOLOGY]
+        for row in self.select("view-folded"):
+            found.append(Link(row["s"].value, row["relation"].value, row["o"].value, row["g"].value,
+                              row["node"].value))
+        if self.open_world:
+            found += [Link(row["s"].value, relation_label(row["p"].value), row["o"].value, row["g"].value)
+                      for row in self.select("view-any-links")
+                      if "other" in (self.kind(row["s"].value), self.kind(row["o"].value))]
+        return [link for link in found if self.kind(link.subject) and self.kind(link.object)]
+
+    @functools.cached_property
+    def curated(self) -> frozenset[str]:
+        """Records typed by a curated source (the core every view starts from)."""
+        found = set()
+        for graph in self.db.named_graphs():
+            if graph.value.startswith(SRC):
+                found.update(q.subject.value for q in self.db.quads_for_pattern(
+                    None, ox.NamedNode(RDF_TYPE), None, graph) if isinstance(q.subject, ox.NamedNode))
+        return frozenset(n for n in found if self.kind(n))
+
+    @functools.cached_property
+    def publishers(self) -> frozenset[str]:
+        """Records that publish a source (named in the panels with each source they publish)."""
+        return frozenset(q.object.value for q in self.db.quads_for_pattern(
+            None, ox.NamedNode(PREFIXES["dcterms"] + "publisher"), None, None) if isinstance(q.object, ox.NamedNode))
+
+    @functools.cached_property
+    def dprk_targets(self) -> frozenset[str]:
+        """Records designated under a DPRK sanctions program."""
+        return frozenset(row["target"].value for row in self.select("view-dprk-targets"))
+
+    def kind_counts(self) -> dict[str, int]:
+        """Records per node kind in the whole store (a record of several classes counts once
+        per class, so this is an upper bound used only to say what a view left out)."""
+        kinds = table()
+        counts: dict[str, int] = defaultdict(int)
+        for row in self.select("view-type-counts"):
+            kind = kinds.kind_of({row["type"].value})
+            if kind is not None and not kinds.is_folded({row["type"].value}):
+                counts[kind] += int(row["count"].value)
+        return dict(counts)
+
+    def records_of_kinds(self, kinds: set[str]) -> set[str]:
+        """Every record of these kinds (for views that also draw isolated nodes)."""
+        found = set()
+        for name in sorted(kinds):
+            for cls in table().kinds[name].classes:
+                found.update(row["node"].value for row in self.select("view-typed", type=cls))
+        return {n for n in found if self.kind(n) in kinds}
+
+    def subjects_in(self, graphs: set[str]) -> set[str]:
+        """Records that the given graphs state something about."""
+        found = set()
+        for graph in sorted(graphs):
+            found.update(q.subject.value for q in self.db.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+                         if isinstance(q.subject, ox.NamedNode))
+        return {n for n in found if self.kind(n)}
+
+    # ------------------------------------------------------------------ nodes
+
+    def facts(self, node: str) -> list[Fact]:
+        """Everything stated about ``node``, in any graph but the ontology's, sorted."""
+        found = []
+        for quad in self.db.quads_for_pattern(ox.NamedNode(node), None, None, None):
+            graph = quad.graph_name
+            if not isinstance(graph, ox.NamedNode) or graph.value == ONTOLOGY:
+                continue
+            found.append(Fact(quad.predicate.value, quad.object.value, isinstance(quad.object, ox.NamedNode),
+                              graph.value))
+        return sorted(found, key=lambda f: (f.prop, f.value, f.graph))
+
+    def pointing(self, prop: str, node: str) -> list[tuple[str, str]]:
+        """(subject, graph) of every ``subject prop node`` statement, sorted."""
+        return sorted({(q.subject.value, q.graph_name.value)
+                       for q in self.db.quads_for_pattern(None, ox.NamedNode(prop), ox.NamedNode(node), None)
+                       if isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)})
+
+    def label(self, iri: str) -> str:
+        """A node's name: its cluster's label for a record, else its first label, else a CURIE."""
+        if iri not in self._labels:
+            if self.kind(iri) not in (None, "other"):
+                self._labels[iri] = self.entities.cluster(self.canonical(iri)).label
+            else:
+                names = sorted(q.object.value for prop in _LABELS for q in self.db.quads_for_pattern(
+                    ox.NamedNode(iri), ox.NamedNode(prop), None, None))
+                self._labels[iri] = names[0] if names else shorten(iri)
+        return self._labels[iri]
+
+    def values(self, node: str, prop: str) -> list[str]:
+        """The values of one property of a node, sorted, without duplicates."""
+        return sorted({q.object.value for q in self.db.quads_for_pattern(
+            ox.NamedNode(node), ox.NamedNode(prop), None, None)})
+
+
+def file_nquads(path: Path) -> bytes:
+    """A file parsed strictly and written as N-Quads (see ``Reader.of_file``)."""
+    from rdflib import Dataset, URIRef
+    from rdflib.namespace import RDF
+
+    from ..namespace import DKG as DKG_NS
+    from ..namespace import SRC as SRC_NS
+    from ..parse import parse_into
+
+    dataset = Dataset()
+    stem_graph = SRC_NS[path.stem]
+    parse_into(dataset, path, stem_graph)
+    graph = dataset.graph(stem_graph)
+    if len(graph) and (stem_graph, RDF.type, DKG_NS.SourceDocument) not in graph:
+        file_graph = dataset.graph(URIRef(path.resolve().as_uri()))
+        file_graph += graph
+        dataset.remove_graph(graph)
+    return dataset.serialize(format="nquads", encoding="utf-8")
