@@ -85,6 +85,29 @@ def _progress(message: str) -> None:
     click.echo(f"... {message}", err=True)
 
 
+def _format_option(*choices: str):
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0],
+                        show_default=True, help="Output format (json: see the README for its keys).")
+
+
+_AS_OF_OPTION = click.option(
+    "--as-of", "as_of", metavar="DATE",
+    help="Answer as of DATE (YYYY[-MM[-DD]]): only sources issued on or before it count, and "
+         "sanction status is computed for that date [default: today].")
+_WIDE_OPTION = click.option("--wide", is_flag=True,
+                            help="Never cut a table cell (output that is not a terminal is never cut).")
+
+
+def _wide(wide: bool) -> bool:
+    return wide or not sys.stdout.isatty()
+
+
+def _as_of(value: str | None) -> str:
+    from graph.terms import check_date, today
+
+    return check_date(value, "--as-of") if value else today()
+
+
 @click.group(cls=DprkKgGroup, epilog=EXIT_CODES,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--store", "store_path", type=click.Path(path_type=Path), default=paths.DEFAULT_STORE,
@@ -202,9 +225,13 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
               help="Result format [default: table on a terminal, csv otherwise].")
 @click.option("--timeout", type=float, default=30.0, show_default=True, metavar="SECONDS",
               help="Stop the query after this many seconds, above 0 and at most 86400 (exit 5).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Run on the store as the sources stood on DATE: only graphs issued on or before it "
+                   "(and undated ones) make the query's dataset.")
 @click.pass_context
 def query(ctx: click.Context, text: str | None, query_file: Path | None, name: str | None,
-          list_queries: bool, params: tuple[str, ...], fmt: str | None, timeout: float) -> None:
+          list_queries: bool, params: tuple[str, ...], fmt: str | None, timeout: float,
+          as_of: str | None) -> None:
     """Run a read-only SPARQL query on the store: inline, from a file (-f) or by name (-n).
 
     The project prefixes (dkg:, kg:, src:, schema:, skos:, ...) are predeclared and the default
@@ -223,6 +250,7 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
         dprk-kg query --list
         dprk-kg query -n sanctioned-mixers
         dprk-kg query -n actor-aliases -p actor=kg:lazarus-group --format csv
+        dprk-kg query -n sanctioned-mixers --as-of 2024-06-01
         dprk-kg query 'SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
         dprk-kg query -f my-query.rq --format json --timeout 10
     """
@@ -244,19 +272,28 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
         from graph.parse import read_text
 
         text = read_text(query_file)
-    elif name is not None:
-        text = q.named_query(name).text
     bindings = {}
     for param in params:
         var, sep, value = param.partition("=")
         if not sep or not var.lstrip("?$"):
             raise InputError(f"--param {param!r}: expected VAR=VALUE, e.g. actor=kg:lazarus-group")
         bindings[var.lstrip("?$")] = value
+    day = _as_of(as_of) if as_of else None
+    if name is not None:
+        if day and any(p == "asOf" for p, _ in q.named_query(name).params):
+            bindings.setdefault("asOf", day)
+        text, bindings = q.named_query(name).bound_text(bindings), {}
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
     q.check_timeout(timeout)
     ensure_current(ctx.obj["store"], _progress, check_swap=False)
+    dataset = None
+    if day:
+        from graph.reader import open_reader
+
+        graphs = open_reader(ctx.obj["store"], _progress).graphs_as_of(day)
+        dataset = q.QueryDataset(default=graphs, named=graphs)
     result = q.run_query(ctx.obj["store"], text, fmt, timeout, bindings, out=sys.stdout.buffer,
-                         progress=_progress)
+                         progress=_progress, dataset=dataset)
     if result.kind == "ask":
         ctx.exit(0 if result.truth else 1)
     if result.count == 0:
@@ -265,29 +302,6 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
                    "sources with `dprk-kg query -n sources`", err=True)
     elif fmt == "table":
         click.echo(f"{result.count} row(s)", err=True)
-
-
-def _format_option(*choices: str):
-    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0],
-                        show_default=True, help="Output format (json: see the README for its keys).")
-
-
-_AS_OF_OPTION = click.option(
-    "--as-of", "as_of", metavar="DATE",
-    help="Answer as of DATE (YYYY[-MM[-DD]]): only sources issued on or before it count, and "
-         "sanction status is computed for that date [default: today].")
-_WIDE_OPTION = click.option("--wide", is_flag=True,
-                            help="Never cut a table cell (output that is not a terminal is never cut).")
-
-
-def _wide(wide: bool) -> bool:
-    return wide or not sys.stdout.isatty()
-
-
-def _as_of(value: str | None) -> str:
-    from graph.terms import check_date, today
-
-    return check_date(value, "--as-of") if value else today()
 
 
 @main.command()

@@ -64,12 +64,28 @@ _TOKENS = re.compile(
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """A query of the library in ``queries/``: its name (file stem), title, description, text."""
+    """A query of the library in ``queries/``: its name (file stem), title, description, text,
+    and the parameters it takes (``# param NAME: DEFAULT`` lines) with their defaults."""
 
     name: str
     title: str
     description: str
     path: Path
+    params: tuple[tuple[str, str], ...] = ()
+
+    def bound_text(self, given: Mapping[str, str]) -> str:
+        """The query with its parameters bound: ``given`` values, else the defaults (a parameter
+        with no default and no value stays unbound). A name the query does not take is an
+        InputError naming the ones it takes."""
+        from .sparql import bind_terms
+
+        known = dict(self.params)
+        for name in given:
+            if name not in known:
+                takes = f"its parameters: {', '.join(known)}" if known else "it takes no parameters"
+                raise InputError(f"--param {name}: the query {self.name!r} has no parameter {name!r}; {takes}")
+        values = {name: _term(value) for name, value in {**known, **given}.items() if value}
+        return bind_terms(self.text, values)
 
     @property
     def text(self) -> str:
@@ -645,16 +661,22 @@ def _collect(receiver, process, timeout: float, out: BinaryIO | None, max_bytes:
     return QueryResult(b"".join(gathered), status["kind"], status["count"], status["truth"])
 
 
-def _header(path: Path) -> tuple[str, str]:
-    """The ``# title:`` and ``# description:`` of a query file's header comment."""
+def _header(path: Path) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """The ``# title:``, ``# description:`` and ``# param NAME: DEFAULT`` lines of a query
+    file's header comment."""
     fields: dict[str, str] = {}
+    params: list[tuple[str, str]] = []
     current = None
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.startswith("#"):
             break
         body = line[1:].strip()
         match = re.match(r"(title|description):\s*(.*)", body)
-        if match:
+        param = re.match(r"param\s+(\w+):\s*(\S*)$", body)
+        if param:
+            params.append((param.group(1), param.group(2)))
+            current = None
+        elif match:
             current = match.group(1)
             fields[current] = match.group(2)
         elif current == "description" and body:
@@ -664,7 +686,7 @@ def _header(path: Path) -> tuple[str, str]:
     for key in ("title", "description"):
         if not fields.get(key):
             raise InputError(f"the header comment has no '# {key}: ...' line", path, 1)
-    return fields["title"], fields["description"]
+    return fields["title"], fields["description"], tuple(params)
 
 
 def named_queries(folder: Path = paths.QUERIES_DIR) -> list[NamedQuery]:
@@ -673,7 +695,11 @@ def named_queries(folder: Path = paths.QUERIES_DIR) -> list[NamedQuery]:
     >>> [q.name for q in named_queries()][:1]
     ['actor-aliases']
     """
-    return [NamedQuery(path.stem, *_header(path), path) for path in sorted(Path(folder).glob("*.rq"))]
+    queries = []
+    for path in sorted(Path(folder).glob("*.rq")):
+        title, description, params = _header(path)
+        queries.append(NamedQuery(path.stem, title, description, path, params))
+    return queries
 
 
 def named_query(name: str, folder: Path = paths.QUERIES_DIR) -> NamedQuery:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import sparql
 from .entities import Entities
-from .terms import shorten
+from .terms import on_or_before, shorten
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -58,6 +58,14 @@ class Reader:
             rows = self.rows("node-label", focus=node)
             self._labels[node] = (rows[0]["label"] if rows else None) or shorten(node)
         return self._labels[node]
+
+    def graphs_as_of(self, as_of: str) -> tuple[str, ...]:
+        """Every named graph whose source was issued on or before ``as_of`` (undated ones too):
+        the store as the sources stood on that date."""
+        import pyoxigraph as ox
+
+        return tuple(sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)
+                            and (not self.issued(g.value) or on_or_before(self.issued(g.value), as_of))))
 
     def issued(self, graph: str) -> str:
         """The date a source graph was issued, '' when it gives none."""

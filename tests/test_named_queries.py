@@ -99,3 +99,34 @@ def test_sources_lists_every_curated_document(runner, built, name):
 
     listed = {r["source"] for r in rows(runner, built, name)}
     assert {SRC + p.stem for p in source_files()} <= listed
+
+
+def test_lazarus_incidents_cover_affiliated_groups_and_take_an_actor(runner, built):
+    found = rows(runner, built, "lazarus-incidents")
+    incidents = {r["incident"] for r in found}
+    assert {KG + "bybit-hack", KG + "dmm-bitcoin-hack"} <= incidents, "TraderTraitor is affiliated with Lazarus"
+    assert {r["actor"] for r in found} == {KG + "lazarus-group"}
+    trader = rows(runner, built, "lazarus-incidents", "actor=kg:tradertraitor")
+    assert {r["actor"] for r in trader} == {KG + "tradertraitor"}
+    assert {KG + "bybit-hack", KG + "dmm-bitcoin-hack"} <= {r["incident"] for r in trader}
+
+
+def test_a_parameter_the_query_does_not_take_is_one_line(runner, built):
+    result = runner.invoke(main, ["--store", str(built["store"]), "query", "-n", "lazarus-incidents",
+                                  "-p", "mixer=kg:sinbad"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("Error: --param mixer: the query 'lazarus-incidents' has no parameter "
+                                     "'mixer'; its parameters: actor")
+
+
+@pytest.mark.parametrize(("as_of", "still_listed", "end"), [("2024-06-01", "true", None),
+                                                           ("2025-04-01", "false", "2025-03-21")])
+def test_sanctioned_mixers_as_of_a_date(runner, built, as_of, still_listed, end):
+    args = ["--store", str(built["store"]), "query", "-n", "sanctioned-mixers", "--format", "json", "--as-of", as_of]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    found = [{k: v["value"] for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]]
+    redesignation = next(r for r in found if r["sanction"] == KG + "sanction-tornado-cash-2022-11"
+                         or r["sanction"].endswith("tornado-cash-2022-11"))
+    assert redesignation["stillListed"] == still_listed
+    assert redesignation.get("endDate") == end

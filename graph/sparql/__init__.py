@@ -51,10 +51,20 @@ def bind(text: str, bindings: dict[str, str]) -> str:
     """``text`` with each ``?name`` of ``bindings`` replaced by its IRI (checked by pyoxigraph)."""
     import pyoxigraph as ox
 
+    return bind_terms(text, {name: ox.NamedNode(iri) for name, iri in bindings.items()})
+
+
+def bind_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    """``text`` with each ``?name`` of ``bindings`` replaced by the term in N-Triples syntax (so
+    a literal cannot end early and an IRI is a checked IRI); in the SELECT clause it becomes
+    ``(term AS ?name)``, so the result still has the column. For our own query files, whose
+    variables appear only where they are meant."""
     head, brace, body = text.partition("{")
-    for name, iri in bindings.items():
-        constant = str(ox.NamedNode(iri))
+    pattern, close, tail = body.rpartition("}")
+    for name, term in bindings.items():
+        constant = str(term).replace("\\", "\\\\")
         variable = re.compile(rf"[?$]{re.escape(name)}\b")
-        head = variable.sub(f"({constant} AS ?{name})".replace("\\", "\\\\"), head)
-        body = variable.sub(constant.replace("\\", "\\\\"), body)
-    return head + brace + body
+        head = variable.sub(f"({constant} AS ?{name})", head)
+        pattern = variable.sub(constant, pattern)
+        tail = variable.sub(f"({constant})", tail)  # GROUP BY / ORDER BY take an expression
+    return head + brace + pattern + close + tail
