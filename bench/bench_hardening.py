@@ -4,8 +4,8 @@
   check, store currency check, confined query process) against a fresh Python process that
   imports pyoxigraph, opens the same store read-only and prints the same query as CSV.
 * streamed result: a 10^6-row SELECT written as CSV to a file, through ``dprk-kg query`` against
-  raw pyoxigraph serializing to the file; the note gives each one's peak RSS (the query process
-  and the CLI both counted: RUSAGE_CHILDREN of the runner).
+  raw pyoxigraph serializing to the file; the note gives each one's peak RSS (of its largest
+  process, the CLI or its query process: RUSAGE_CHILDREN of a runner).
 
 Usage: .venv/bin/python bench/bench_hardening.py [--quick]
 """
@@ -47,7 +47,7 @@ def _median(command: list[str], repeat: int, stdout=subprocess.DEVNULL) -> float
 
 
 def _peak_rss_mb(command: list[str], out: Path) -> float:
-    """Peak RSS of a command run in a fresh runner process (its children included), in MB."""
+    """Peak RSS of the largest process a command runs (itself or a child), in MB."""
     runner = ("import resource, subprocess, sys\n"
               "with open(sys.argv[1], 'wb') as out: subprocess.run(sys.argv[2:], stdout=out, check=True)\n"
               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")

@@ -41,9 +41,11 @@ MAX_CELL = 60
 CHUNK = 1 << 16
 
 # Lower-case spellings whose absence from a query (after \u escapes) proves it holds neither a
-# SERVICE pattern, nor a dataset clause, nor an update: keywords are plain letters in any case.
+# SERVICE pattern nor a dataset clause: keywords are plain letters in any case. Updates cannot
+# run as a query at all (the engine's query grammar has none); their words are watched for a
+# clearer message, except ADD, which "address" spells.
 _WATCHED = ("service", "from", "load", "insert", "delete", "clear", "drop", "create", "move",
-            "copy", "add")
+            "copy")
 _UPDATES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD",
             "Move": "MOVE", "Copy": "COPY", "InsertData": "INSERT", "DeleteData": "DELETE",
             "DeleteWhere": "DELETE", "Modify": "DELETE"}

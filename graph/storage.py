@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -130,6 +129,8 @@ def write_stamp(path: Path, value: str | None) -> None:
 
 def _write_small(target: Path, text: str) -> None:
     """Write a small file atomically (temporary sibling, then rename)."""
+    import tempfile
+
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -143,6 +144,8 @@ def _write_small(target: Path, text: str) -> None:
 def check_writable(path: Path) -> None:
     """Fail before any work if the store folder cannot be created or written to (tried for
     real, so a read-only file system counts even for root)."""
+    import tempfile
+
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)

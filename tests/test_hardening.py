@@ -303,6 +303,9 @@ def test_a_second_writer_is_told_who_writes(runner, store, tmp_path) -> None:
         reader = run(runner, store, "query", "ASK { kg:tornado-cash a dkg:Mixer }")
         assert reader.exit_code == 0  # readers never wait for the write lock
         assert run(runner, store, "show", "Tornado Cash").exit_code == 0
+        assert run(runner, store, "validate").exit_code == 0
+        view = run(runner, store, "viz", "--focus", "Tornado Cash", "-o", str(tmp_path / "v.html"))
+        assert view.exit_code == 0, view.output
     finally:
         holder.kill()
         holder.wait()
