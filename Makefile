@@ -19,6 +19,7 @@ install: $(BIN)/dprk-kg
 
 demo: install
 	$(BIN)/dprk-kg build
+	@echo "Next: . $(VENV)/bin/activate   (puts dprk-kg on your PATH; or call $(BIN)/dprk-kg)"
 
 test: install
 	$(BIN)/python -m pytest -q

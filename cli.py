@@ -31,13 +31,6 @@ Exit codes:
   141  the output pipe was closed by its reader (e.g. `| head`); nothing more is printed
 """
 
-# C0 and C1 controls (but newline) and bidirectional overrides: escaped before a message reaches
-# the terminal, so data quoted in an error cannot move the cursor or reorder the text.
-_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _printable(text: str) -> str:
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -53,7 +46,9 @@ class DprkKgGroup(click.Group):
             sys.stdout.flush()  # inside the try: a full disk is reported like any failed write
             return result
         except DprkKgError as exc:
-            click.echo(f"Error: {_printable(str(exc))}", err=True)
+            from graph.render import safe
+
+            click.echo(f"Error: {safe(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Error: interrupted; each set of files is the previous one or the new one, never a mix",
@@ -905,7 +900,7 @@ def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
     from dataclasses import asdict
 
     from graph.importers import ofac_sdn, sdn_diff
-    from graph.importers.ntriples import escape_controls
+    from graph.render import safe as escape_controls
 
     result = sdn_diff.diff(ofac_sdn.parse(old), ofac_sdn.parse(new), program)
     if fmt == "json":

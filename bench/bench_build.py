@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import CLI, REPO, child, median_of, print_rows, row
+from bench.common import CLI, REPO, child, median_of, print_rows, row
 
 BASELINE = """
 import sys

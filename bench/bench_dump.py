@@ -84,7 +84,8 @@ def measure(quick: bool = False) -> list[dict]:
             for name in ("project-load", "raw-load"):
                 target = root / f"{name}-{attempt}"
                 runs[name].append(_child(name, str(target), str(root / "dump.nq")))
-        lines = sum(1 for _ in open(root / "dump.nq", "rb")) - 1
+        with open(root / "dump.nq", "rb") as dumped:
+            lines = sum(1 for _ in dumped) - 1
 
     def median(name: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[name])

@@ -45,9 +45,9 @@ def _median(command: list[str], repeat: int) -> float:
 
 
 def measure(quick: bool = False) -> list[dict]:
-    from bench.real_store import shared_store
+    from bench.common import real_store
 
-    store = shared_store()
+    store = real_store()
     repeat = 3 if quick else 7
     cli = [sys.executable, "-m", "cli", "--store", str(store)]
     subprocess.run([*cli, "show", ENTITY], check=True, capture_output=True, cwd=REPO)  # index built once

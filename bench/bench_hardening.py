@@ -13,7 +13,6 @@ Usage: .venv/bin/python bench/bench_hardening.py [--quick]
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import subprocess
 import sys

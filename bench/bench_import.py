@@ -19,7 +19,7 @@ import shutil
 import statistics
 import sys
 
-from common import (
+from bench.common import (
     CLI,
     DATA,
     REPO,
@@ -111,7 +111,7 @@ def reimport(runs: int) -> list[dict]:
 def import_all() -> dict:
     """Build and import every shared dataset through the CLI, against bulk-loading the same quads
     in a fresh process (wall times of processes, start-up included on both sides)."""
-    from real_store import set_up
+    from bench.real_store import set_up
 
     folder = scratch("import-all")
     wall = median_of(lambda: set_up(folder / "store", command=[CLI]), 1)

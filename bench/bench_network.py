@@ -21,7 +21,7 @@ import argparse
 import json
 import sys
 
-from common import CLI, child, median_of, print_rows, real_store, row, scratch
+from bench.common import CLI, child, median_of, print_rows, real_store, row, scratch
 
 DUMP = """
 import sys

@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from common import CLI, child, curated_store, median_of, print_rows, row, scratch
+from bench.common import CLI, child, curated_store, median_of, print_rows, row, scratch
 
 HERE = Path(__file__).resolve().parent
 RAW_QUERY = """
@@ -91,7 +91,7 @@ def cold_query(runs: int) -> dict:
 
 def measure(quick: bool = False) -> list[dict]:
     """The cold query, then load and every named query at each size against raw pyoxigraph."""
-    from generate import generate
+    from bench.generate import generate
 
     rows = [cold_query(5 if quick else 11)]
     sizes = [] if quick else [10_000, 100_000, 1_000_000]

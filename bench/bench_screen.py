@@ -59,9 +59,9 @@ def _median(command: list[str], repeat: int) -> float:
 
 
 def measure(quick: bool = False) -> list[dict]:
-    from bench.real_store import shared_store
+    from bench.common import real_store
 
-    store = shared_store()
+    store = real_store()
     repeat = 3 if quick else 5
     with tempfile.TemporaryDirectory() as work:
         listing = Path(work) / "addresses.txt"

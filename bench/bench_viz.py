@@ -11,8 +11,8 @@ user feels it), medians of several runs:
 - ``viz`` (the whole-store default view) against a pyoxigraph process reading every quad of the
   store; goal: at most 3x.
 
-The store with every shared dataset is ``bench/real_store.py``'s (``shared_store``), set up once
-under bench/out/real/.
+The store with every shared dataset is ``bench.common.real_store()`` (``bench/real_store.py``),
+set up once under bench/out/real/.
 
     .venv/bin/python bench/bench_viz.py                 # the ratios above
     .venv/bin/python bench/bench_viz.py --browser --sizes 1000 --runs 5 --baseline-runs 3
@@ -214,9 +214,9 @@ def _median(command: list[str], runs: int) -> float:
 
 def measure(quick: bool = False) -> list[dict]:
     """Writing views of the store with every shared dataset, against raw pyoxigraph (see above)."""
-    from bench.real_store import shared_store
+    from bench.common import real_store
 
-    store = shared_store()
+    store = real_store()
     runs = 1 if quick else 3
     viz = [sys.executable, "-m", "cli", "--store", str(store), "viz"]
     subprocess.run([*viz, "-o", str(OUT / "warm.html")], cwd=REPO, check=True, capture_output=True)

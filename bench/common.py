@@ -117,7 +117,7 @@ def real_store() -> Path:
     Benchmarks that write must work on a copy (``copy_of``).
     """
     if "real" not in _stores:
-        from real_store import set_up
+        from bench.real_store import set_up
 
         if not DATA.is_dir():
             raise RuntimeError(f"no shared datasets at {DATA}")

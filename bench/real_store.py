@@ -69,26 +69,6 @@ def set_up(store: Path, matches: Path | None = None, exports: Path | None = None
     return [" ".join(line) for line in lines]
 
 
-def shared_store(folder: Path | None = None) -> Path:
-    """A store with every shared dataset for the benchmarks, set up once under ``bench/out``
-    and reused while the code, the curated data and the datasets it was made from are unchanged.
-    """
-    import hashlib
-
-    folder = folder or REPO / "bench" / "out" / "real"
-    digest = hashlib.sha256()
-    for path in sorted([*REPO.glob("graph/**/*.py"), *REPO.glob("graph/**/*.rq"), *REPO.glob("sources/*.ttl"),
-                        REPO / "links" / "matches.csv", *(p for _, p in available_imports())]):
-        digest.update(f"{path.relative_to(REPO.parent)} {path.stat().st_size} {path.stat().st_mtime_ns}\n".encode())
-    marker = folder / "made-from"
-    if marker.is_file() and marker.read_text() == digest.hexdigest():
-        return folder / "store"
-    shutil.rmtree(folder, ignore_errors=True)
-    set_up(folder / "store")
-    marker.write_text(digest.hexdigest())
-    return folder / "store"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("store", type=Path, help="the store folder to create (must not exist)")

@@ -2,28 +2,28 @@
 
 ``analyze`` ranks the most central actors and services, counts connected components, finds
 communities, and finds the bridge nodes whose removal cuts actors off from services they could
-reach. ``explain`` finds the shortest chain of relations between two entities, with the sources
-of each hop. Results are deterministic: ties break on node IRIs, sampling uses a fixed seed.
+reach (``graph.explain`` finds chains between two entities). Results are deterministic: ties
+break on node IRIs, sampling uses a fixed seed. Which kinds are actors and services is data
+(``ontology/kinds.toml``).
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import InputError
-from .validate import shorten
+from .kinds import table
+from .terms import shorten
 
 if TYPE_CHECKING:
     import networkx as nx
 
-ACTOR_KINDS = frozenset({"state", "group", "person", "designated party"})
-SERVICE_KINDS = frozenset({"mixer", "exchange", "service"})
+ACTOR_KINDS = table().with_role("actor")
+SERVICE_KINDS = table().with_role("service")
 FOCUS_KINDS = ACTOR_KINDS | SERVICE_KINDS
 #: Nodes a path may not pass through: documents link everything they mention.
-NO_PATH_KINDS = frozenset({"source"})
+NO_PATH_KINDS = frozenset(k.name for k in table().kinds.values() if not k.path)
 #: Betweenness is exact up to this many nodes, then estimated from sampled sources.
 BETWEENNESS_SAMPLE = 300
 #: Sampled sources times (nodes + edges) stays near this budget, so large graphs stay fast.
@@ -169,53 +169,3 @@ def _bridges(simple: nx.Graph, graph: nx.MultiDiGraph) -> list[tuple[str, int]]:
                 found.append((node, pairs))
         pieces = {}
     return sorted(found, key=lambda kv: (-kv[1], kv[0]))
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One step of an explanation: ``start -relation-> end`` (or reversed) and its sources."""
-
-    start: str
-    relation: str
-    end: str
-    forward: bool
-    sources: tuple[str, ...]
-
-
-def explain(graph: nx.MultiDiGraph, a: str, b: str) -> list[Hop]:
-    """The shortest chain of relations from ``a`` to ``b``, ignoring edge direction.
-
-    Each hop keeps the relation's direction as stated and every source that states it; an
-    InputError says so when the two are not connected.
-    """
-    import networkx as nx
-
-    simple = _simple(graph)
-    for node in (a, b):
-        if node not in simple:
-            raise InputError(
-                f"{shorten(node)} is not an entity of the network (it is a source, an "
-                "amount or a claim); try `dprk-kg show` on it"
-            )
-    try:
-        path = nx.shortest_path(simple, a, b)
-    except nx.NetworkXNoPath:
-        raise InputError(f"no chain of relations links {shorten(a)} and {shorten(b)}") from None
-    hops = []
-    for start, end in itertools.pairwise(path):
-        options = [(True, d) for d in graph.get_edge_data(start, end, default={}).values()]
-        options += [(False, d) for d in graph.get_edge_data(end, start, default={}).values()]
-        forward, data = min(options, key=lambda o: (-len(o[1]["sources"]), o[1]["relation"], not o[0]))
-        hops.append(Hop(start, data["relation"], end, forward, tuple(shorten(s) for s in data["sources"])))
-    return hops
-
-
-def render_explain(graph: nx.MultiDiGraph, hops: list[Hop]) -> str:
-    """The chain as text, one hop per line, each with its sources."""
-    label = lambda n: f"{graph.nodes[n]['label']} ({shorten(n)})"  # noqa: E731
-    lines = [" ... ".join([graph.nodes[hops[0].start]["label"], *(graph.nodes[h.end]["label"] for h in hops)])]
-    for i, hop in enumerate(hops, 1):
-        arrow = f"-{hop.relation}->" if hop.forward else f"<-{hop.relation}-"
-        lines.append(f"{i}. {label(hop.start)} {arrow} {label(hop.end)}")
-        lines.append(f"   sources: {', '.join(hop.sources)}")
-    return "\n".join(lines) + "\n"

@@ -29,12 +29,13 @@ from rdflib.namespace import RDF
 
 from . import export, paths, storage, store
 from .conflicts import facets, find_conflicts
-from .reader import Reader
 from .errors import InputError, ValidationFailed
 from .namespace import DKG, ONTOLOGY_GRAPH, SRC, bind_prefixes
 from .parse import iter_quads, parse_into
+from .reader import Reader
 from .storage import input_files, source_files
-from .validate import shorten, validate
+from .terms import shorten
+from .validate import validate
 
 Progress = Callable[[str], None]
 #: The build cache in the store folder: what the last build was made from and what it wrote.

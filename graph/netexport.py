@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .export import write_atomically
-from .validate import shorten
+from .terms import shorten
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -11,7 +11,6 @@ validates in about as long as Oxigraph takes to dump the quads, where pySHACL to
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,8 @@ import pyoxigraph as ox
 
 from . import paths
 from .export import serialized
-from .namespace import ONTOLOGY_GRAPH, PREFIXES, SRC
+from .namespace import ONTOLOGY_GRAPH, SRC
+from .terms import shorten
 
 if TYPE_CHECKING:
     import shacl
@@ -47,16 +47,6 @@ class Violation:
     graphs: tuple[str, ...]
 
 
-_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def shorten(iri: str) -> str:
-    """Write an IRI with the project prefixes: ``kg:lazarus-group`` rather than the full IRI."""
-    for prefix, namespace in _LONGEST_FIRST:
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
 
 
 def _ntriples(path: Path) -> bytes:
