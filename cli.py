@@ -138,8 +138,9 @@ def _print_violations(violations, file_of) -> None:
               default=paths.SOURCES_DIR, show_default="the curated sources/ folder",
               help="Folder of curated source files, one Turtle file per source document.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary, no progress.")
+@_format_option("table", "json")
 @click.pass_context
-def build(ctx: click.Context, out_dir: Path, sources_dir: Path, quiet: bool) -> None:
+def build(ctx: click.Context, out_dir: Path, sources_dir: Path, quiet: bool, fmt: str) -> None:
     """Build the graph: parse the ontology and curated sources, validate them with SHACL, write
     the exports (Turtle, TriG, N-Triples, JSON-LD) and refresh the store.
 
@@ -149,6 +150,7 @@ def build(ctx: click.Context, out_dir: Path, sources_dir: Path, quiet: bool) -> 
     Example:
         dprk-kg build
         dprk-kg build --out /tmp/exports --quiet
+        dprk-kg build --format json
     """
     from graph.build import build as run_build
     from graph.build import graph_file
@@ -160,6 +162,14 @@ def build(ctx: click.Context, out_dir: Path, sources_dir: Path, quiet: bool) -> 
     except ValidationFailed as exc:
         _print_violations(exc.violations, lambda g: graph_file(g, sources_dir))
         raise
+    if fmt == "json":
+        from graph.render import render_json
+
+        click.echo(render_json({"entities": report.entities, "sources": report.sources, "facts": report.facts,
+                                "conflicts": report.conflicts, "files": [str(f) for f in report.files],
+                                "unchanged": report.unchanged, "store": str(report.store),
+                                "seconds": round(report.seconds, 3)}), nl=False)
+        return
     click.echo(f"Built the dprk-kg graph in {report.seconds:.2f} s")
     click.echo(f"  entities   {sum(report.entities.values()):>6,}")
     for cls, count in report.entities.items():
@@ -1051,23 +1061,30 @@ def load_dump(ctx: click.Context, file: Path, fmt: str | None, replace: bool) ->
 
 
 @main.command()
+@_format_option("table", "csv", "json")
+@_WIDE_OPTION
 @click.pass_context
-def sources(ctx: click.Context) -> None:
+def sources(ctx: click.Context, fmt: str, wide: bool) -> None:
     """List every imported dataset and curated source in the store, with its version, date,
     import time and triple count.
 
     \b
     Example:
         dprk-kg sources
+        dprk-kg sources --format json
     """
+    from graph import render
     from graph.importers import list_sources
 
     rows = list_sources(ctx.obj["store"], _progress)
-    click.echo(f"{'graph':<48} {'kind':<20} {'version':<12} {'date':<10} {'imported':<20} {'triples':>8}")
-    for r in rows:
-        click.echo(f"{r.graph:<48} {r.kind:<20} {r.version[:12]:<12} {r.issued:<10} "
-                   f"{r.imported[:19]:<20} {r.triples:>8,}")
-    click.echo(f"{len(rows)} sources, {sum(r.triples for r in rows):,} triples")
+    if fmt == "json":
+        click.echo(render.render_json(rows), nl=False)
+        return
+    header = ["graph", "kind", "version", "date", "imported", "triples"]
+    cells = [[r.graph, r.kind, r.version, r.issued, r.imported[:19], f"{r.triples:,}"] for r in rows]
+    click.echo(render.render_csv(header, cells) if fmt == "csv" else
+               render.render_table(header, cells, wide=_wide(wide)), nl=False)
+    click.echo(f"{len(rows)} sources, {sum(r.triples for r in rows):,} triples", err=True)
 
 
 if __name__ == "__main__":
