@@ -378,21 +378,39 @@ def timeline(ctx: click.Context, since: str | None, until: str | None, entity: s
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv"]), required=True,
-              help="graphml (Cytoscape, Gephi), gexf (Gephi) or csv (nodes and edges files).")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv", "stix"]), required=True,
+              help="graphml (Cytoscape, Gephi), gexf (Gephi), csv (nodes and edges files) or stix "
+                   "(a STIX 2.1 bundle for OpenCTI and MISP, graph.stix.json).")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=paths.DEFAULT_EXPORTS, show_default=True, help="Folder for the files.")
+@click.option("--focus", metavar="NAME", help="stix: only what lies around this entity (label, alias or CURIE).")
+@click.option("--depth", type=click.IntRange(0, 20), default=2, show_default=True,
+              help="With --focus: how many relationship steps away from it to keep.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="stix: only sources issued on or before DATE count (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.pass_context
-def export_network(ctx: click.Context, fmt: str, out_dir: Path) -> None:
+def export_network(ctx: click.Context, fmt: str, out_dir: Path, focus: str | None, depth: int,
+                   as_of: str | None) -> None:
     """Export the typed network (entities and relations, without amounts and claims) for Gephi,
     Cytoscape or a spreadsheet. Nodes carry kind, label, aliases and sanction state; edges carry
     the relation and their sources. Files are deterministic and replaced atomically.
+
+    With --format stix, write the graph as one STIX 2.1 bundle: actors, incidents (every reported
+    amount with its source), attributions with their confidence, sanctions as reports, crypto
+    addresses as observables, and one report per source document (docs/stix.md).
 
     \b
     Example:
         dprk-kg export --format graphml
         dprk-kg export --format csv --out /tmp/network
+        dprk-kg export --format stix --out /tmp/stix
+        dprk-kg export --format stix --focus "Lazarus Group" --depth 1 --as-of 2023-12-31
     """
+    if fmt == "stix":
+        _export_stix(ctx.obj["store"], out_dir, focus, depth, as_of)
+        return
+    if focus or as_of:
+        raise click.UsageError("--focus and --as-of go with --format stix")
     from graph.netexport import export_network as write
     from graph.network import project
     from graph.query import open_store
@@ -402,6 +420,23 @@ def export_network(ctx: click.Context, fmt: str, out_dir: Path) -> None:
     for path in write(graph, fmt, out_dir):
         click.echo(f"wrote {path}")
     click.echo(f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges", err=True)
+
+
+def _export_stix(store_path: Path, out_dir: Path, focus: str | None, depth: int, as_of: str | None) -> None:
+    from graph.query import ensure_current
+    from graph.stix import export_stix
+    from graph.store import open_ox
+    from graph.terms import check_date
+
+    as_of = check_date(as_of, "--as-of") if as_of else None
+    ensure_current(store_path, _progress)
+    done = export_stix(open_ox(store_path, read_only=True), store_path, out_dir, focus, depth, as_of)
+    click.echo(f"wrote {done.path}")
+    shown = ", ".join(f"{n:,} {kind}" for kind, n in done.counts.items())
+    click.echo(f"{done.total:,} STIX objects ({shown})", err=True)
+    if done.undated_sources:
+        click.echo(f"{done.undated_sources} source(s) state no date at all: their facts are exported, "
+                   "without a report of their own", err=True)
 
 
 @main.command()
