@@ -7,8 +7,9 @@ kind as ``mapping.toml`` says, with the records' identifiers as external referen
   ``identity``; incidents ``incident`` (every reported amount beside its source, never averaged);
   crypto addresses ``cryptocurrency-wallet`` observables.
 - Aliases are the records' labels and ``skos:altLabel`` values, less three kinds of names:
-  data-quality traps (a name every source of which quotes it as "[sic]"), names of another
-  exported object and names two objects share (OpenCTI merges objects whose aliases match).
+  data-quality traps (a name every source of which quotes it as "[sic]"), names or identifiers
+  of another exported object, and names two objects share (OpenCTI merges objects whose aliases
+  match); the description lists the names withheld.
 - ``created``/``modified`` are the earliest and latest dates of the sources stating the records.
 """
 
@@ -224,6 +225,10 @@ def _aliases(ctx: Context, clusters: dict[str, list[str]],
     taken = defaultdict(set)
     for head, name in names.items():
         taken[normal(name)].add(head)
+        for member in clusters[head]:
+            for prop in IDENTIFIER_SOURCES:
+                for value, _ in ctx.facts.nodes[member].get(prop, ()):
+                    taken[normal(value)].add(head)
     candidates: dict[str, dict[str, str]] = {}
     for head, members in clusters.items():
         found: dict[str, str] = {}
@@ -260,7 +265,9 @@ def _identifiers(ctx: Context, members: list[str]) -> list[dict]:
                 if source_name == "mitre-attack" and urls:
                     ref["url"] = urls[0]
                 refs.append(ref)
-    return sorted(refs, key=lambda r: (r["source_name"] != "mitre-attack", r["source_name"], r["external_id"]))
+    unique = {(r["source_name"], r["external_id"]): r for r in sorted(refs, key=len)}
+    return sorted(unique.values(), key=lambda r: (r["source_name"] != "mitre-attack", r["source_name"],
+                                                  r["external_id"]))
 
 
 def _entity(ctx: Context, head: str, members: list[str], kind: str, name: str,

@@ -108,8 +108,6 @@ def _sanction_report(ctx: Context, node: str, targets: list[str], addresses: set
     if fields.get("authority_ref"):
         report["created_by_ref"] = fields["authority_ref"]
     ctx.objects[report["id"]] = report
-    for graph in graphs:
-        ctx.states[graph].add(report["id"])
 
 
 def map_sources(ctx: Context) -> int:
