@@ -383,7 +383,8 @@ def timeline(ctx: click.Context, since: str | None, until: str | None, entity: s
                    "(a STIX 2.1 bundle for OpenCTI and MISP, graph.stix.json).")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=paths.DEFAULT_EXPORTS, show_default=True, help="Folder for the files.")
-@click.option("--focus", metavar="NAME", help="stix: only what lies around this entity (label, alias or CURIE).")
+@click.option("--focus", metavar="NAME",
+              help="stix: only what lies around this entity (label, alias or CURIE).")
 @click.option("--depth", type=click.IntRange(0, 20), default=2, show_default=True,
               help="With --focus: how many relationship steps away from it to keep.")
 @click.option("--as-of", "as_of", metavar="DATE",

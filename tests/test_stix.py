@@ -249,7 +249,8 @@ def test_focus_view_is_valid_and_closed(runner, built, tmp_path):
         assert rel["source_ref"] in bundle.by_id and rel["target_ref"] in bundle.by_id
     for obj in bundle.data["objects"]:
         assert obj.get("created_by_ref") is None or obj["created_by_ref"] in bundle.by_id
-    attributed = {r["source_ref"] for r in bundle.relationships_of(lazarus) if r["relationship_type"] == "attributed-to"}
+    attributed = {r["source_ref"] for r in bundle.relationships_of(lazarus)
+                  if r["relationship_type"] == "attributed-to"}
     assert attributed and {o["id"] for o in bundle.of_type("incident")} == attributed
 
 
@@ -310,7 +311,8 @@ def test_the_projects_stix_importer_reads_the_groups_back(curated):
     for group in curated.of_type("intrusion-set"):
         entity = back[group["name"]]
         assert sorted(entity.aliases) == sorted(group.get("aliases", []))
-        attack = [r["external_id"] for r in group["external_references"] if r["source_name"] == "mitre-attack"]
+        attack = [r["external_id"] for r in group["external_references"]
+                  if r["source_name"] == "mitre-attack"]
         assert (("attackId", attack[0]) in entity.identifiers) if attack else len(entity.identifiers) == 1
         assert ("stixId", group["id"]) in entity.identifiers
 

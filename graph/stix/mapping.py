@@ -28,7 +28,7 @@ from ..entities import normal
 from ..kinds import table
 from ..terms import PREFIXES, expand, shorten
 from .ids import is_full_date, sco_id, sdo_id, timestamp
-from .read import DKG, LABEL, RDF_TYPE, Facts
+from .read import DKG, LABEL, Facts
 
 if TYPE_CHECKING:
     from ..entities import Entities
@@ -378,9 +378,9 @@ def _wallet(ctx: Context, node: str) -> None:
     if not value:
         return
     oid = sco_id("cryptocurrency-wallet", {"value": value})
+    new_sco = {extension_id("cryptocurrency-wallet"): {"extension_type": "new-sco"}}
     obj = ctx.objects.setdefault(oid, {"type": "cryptocurrency-wallet", "spec_version": "2.1", "id": oid,
-                                       "value": value, "labels": [], "extensions": {
-                                           extension_id("cryptocurrency-wallet"): {"extension_type": "new-sco"}}})
+                                       "value": value, "labels": [], "extensions": new_sco})
     labels = set(obj["labels"]) | {f"chain:{c}" for c in facts.values(node, DKG + "chain")}
     obj["labels"] = sorted(labels | {f"asset:{a}" for a in facts.values(node, DKG + "asset")})
     chains = [label[6:] for label in obj["labels"] if label.startswith("chain:")]

@@ -63,7 +63,7 @@ def _add_needed(objects: dict[str, dict], keep: dict[str, dict]) -> None:
         for obj in list(keep.values()):
             if obj.get("created_by_ref"):
                 needed.add(obj["created_by_ref"])
-            needed.update(key for key in obj.get("extensions", {}) if key.startswith("extension-definition--"))
+            needed.update(k for k in obj.get("extensions", {}) if k.startswith("extension-definition--"))
         keep.update((oid, objects[oid]) for oid in needed if oid in objects and oid not in keep)
 
 
