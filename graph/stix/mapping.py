@@ -349,7 +349,7 @@ def _loss(ctx: Context, amount: str, graph: str) -> dict:
     facts, sdo = ctx.facts, PREFIXES["schema"]
     source = facts.sources.get(graph)
     props = facts.nodes.get(amount, {})
-    loss = {"text": min((v for v, _ in props.get(LABEL, ())), default=shorten(amount))}
+    loss = {"text": min((v for v, _ in props.get(LABEL, ())), default=None) or shorten(amount)}
     for key, prop in (("value", sdo + "value"), ("min_value", sdo + "minValue"),
                       ("max_value", sdo + "maxValue"), ("currency", sdo + "currency"),
                       ("qualifier", DKG + "amountQualifier")):
