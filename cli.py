@@ -614,8 +614,9 @@ def timeline(ctx: click.Context, since: str | None, until: str | None, entity: s
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv"]), required=True,
-              help="graphml (Cytoscape, Gephi), gexf (Gephi) or csv (nodes and edges files).")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv", "stix"]), required=True,
+              help="graphml (Cytoscape, Gephi), gexf (Gephi), csv (nodes and edges files) or stix "
+                   "(a STIX 2.1 bundle for OpenCTI and MISP, graph.stix.json).")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=paths.DEFAULT_EXPORTS, show_default=True, help="Folder for the files.")
 @click.option("--focus", metavar="NAME", help="Only what lies around this entity (as `viz --focus`).")
@@ -624,22 +625,38 @@ def timeline(ctx: click.Context, since: str | None, until: str | None, entity: s
 @click.option("--type", "types", multiple=True, metavar="KIND",
               help="Only nodes of this kind (repeatable): group, mixer, incident, address, ...")
 @click.option("--records", is_flag=True, help="Keep the records of one entity apart (one node per record).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="stix: only sources issued on or before DATE count (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.pass_context
 def export_network(ctx: click.Context, fmt: str, out_dir: Path, focus: str | None, depth: int,
-                   types: tuple[str, ...], records: bool) -> None:
+                   types: tuple[str, ...], records: bool, as_of: str | None) -> None:
     """Export the typed network (entities and relations, without amounts and claims) for Gephi,
     Cytoscape or a spreadsheet: one node per entity (its confirmed records merged; --records
     keeps them apart). Nodes carry kind, label, aliases, records and sanction state; edges carry
     the relation and their sources. Files are deterministic and replaced atomically.
+
+    With --format stix, write the graph as one STIX 2.1 bundle: actors, incidents (every reported
+    amount with its source), attributions with their confidence, sanctions as reports, crypto
+    addresses as observables, and one report per source document (docs/stix.md).
 
     \b
     Example:
         dprk-kg export --format graphml
         dprk-kg export --format csv --out /tmp/network
         dprk-kg export --format gexf --focus "Lazarus Group" --depth 1 --type group --type incident
+        dprk-kg export --format stix --out /tmp/stix
+        dprk-kg export --format stix --focus "Lazarus Group" --depth 1 --as-of 2023-12-31
     """
     from graph.errors import InputError
     from graph.kinds import table
+
+    if fmt == "stix":
+        if types or records:
+            raise InputError("--type and --records do not apply to --format stix")
+        _export_stix(ctx.obj["store"], out_dir, focus, depth, as_of)
+        return
+    if as_of:
+        raise InputError("--as-of goes with --format stix")
     from graph.netexport import export_network as write
     from graph.network import neighbourhood, project
     from graph.reader import open_reader
@@ -655,6 +672,22 @@ def export_network(ctx: click.Context, fmt: str, out_dir: Path, focus: str | Non
     for path in write(graph, fmt, out_dir):
         click.echo(f"wrote {path}")
     click.echo(f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges", err=True)
+
+
+def _export_stix(store_path: Path, out_dir: Path, focus: str | None, depth: int, as_of: str | None) -> None:
+    from graph.stix import export_stix
+    from graph.storage import ensure_current, open_ox
+    from graph.terms import check_date
+
+    as_of = check_date(as_of, "--as-of") if as_of else None
+    ensure_current(store_path, _progress)
+    done = export_stix(open_ox(store_path, read_only=True), store_path, out_dir, focus, depth, as_of)
+    click.echo(f"wrote {done.path}")
+    shown = ", ".join(f"{n:,} {kind}" for kind, n in done.counts.items())
+    click.echo(f"{done.total:,} STIX objects ({shown})", err=True)
+    if done.undated_sources:
+        click.echo(f"{done.undated_sources} source(s) state no date at all: their facts are exported, "
+                   "without a report of their own", err=True)
 
 
 @main.command()

@@ -157,8 +157,9 @@ def bench(sizes: list[int], runs: int, baseline_runs: int) -> None:
             baseline_page = default_pyvis(n)
             settled = [time_to_ready(browser, baseline_page, "benchReadyAt", cap) for _ in range(baseline_runs)]
             mine = statistics.median(r for r in ready if r is not None)
-            if all(s is not None for s in settled):
-                theirs = statistics.median(settled)
+            finished = [s for s in settled if s is not None]
+            if len(finished) == len(settled):
+                theirs = statistics.median(finished)
                 base, ratio = f"{theirs:.1f} s", f"{theirs / mine:.0f}x"
             else:
                 base, ratio = f"> {cap} s (unsettled)", f"> {cap / mine:.0f}x"
@@ -246,7 +247,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one run of each measure")
     args = parser.parse_args()
     if args.screenshot:
-        screenshot(*args.screenshot, args.select)
+        page_path, png = args.screenshot
+        screenshot(page_path, png, args.select)
     elif args.browser:
         bench(args.sizes, args.runs, args.baseline_runs)
     else:

@@ -153,7 +153,7 @@ def _write_trig_graph(out: BinaryIO, name: str | None, lines: Iterator[str]) -> 
     count, subject = 0, None
     indent = "    " if name is not None else ""
     if name is not None:
-        out.write(f"\n{_short(name)} {{\n".encode("utf-8"))
+        out.write(f"\n{_short(name)} {{\n".encode())
     for line in lines:
         s, p, o = line[:-3].split(" ", 2)
         p = "a" if p == _RDF_TYPE else _short(p)

@@ -21,7 +21,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -178,8 +178,9 @@ def _refuse(text: str, word: str, offset: int | None = None) -> InputError:
     return InputError(f"{_where(text, offset)}: {word} is refused: {why}")
 
 
-def _walk(node) -> object:
+def _walk(node: object) -> Iterator[object]:
     """Every node of an rdflib SPARQL parse tree, depth first."""
+    from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
     stack = [node]
@@ -188,7 +189,7 @@ def _walk(node) -> object:
         yield item
         if isinstance(item, CompValue):
             stack.extend(item.values())
-        elif isinstance(item, (list, tuple)) or type(item).__name__ == "ParseResults":
+        elif isinstance(item, (list, tuple, ParseResults)):
             stack.extend(item)
 
 
@@ -253,7 +254,9 @@ def _dataset(text: str, tree, graphs: Callable[[], set[str]] | None) -> CheckedQ
     for decl in prologue:
         if getattr(decl, "name", None) == "PrefixDecl":
             declared[_field(decl, "prefix") or ""] = str(decl["iri"])
-    defaults, named, clauses = [], [], []
+    defaults: list[str] = []
+    named: list[str] = []
+    clauses: list[tuple[str, int | None]] = []
     offsets = iter(_keyword_offsets(text, "FROM"))
     for clause in _field(body, "datasetClause") or []:
         kind = "named" if _field(clause, "named") is not None else "default"
@@ -362,7 +365,7 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
             for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
     lines = [header, ["-" * w for w in widths], *rows]
-    return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() + "\n" for line in lines)
+    return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)).rstrip() + "\n" for line in lines)
 
 
 def _results_format(fmt: str):
@@ -483,7 +486,8 @@ def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str,
     if isinstance(result, ox.QueryBoolean):
         truth = bool(result)
         if fmt in ("json", "xml"):
-            result.serialize(out, format=_results_format(fmt))
+            # pyoxigraph's stub says IO[bytes]; serialize() takes any object with write()
+            result.serialize(out, format=_results_format(fmt))  # type: ignore[arg-type]
         else:
             out.write(f"{str(truth).lower()}\n".encode())
         return "ask", int(truth), truth
@@ -492,7 +496,8 @@ def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str,
         out.write(ox.serialize(triples, format=_graph_format(graph_fmt), prefixes=_project_prefixes()) or b"")
         return "graph", len(triples), None
     if fmt != "table":
-        result.serialize(out, format=_results_format(fmt))
+        # pyoxigraph's stub says IO[bytes]; serialize() takes any object with write()
+        result.serialize(out, format=_results_format(fmt))  # type: ignore[arg-type]
         out.flush()
         return "select", out.count(), None
     names = [v.value for v in result.variables]

@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -194,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
         """The Server header: the program, no versions."""
         return "dprk-kg"
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args) -> None:
         if self.server.options.log is not None:
             self.server.options.log(f"{self.address_string()} {format % args}")
 
@@ -220,7 +219,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        self._send(status, f"Error: {message}\n".encode("utf-8"), "text/plain; charset=utf-8", headers)
+        self._send(status, f"Error: {message}\n".encode(), "text/plain; charset=utf-8", headers)
 
     def _host_ok(self) -> bool:
         host = (self.headers.get("Host") or "").strip().lower()
@@ -232,7 +231,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- methods ---------------------------------------------------------------------------
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         if not self._host_ok():
             return
         path = unquote(urlsplit(self.path).path)
@@ -250,7 +249,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._error(404, f"nothing at {path}: the endpoint is /sparql, the start page /")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if not self._host_ok():
             return
         if urlsplit(self.path).path in _ENDPOINTS:
@@ -264,9 +263,9 @@ class Handler(BaseHTTPRequestHandler):
             self._error(405, f"{self.command} is refused: this server is read-only (no updates, "
                              "no Graph Store writes)", {"Allow": "GET, POST, OPTIONS"})
 
-    do_PUT = do_DELETE = do_PATCH = _refuse_write  # noqa: N815
+    do_PUT = do_DELETE = do_PATCH = _refuse_write
 
-    def do_OPTIONS(self) -> None:  # noqa: N802
+    def do_OPTIONS(self) -> None:
         if not self._host_ok():
             return
         headers = {"Allow": "GET, POST, OPTIONS"}
@@ -286,10 +285,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, found.text.encode("utf-8"), "application/sparql-query; charset=utf-8")
 
     def _view(self, name: str) -> None:
-        if name not in _views(self.server.options.views):
+        folder = self.server.options.views
+        if folder is None or name not in _views(folder):
             self._error(404, f"no view {name!r}")
             return
-        data = (Path(self.server.options.views) / name).read_bytes()
+        data = (Path(folder) / name).read_bytes()
         self._send(200, data, "text/html; charset=utf-8",
                    {"Content-Security-Policy": "frame-ancestors 'none'"})
 

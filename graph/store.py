@@ -87,7 +87,10 @@ def _swap(store: ox.Store, nquads: bytes, drop: Callable[[str], bool], existing:
     run = uuid.uuid4().hex
 
     def stage(quad: ox.Quad) -> ox.Quad:
-        target = staged.setdefault(quad.graph_name.value, f"{STAGING}{run}/{len(staged)}")
+        graph = quad.graph_name
+        if isinstance(graph, ox.DefaultGraph):
+            raise ValueError(f"a quad outside any named graph: {quad}")
+        target = staged.setdefault(graph.value, f"{STAGING}{run}/{len(staged)}")
         return ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(target))
 
     store.extend(stage(q) for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))

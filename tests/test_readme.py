@@ -1,11 +1,12 @@
 """The README's transcripts are the tool's real output: replayed in order on a fresh store.
 
-Every ```console block of the README whose commands start with ``$ dprk-kg`` (or ``$ python``)
-is run, in the order the README gives them, in one shell environment where ``dprk-kg`` is on the
-PATH and ``DPRK_KG_STORE`` names a fresh store, exactly as a new user following the README would
-(build, the imports of ../shared/data, then the reading commands). The output must match what
-the README prints, with run-dependent values masked: durations, import times, today's date. A
-line ``...`` in the README stands for any number of lines.
+Every ``$ `` command of the README's ```console blocks is run, in the order the README gives
+them, in one shell environment where ``dprk-kg`` is on the PATH and ``DPRK_KG_STORE`` names a
+fresh store, exactly as a new user following the README would (build, the imports of
+../shared/data, then the reading commands). The output must match what the README prints, with
+run-dependent values masked: durations, import times, today's date. Paths print as a user in the
+checkout sees them (the store as ``exports/store``). A line ``...`` in the README stands for any
+number of lines. (```text blocks, such as a server's, are not run.)
 
 To refresh the transcripts after a change of output, run
 ``DPRK_KG_README=update .venv/bin/python -m pytest tests/test_readme.py`` and review the diff.
@@ -47,7 +48,7 @@ def _commands(block: str) -> list[tuple[str, list[str]]]:
             steps.append((line[2:], []))
         elif steps:
             steps[-1][1].append(line)
-    return [(c, out) for c, out in steps if c.startswith(("dprk-kg", "python "))]
+    return steps
 
 
 def _matches(expected: list[str], actual: list[str]) -> bool:
@@ -78,10 +79,12 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
 
 
 def _run(command: str, env: dict[str, str]) -> list[str]:
-    """The command's output lines (stdout and stderr, as a terminal shows them)."""
+    """The command's output lines (stdout and stderr, as a terminal shows them), with the test's
+    store shown as the checkout's and the checkout's own paths relative."""
     done = subprocess.run(["bash", "-c", command + " 2>&1"], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=600)
-    return [line.rstrip() for line in done.stdout.splitlines()]
+    text = done.stdout.replace(env["DPRK_KG_STORE"], "exports/store").replace(f"{REPO}/", "")
+    return [line.rstrip() for line in text.splitlines()]
 
 
 @pytest.mark.shared

@@ -12,9 +12,14 @@ files), and one module per format: ``ofac_sdn`` (and ``sdn_diff``), ``attack``, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
+    from rdflib.query import ResultRow
 
 
 @dataclass(frozen=True)
@@ -38,9 +43,9 @@ def list_sources(store_path: Path, progress: Callable[[str], None] = lambda _: N
 
     dataset = open_store(store_path, progress)
     try:
-        counts = {str(r.g): int(r.n) for r in dataset.query(sparql("graph-sizes"))}
+        counts = {str(r.g): int(r.n) for r in _select(dataset, sparql("graph-sizes"))}
         rows: dict[str, SourceRow] = {}
-        for r in dataset.query(sparql("sources")):
+        for r in _select(dataset, sparql("sources")):
             graph = str(r.g)
             if graph in rows:
                 continue
@@ -51,3 +56,13 @@ def list_sources(store_path: Path, progress: Callable[[str], None] = lambda _: N
     finally:
         dataset.close()
     return sorted(rows.values(), key=lambda s: (s.kind != "Dataset", s.graph))
+
+
+def _select(dataset: Dataset, text: str) -> Iterator[ResultRow]:
+    """The rows of a SELECT query (rdflib types a result's items as rows, triples or a boolean)."""
+    from rdflib.query import ResultRow
+
+    for row in dataset.query(text):
+        if not isinstance(row, ResultRow):
+            raise TypeError(f"not a SELECT query: {text[:60]!r}")
+        yield row

@@ -128,7 +128,7 @@ def to_quads(bundle: Bundle, info: DatasetInfo) -> Quads:
                .get(kind, "software")] += 1
         if kind in ("intrusion-set", "malware", "tool", "campaign"):
             quads.entity(Entity(object_iri(stix_id), name, tuple(aliases), tuple(identifiers)))
-    for number, obj in enumerate(objects, 1):
+    for obj in objects:
         if not isinstance(obj, dict) or obj.get("type") != "relationship":
             continue
         if obj.get("revoked") or obj.get("x_mitre_deprecated"):

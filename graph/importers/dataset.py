@@ -7,7 +7,7 @@ project knows of each public dataset (title, licence, URL, publisher, author) is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import paths
@@ -68,7 +68,7 @@ def describe(quads: Quads, info: DatasetInfo, imported_at: datetime) -> None:
     quads.add(node, term("dcterms:title"), lit(info.title))
     quads.add(node, dkg("documentKind"), dkg("Dataset"))
     quads.add(node, dkg("sourceFile"), lit(info.file.name))
-    stamp = imported_at.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    stamp = imported_at.astimezone(UTC).replace(microsecond=0).isoformat()
     quads.add(node, dkg("importedAt"), lit(stamp.replace("+00:00", "Z"), "dateTime"))
     if info.version:
         quads.add(node, term("schema:version"), lit(info.version))

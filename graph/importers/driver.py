@@ -11,9 +11,9 @@ match file untouched.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -115,7 +115,7 @@ def commit(quads: Quads, info: DatasetInfo, report: ImportReport, store_path: Pa
     progress(f"linking {len(quads.entities):,} entities and {len(quads.incidents):,} incidents")
     rows, report.matches = link(quads, index, incidents, existing)
     description = Quads(info.graph, info.file)
-    describe(description, info, datetime.now(timezone.utc))
+    describe(description, info, datetime.now(UTC))
     quads.lines = list(dict.fromkeys(quads.lines))
     report.triples = len(quads) + len(description)
     progress(f"writing {report.triples:,} triples into graph {short(info.graph)} of {store_path}")
@@ -141,7 +141,7 @@ def write_graph(store_path: Path, graph: str, lines: list[str], description: Qua
     head = "".join(description.lines).encode("utf-8")
     ox_store = storage.open_ox(store_path)
     try:
-        described = {str(g.value) for g in _described_graphs(ox_store)}
+        described = set(_described_graphs(ox_store))
         existing = {g.value for g in ox_store.named_graphs()}
         for orphan in sorted(existing - described):
             if orphan.startswith(str(DATASET)) and orphan != graph:
@@ -163,6 +163,12 @@ def write_graph(store_path: Path, graph: str, lines: list[str], description: Qua
     store.replace_graphs(store_path, data + head, lambda g: g == graph)
 
 
-def _described_graphs(ox_store: ox.Store):
+def _described_graphs(ox_store: ox.Store) -> Iterator[str]:
     """Graphs that state themselves as a source document: every finished import or source."""
-    return (row["g"] for row in ox_store.query(sparql("described"), prefixes=PREFIXES))
+    result = ox_store.query(sparql("described"), prefixes=PREFIXES)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("described.rq is not a SELECT query")
+    for row in result:
+        graph = row["g"]
+        if isinstance(graph, (ox.NamedNode, ox.BlankNode)):  # always: ?g names a graph
+            yield graph.value

@@ -25,8 +25,7 @@ from ..namespace import DATASET
 from .dataset import DatasetInfo, dataset_info
 from .driver import Parsed
 from .inputs import MAX_RECORD_FILE_BYTES, load_front_matter, read_input
-from .ntriples import (ALT_LABEL, COMMENT, Entity, IncidentRecord, Quads, Skipped, dkg, iri, lit, parse_date,
-                       slug, term)
+from .ntriples import ALT_LABEL, COMMENT, Entity, IncidentRecord, Quads, Skipped, dkg, iri, lit, parse_date, slug, term
 
 DEFILLAMA_COLUMNS = {"date", "name", "amount"}
 #: The largest loss read as a number (USD 10^15); a larger or longer figure is a data error.
@@ -177,7 +176,7 @@ def read_defillama(path: Path, text: str, found: IncidentSet) -> None:
     file = str(path)
     try:
         header = set(reader.fieldnames or [])
-        if not DEFILLAMA_COLUMNS <= header:
+        if not header >= DEFILLAMA_COLUMNS:
             raise InputError("not a DeFiLlama hacks CSV: missing column(s) "
                              + ", ".join(sorted(DEFILLAMA_COLUMNS - header)), path, 1)
         start = 2

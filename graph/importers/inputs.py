@@ -129,7 +129,10 @@ def _yaml_loader():
                                                   "accepted", event.start_mark)
             return super().compose_node(parent, index)
 
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+    def timestamp_text(loader: Loader, node: yaml.ScalarNode) -> str:
+        return loader.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp_text)
     return Loader
 
 
@@ -148,7 +151,7 @@ def load_front_matter(text: str) -> Any:
     if brackets > MAX_JSON_DEPTH or indent > 2 * MAX_JSON_DEPTH:
         raise ValueError(f"front matter nested too deeply (more than {MAX_JSON_DEPTH} levels)", 0)
     try:
-        return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=_yaml_loader())
     except RecursionError as exc:
         raise ValueError("front matter nested too deeply for the YAML parser", 0) from exc
     except yaml.YAMLError as exc:

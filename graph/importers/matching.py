@@ -23,8 +23,20 @@ import pyoxigraph as ox
 
 from ..namespace import DATASET, DKG, PREFIXES, SRC
 from .matchfile import STATUSES, Match
-from .ntriples import (CLOSE_MATCH, COMMENT, RDF_TYPE, Entity, IncidentRecord, Quads, dkg, expand,
-                       iri, lit, normal, short)
+from .ntriples import (
+    CLOSE_MATCH,
+    COMMENT,
+    RDF_TYPE,
+    Entity,
+    IncidentRecord,
+    Quads,
+    dkg,
+    expand,
+    iri,
+    lit,
+    normal,
+    short,
+)
 
 #: Curated classes whose entities imported ones may match (actors, services, software ...).
 MATCHABLE = ("State", "GovernmentBody", "ThreatGroup", "Company", "Service", "Mixer", "Exchange",
@@ -37,6 +49,13 @@ WINDOW_DAYS = 7
 GENERIC_WORDS = frozenset({"bridge", "network", "protocol", "finance", "exchange", "wallet",
                            "wallets", "hot", "com", "io", "the", "hack", "exploit"})
 _WORD = re.compile(r"[a-z0-9]+")
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term's value; a quoted (RDF-star) triple has none."""
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"a quoted triple where a term was expected: {term}")
+    return term.value
 
 
 class CuratedIndex:
@@ -66,13 +85,14 @@ class CuratedIndex:
         for graph in ox_store.named_graphs():
             if not isinstance(graph, ox.NamedNode) or not graph.value.startswith(str(SRC)):
                 continue
-            typed, values = set(), []
+            typed: set[str] = set()
+            values: list[tuple[str, str, str]] = []
             for quad in ox_store.quads_for_pattern(None, None, None, graph):
                 p = quad.predicate.value
-                if p == rdf_type and quad.object.value in wanted:
-                    typed.add(quad.subject.value)
+                if p == rdf_type and _value(quad.object) in wanted:
+                    typed.add(_value(quad.subject))
                 elif p in props and isinstance(quad.object, ox.Literal):
-                    values.append((quad.subject.value, p, quad.object.value))
+                    values.append((_value(quad.subject), p, quad.object.value))
             rows += [row for row in values if row[0] in typed]
         return cls(rows)
 

@@ -81,7 +81,8 @@ def to_quads(parsed: Galaxy, info: DatasetInfo) -> Quads:
             clusters.append((number, uuid, name.strip(), cluster))
     known = {uuid for _, uuid, _, _ in clusters}
     for number, uuid, name, cluster in clusters:
-        meta = cluster.get("meta") if isinstance(cluster.get("meta"), dict) else {}
+        found = cluster.get("meta")
+        meta = found if isinstance(found, dict) else {}
         node = iri(cluster_iri(uuid))
         quads.node(node, "ThreatGroup", name)
         quads.add(node, dkg("mispUuid"), lit(uuid))

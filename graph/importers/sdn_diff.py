@@ -21,10 +21,11 @@ CHANGES = ("added", "removed", "redesignated", "changed")
 
 def _values(entry: Entry, name: str) -> list[str]:
     """One field of an entry as a list of values (empty when the field is empty)."""
-    value: list[str] | str = {
+    fields: dict[str, list[str] | str] = {
         "name": entry.name, "type": entry.sdn_type, "programs": entry.programs, "title": entry.title,
         "aliases": entry.aliases, "addresses": [f"{t} {a}" for t, a in entry.addresses],
-        "remarks": entry.remarks}.get(name) or entry.vessel.get(name, "")
+        "remarks": entry.remarks}
+    value = fields.get(name) or entry.vessel.get(name, "")
     return list(value) if isinstance(value, list) else ([value] if value else [])
 
 

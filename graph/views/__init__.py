@@ -27,8 +27,19 @@ from .selection import MAX_NODES, ViewOptions, check, select
 from .timeline import Timeline, TimelineOptions
 from .timeline import render as render_timeline
 
-__all__ = ["MAX_NODES", "Reader", "Timeline", "TimelineOptions", "View", "ViewOptions", "export_pages",
-           "check_output", "render", "render_timeline", "write_page"]
+__all__ = [
+    "MAX_NODES",
+    "Reader",
+    "Timeline",
+    "TimelineOptions",
+    "View",
+    "ViewOptions",
+    "check_output",
+    "export_pages",
+    "render",
+    "render_timeline",
+    "write_page",
+]
 
 Progress = Callable[[str], None]
 

@@ -13,7 +13,7 @@ from ..kinds import table
 from ..terms import shorten
 from . import panel
 from .layout import layout, rings
-from .page import asset, assemble, vis_js
+from .page import assemble, asset, vis_js
 from .reading import Reader
 from .selection import NOT_DRAWN, Edge, Selection, ViewOptions
 

@@ -124,7 +124,7 @@ def _pack(components: list[dict[str, tuple[float, float]]]) -> dict[str, tuple[i
     width = max([math.sqrt(area) * 1.3] + [w for _, _, w, _ in boxes])
     out: dict[str, tuple[int, int]] = {}
     x = y = row = 0.0
-    for pos, (left, top, w, h) in zip(components, boxes):
+    for pos, (left, top, w, h) in zip(components, boxes, strict=True):
         if x and x + w > width:
             x, y, row = 0.0, y + row, 0.0
         for node, (nx_, ny) in pos.items():

@@ -21,7 +21,7 @@ an entry missing from the newest snapshot of a list counts as delisted on that s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 
 from ..terms import PREFIXES, on_or_before, shorten
@@ -105,7 +105,7 @@ def value_text(reader: Reader, fact: Fact) -> str:
     return reader.label(fact.value)
 
 
-def _rows(reader: Reader, facts: Iterable[Fact], keep: Keep, skip: set[str] = frozenset()) -> list[Row]:
+def _rows(reader: Reader, facts: Iterable[Fact], keep: Keep, skip: Set[str] = frozenset()) -> list[Row]:
     """Facts as rows, one per (property, value) with every graph that states it. Relations to
     other entities that the view draws as edges are left to the edges."""
     grouped: dict[tuple[str, str], Row] = {}

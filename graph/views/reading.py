@@ -122,7 +122,7 @@ class Reader:
         if iri in self.sources or iri == ONTOLOGY:
             return False
         kinds = table()
-        types = {q.object.value for q in self.db.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)}
+        types = {_value(q.object) for q in self.db.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)}
         return kinds.kind_of(types) is None and not kinds.is_folded(types) and not any(t.startswith(DKG) for t in types)
 
     @functools.cached_property
@@ -137,8 +137,12 @@ class Reader:
 
     def select(self, name: str, **bindings: str) -> Iterator[ox.QuerySolution]:
         """Rows of ``graph/sparql/<name>.rq``, IRIs bound to the given variables."""
-        values = {ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()}
-        yield from self.db.query(sparql.load(name), prefixes=PREFIXES, substitutions=values)
+        values: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()}
+        result = self.db.query(sparql.load(name), prefixes=PREFIXES, substitutions=values)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError(f"{name}.rq is not a SELECT query")
+        yield from result
 
     @functools.cached_property
     def sources(self) -> dict[str, Source]:
@@ -171,7 +175,7 @@ class Reader:
         found = []
         for prop in EDGE_PROPERTIES:
             relation = relation_label(prop)
-            found += [Link(q.subject.value, relation, q.object.value, q.graph_name.value)
+            found += [Link(_value(q.subject), relation, q.object.value, q.graph_name.value)
                       for q in self.db.quads_for_pattern(None, ox.NamedNode(prop), None, None)
                       if isinstance(q.object, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
                       and q.graph_name.value != ONTOLOGY]
@@ -187,7 +191,7 @@ class Reader:
     @functools.cached_property
     def curated(self) -> frozenset[str]:
         """Records typed by a curated source (the core every view starts from)."""
-        found = set()
+        found: set[str] = set()
         for graph in self.db.named_graphs():
             if graph.value.startswith(SRC):
                 found.update(q.subject.value for q in self.db.quads_for_pattern(
@@ -218,7 +222,7 @@ class Reader:
 
     def records_of_kinds(self, kinds: set[str]) -> set[str]:
         """Every record of these kinds (for views that also draw isolated nodes)."""
-        found = set()
+        found: set[str] = set()
         for name in sorted(kinds):
             for cls in table().kinds[name].classes:
                 found.update(row["node"].value for row in self.select("view-typed", type=cls))
@@ -226,7 +230,7 @@ class Reader:
 
     def subjects_in(self, graphs: set[str]) -> set[str]:
         """Records that the given graphs state something about."""
-        found = set()
+        found: set[str] = set()
         for graph in sorted(graphs):
             found.update(q.subject.value for q in self.db.quads_for_pattern(None, None, None, ox.NamedNode(graph))
                          if isinstance(q.subject, ox.NamedNode))
@@ -241,7 +245,7 @@ class Reader:
             graph = quad.graph_name
             if not isinstance(graph, ox.NamedNode) or graph.value == ONTOLOGY:
                 continue
-            found.append(Fact(quad.predicate.value, quad.object.value, isinstance(quad.object, ox.NamedNode),
+            found.append(Fact(quad.predicate.value, _value(quad.object), isinstance(quad.object, ox.NamedNode),
                               graph.value))
         return sorted(found, key=lambda f: (f.prop, f.value, f.graph))
 
@@ -257,15 +261,22 @@ class Reader:
             if self.kind(iri) not in (None, "other"):
                 self._labels[iri] = self.entities.cluster(self.canonical(iri)).label
             else:
-                names = sorted(q.object.value for prop in _LABELS for q in self.db.quads_for_pattern(
+                names = sorted(_value(q.object) for prop in _LABELS for q in self.db.quads_for_pattern(
                     ox.NamedNode(iri), ox.NamedNode(prop), None, None))
                 self._labels[iri] = names[0] if names else shorten(iri)
         return self._labels[iri]
 
     def values(self, node: str, prop: str) -> list[str]:
         """The values of one property of a node, sorted, without duplicates."""
-        return sorted({q.object.value for q in self.db.quads_for_pattern(
+        return sorted({_value(q.object) for q in self.db.quads_for_pattern(
             ox.NamedNode(node), ox.NamedNode(prop), None, None)})
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term's value; a quoted (RDF-star) triple has none."""
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"a quoted triple where a term was expected: {term}")
+    return term.value
 
 
 def file_nquads(path: Path) -> bytes:

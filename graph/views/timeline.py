@@ -13,11 +13,15 @@ after it and sources issued after it are left out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..terms import check_date, check_period, expand, on_or_before
 from . import panel
 from .page import assemble, asset
 from .reading import Reader
+
+if TYPE_CHECKING:
+    from ..timeline import Event
 
 
 @dataclass
@@ -54,22 +58,23 @@ def render(reader: Reader, options: TimelineOptions) -> Timeline:
         source = reader.sources.get(graph)
         return not as_of or source is None or not source.date or on_or_before(source.date, as_of)
 
-    rows, used = [], set()
+    picked: list[tuple[Event, list[str], list[str], list[panel.Row]]] = []
+    used: set[str] = set()
     for event in events(core.Reader(reader.db, entities=reader.entities), since, until, entity, as_of):
         graphs = sorted(g for g in (expand(s) for s in event.sources) if keep(g))
         if not graphs:
             continue
         used.update(graphs)
-        rows.append({"date": event.date, "event": event.event, "label": event.label, "id": event.node,
-                     "involved": sorted({reader.label(expand(i)) for i in event.involved}),
-                     "facts": [[r.prop, r.value, sorted(r.graphs)]
-                               for r in panel.folded_rows(reader, [expand(event.node)], keep)],
-                     "sources": graphs})
+        picked.append((event, graphs, sorted({reader.label(expand(i)) for i in event.involved}),
+                       panel.folded_rows(reader, [expand(event.node)], keep)))
     ordered = sorted(used)
     position = {g: i for i, g in enumerate(ordered)}
-    for row in rows:
-        row["sources"] = [position[g] for g in row["sources"]]
-        row["facts"] = [[p, v, [position[g] for g in gs if g in position]] for p, v, gs in row["facts"]]
+    rows = [{"date": event.date, "event": event.event, "label": event.label, "id": event.node,
+             "involved": involved,
+             "facts": [[r.prop, r.value, [position[g] for g in sorted(r.graphs) if g in position]]
+                       for r in facts],
+             "sources": [position[g] for g in graphs]}
+            for event, graphs, involved, facts in picked]
     data = {"sources": [panel.source_json(reader, g) for g in ordered], "events": rows}
     caption = _caption(reader, options, len(rows), ordered)
     page = assemble("timeline.html", options.title, caption, [], data, {"APP": asset("timeline.js")}, "timeline.css")

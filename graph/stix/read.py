@@ -1,0 +1,170 @@
+"""What the STIX export reads from the store: the statements it maps, grouped by node, and the
+source documents (one per named graph) with the date each counts from.
+
+``read`` takes every statement of the properties the mapping uses (``mapping.toml`` [read]), with
+the graph that states it; graphs issued after ``--as-of`` are left out here, so no later step
+sees them.
+
+A graph's date is its document's ``dcterms:issued``; else the earliest date of another document
+it describes (the original it quotes, or the copy it was read in); else the latest date it
+states (a document is not older than what it reports). A graph with none of these is undated:
+it still counts, except under ``--as-of``, where only sources known to be issued by then count.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .. import sparql
+from ..terms import PREFIXES, expand, on_or_before
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+LABEL = PREFIXES["rdfs"] + "label"
+DKG = PREFIXES["dkg"]
+DCT = PREFIXES["dcterms"]
+SDO = PREFIXES["schema"]
+SOURCE_DOCUMENT = DKG + "SourceDocument"
+ONTOLOGY = DKG
+
+#: A node's statements: property IRI -> [(value, graph)], in store order.
+Props = dict[str, list[tuple[str, str]]]
+
+
+@dataclass
+class Source:
+    """One named graph as the document (or dataset) that states its facts."""
+
+    graph: str
+    title: str
+    date: str | None
+    dated_by: str
+    publisher: str | None
+    kind: str | None
+    #: (label, url) of every document the graph describes that has a URL: the source and its copies.
+    urls: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Facts:
+    """The statements the export maps, by subject, and the sources that state them."""
+
+    nodes: dict[str, Props]
+    sources: dict[str, Source]
+
+    def values(self, node: str, prop: str) -> list[str]:
+        """The distinct values of ``prop`` on ``node``, sorted."""
+        return sorted({value for value, _ in self.nodes.get(node, {}).get(_full(prop), ())})
+
+    def value(self, node: str, prop: str) -> str | None:
+        """The first (sorted) value of ``prop`` on ``node``, or None."""
+        found = self.values(node, prop)
+        return found[0] if found else None
+
+    def graphs(self, node: str) -> list[str]:
+        """The graphs that state anything about ``node``, sorted."""
+        return sorted({g for pairs in self.nodes.get(node, {}).values() for _, g in pairs})
+
+    def typed(self, cls: str) -> list[str]:
+        """Every node typed ``cls`` (a full IRI), sorted."""
+        return sorted(self.types.get(cls, ()))
+
+    @functools.cached_property
+    def types(self) -> dict[str, set[str]]:
+        """Class IRI -> the nodes typed with it."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for node, props in self.nodes.items():
+            for cls, _ in props.get(RDF_TYPE, ()):
+                found[cls].add(node)
+        return found
+
+
+@functools.lru_cache(maxsize=256)
+def _full(prop: str) -> str:
+    return expand(prop)
+
+
+def read(ox_store: ox.Store, properties: list[str], as_of: str | None = None) -> Facts:
+    """Every statement of ``properties`` (CURIEs) in the store, without the ontology graph and
+    the graphs ``as_of`` excludes. Read by pattern, property by property: the store's index
+    answers each, a third faster than the same selection as one SPARQL query."""
+    import pyoxigraph as ox
+
+    nodes: dict[str, Props] = {}
+    for prop in properties:
+        iri = expand(prop)
+        for quad in ox_store.quads_for_pattern(None, ox.NamedNode(iri), None, None):
+            graph = quad.graph_name.value
+            if graph == ONTOLOGY:
+                continue
+            props = nodes.get(quad.subject.value)
+            if props is None:
+                props = nodes[quad.subject.value] = {}
+            pairs = props.get(iri)
+            if pairs is None:
+                pairs = props[iri] = []
+            pairs.append((quad.object.value, graph))
+    sources = _sources(ox_store, nodes)
+    if as_of:
+        dropped = {g for g, source in sources.items()
+                   if source.date is None or not on_or_before(source.date, as_of)}
+        if dropped:
+            nodes = _without(nodes, dropped)
+            sources = {g: s for g, s in sources.items() if g not in dropped}
+    return Facts(nodes, sources)
+
+
+def _without(nodes: dict[str, Props], dropped: set[str]) -> dict[str, Props]:
+    kept: dict[str, Props] = {}
+    for node, props in nodes.items():
+        left = {p: [(v, g) for v, g in pairs if g not in dropped] for p, pairs in props.items()}
+        left = {p: pairs for p, pairs in left.items() if pairs}
+        if left:
+            kept[node] = left
+    return kept
+
+
+def _first(props: Props, prop: str, graph: str) -> str | None:
+    found = sorted(v for v, g in props.get(prop, ()) if g == graph)
+    return found[0] if found else None
+
+
+def _sources(ox_store: ox.Store, nodes: dict[str, Props]) -> dict[str, Source]:
+    """One Source per graph that states anything, with its date as the module docstring says."""
+    import pyoxigraph as ox
+
+    described: dict[str, list[str]] = defaultdict(list)
+    graphs: set[str] = set()
+    for node, props in nodes.items():
+        for value, graph in props.get(RDF_TYPE, ()):
+            graphs.add(graph)
+            if value == SOURCE_DOCUMENT:
+                described[graph].append(node)
+    sources = {}
+    for graph in sorted(graphs):
+        docs = sorted(set(described.get(graph, [])), key=lambda d: (d != graph, d))
+        main = nodes.get(graph, {})
+        title = _first(main, DCT + "title", graph) or _first(main, LABEL, graph) or graph
+        date, dated_by = _first(main, DCT + "issued", graph), "issued"
+        if date is None:
+            others = [d for d in (_first(nodes[doc], DCT + "issued", graph) for doc in docs) if d]
+            date, dated_by = (min(others), "issued (copy or original)") if others else (None, "")
+        if date is None:
+            rows = list(ox_store.query(sparql.load("stix-latest-date"), prefixes=PREFIXES,
+                                       substitutions={ox.Variable("g"): ox.NamedNode(graph)}))
+            if rows and rows[0]["latest"] is not None:
+                date, dated_by = rows[0]["latest"].value, "latest date stated"
+        urls = []
+        for doc in docs:
+            url = _first(nodes[doc], SDO + "url", graph)
+            if url:
+                label = _first(nodes[doc], DCT + "title", graph) or _first(nodes[doc], LABEL, graph) or doc
+                urls.append((label, url))
+        sources[graph] = Source(graph, title, date, dated_by, _first(main, DCT + "publisher", graph),
+                                _first(main, DKG + "documentKind", graph), urls)
+    return sources
