@@ -237,12 +237,22 @@ def _run(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str]
         raise _syntax_error(text, exc) from None
     except RuntimeError as exc:  # pyoxigraph's message for a --param the query does not select
         raise InputError(f"--param can only bind a variable the query selects: {exc}") from None
+    return serialize_result(result, fmt)
+
+
+def serialize_result(result, fmt: str) -> QueryResult:
+    """A complete query result, serialized in ``fmt``: ``result`` is a pyoxigraph
+    ``QueryBoolean`` or ``QuerySolutions`` (from a store or parsed from a server's answer), or
+    triples (a ``QueryTriples`` or a list of them). The one renderer of local and remote queries.
+    """
+    import pyoxigraph as ox
+
     if isinstance(result, ox.QueryBoolean):
         truth = bool(result)
         data = (result.serialize(format=_results_format(fmt)) if fmt in ("json", "xml")
                 else f"{str(truth).lower()}\n".encode())
         return QueryResult(data, "ask", int(truth), truth)
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions):
         triples = sorted(result, key=str)
         data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_project_prefixes())
         return QueryResult(data or b"", "graph", len(triples))

@@ -1,0 +1,204 @@
+"""Push the store's named graphs to a team's SPARQL 1.1 server, one graph at a time, so that
+readers on the server see each graph old or new, never empty or half-loaded.
+
+For each graph: its N-Triples are PUT (Graph Store HTTP Protocol) into a fresh staging graph
+``urn:dprk-kg:staging:<run>/<n>``, the server's triple count of that staging graph is checked
+against the number sent, and one ``MOVE SILENT`` puts it in place. The count check matters on
+Virtuoso, where a MOVE from a missing graph empties the target, and where ``INSERT DATA`` of a
+few thousand triples fails (so nothing is sent as INSERT DATA). Graphs of the project that the
+store no longer holds are dropped; graphs outside the project's namespace (the server's own, or
+another team's) are never touched.
+
+The run marker graph ``urn:dprk-kg:push`` is dropped first and written last: it names the build
+(a digest of every graph pushed), when, and each graph with its triple count and digest. While a
+push runs, or after one failed, the server has no marker. A failure stops at that graph, names
+it with the server's status and message, leaves that graph's live version as it was, and a
+re-run converges (leftover staging graphs are dropped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import DprkKgError, InputError, StoreError
+from .remote import MARKER_GRAPH, PROJECT_GRAPHS, Server, shown
+from .store import STAGING
+
+Progress = Callable[[str], None]
+
+_DCT = "http://purl.org/dc/terms/"
+_VOID = "http://rdfs.org/ns/void#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _quiet(_: str) -> None:
+    """Progress sink that prints nothing."""
+
+
+@dataclass(frozen=True)
+class PushedGraph:
+    """One graph sent: its IRI, triple count and the digest of its N-Triples."""
+
+    graph: str
+    triples: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class PushReport:
+    """What a push did: the server, the build it now holds, graphs sent and graphs dropped."""
+
+    endpoint: str
+    server: str
+    build: str
+    pushed: list[PushedGraph]
+    dropped: list[str]
+    seconds: float
+
+    @property
+    def triples(self) -> int:
+        """Triples sent in all."""
+        return sum(g.triples for g in self.pushed)
+
+
+def _chosen(names: list[str], wanted: Sequence[str]) -> list[str]:
+    """The graphs to push: all of the store's, or those named (IRI or prefixed name)."""
+    from .importers.common import expand
+
+    if not wanted:
+        return names
+    chosen = []
+    for name in wanted:
+        iri = expand(name)
+        if iri not in names:
+            raise InputError(f"--graph {name}: the store has no such graph (list them with "
+                             "`dprk-kg sources`)")
+        chosen.append(iri)
+    return sorted(set(chosen))
+
+
+def _failed(graph: str, exc: DprkKgError, done: int) -> DprkKgError:
+    """The error of one graph, naming it and what was left, with the original exit code."""
+    from .importers.common import short
+
+    return type(exc)(f"graph {short(graph)}: {exc}; its live version is left as it was "
+                     f"({done} graph(s) pushed before it); re-run `dprk-kg push` to finish")
+
+
+def marker_triples(build: str, pushed_at: str, entries: dict[str, tuple[int, str]]) -> bytes:
+    """The run marker as N-Triples: build digest, time, and each graph's triples and digest.
+
+    >>> print(marker_triples("b1", "2026-01-01T00:00:00Z", {"https://e.org/g": (3, "d1")}).decode(), end="")
+    <urn:dprk-kg:push> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://rdfs.org/ns/void#Dataset> .
+    <urn:dprk-kg:push> <http://purl.org/dc/terms/identifier> "b1" .
+    <urn:dprk-kg:push> <http://purl.org/dc/terms/modified> "2026-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> .
+    <urn:dprk-kg:push> <http://rdfs.org/ns/void#triples> "3"^^<http://www.w3.org/2001/XMLSchema#integer> .
+    <urn:dprk-kg:push> <http://purl.org/dc/terms/hasPart> <https://e.org/g> .
+    <https://e.org/g> <http://rdfs.org/ns/void#triples> "3"^^<http://www.w3.org/2001/XMLSchema#integer> .
+    <https://e.org/g> <http://purl.org/dc/terms/identifier> "d1" .
+    """
+    import pyoxigraph as ox
+
+    marker = ox.NamedNode(MARKER_GRAPH)
+    integer = ox.NamedNode(_XSD + "integer")
+    triples = [
+        ox.Triple(marker, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                  ox.NamedNode(_VOID + "Dataset")),
+        ox.Triple(marker, ox.NamedNode(_DCT + "identifier"), ox.Literal(build)),
+        ox.Triple(marker, ox.NamedNode(_DCT + "modified"),
+                  ox.Literal(pushed_at, datatype=ox.NamedNode(_XSD + "dateTime"))),
+        ox.Triple(marker, ox.NamedNode(_VOID + "triples"),
+                  ox.Literal(str(sum(n for n, _ in entries.values())), datatype=integer)),
+    ]
+    for graph, (count, digest) in sorted(entries.items()):
+        node = ox.NamedNode(graph)
+        triples += [ox.Triple(marker, ox.NamedNode(_DCT + "hasPart"), node),
+                    ox.Triple(node, ox.NamedNode(_VOID + "triples"), ox.Literal(str(count), datatype=integer)),
+                    ox.Triple(node, ox.NamedNode(_DCT + "identifier"), ox.Literal(digest))]
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+def build_id(entries: dict[str, tuple[int, str]]) -> str:
+    """The digest that names a build: every graph's IRI, triple count and content digest.
+
+    >>> build_id({"https://e.org/g": (3, "d1")}) == build_id({"https://e.org/g": (3, "d2")})
+    False
+    """
+    digest = hashlib.sha256()
+    for graph, (count, content) in sorted(entries.items()):
+        digest.update(f"{graph} {count} {content}\n".encode())
+    return digest.hexdigest()
+
+
+def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress: Progress = _quiet) -> PushReport:
+    """Push the store's named graphs (all, or those in ``graphs``) to ``server``.
+
+    Returns a PushReport; raises the project's errors, naming the graph, on the first failure.
+    """
+    import pyoxigraph as ox
+
+    from .importers.common import short
+    from .query import ensure_current
+    from .store import open_ox
+
+    started = time.perf_counter()
+    ensure_current(store_path, progress)
+    local = open_ox(Path(store_path), read_only=True)
+    names = sorted(g.value for g in local.named_graphs() if isinstance(g, ox.NamedNode))
+    outside = [g for g in names if not g.startswith(PROJECT_GRAPHS)]
+    if outside:
+        raise InputError(f"the store holds graphs outside {PROJECT_GRAPHS}: {', '.join(outside[:3])}; "
+                         "only the project's graphs are pushed")
+    chosen = _chosen(names, graphs)
+    progress(f"reading what {shown(server.endpoint)} holds")
+    previous = server.marker()
+    on_server = server.graphs((PROJECT_GRAPHS, STAGING))
+    server.update(f"DROP SILENT GRAPH <{MARKER_GRAPH}>")
+    for leftover in (g for g in on_server if g.startswith(STAGING)):
+        server.update(f"DROP SILENT GRAPH <{leftover}>")
+    entries: dict[str, tuple[int, str]] = {}
+    if graphs:  # a partial push keeps what the last marker said of the other graphs
+        for key, value in previous.items():
+            count, _, digest = value.partition(" ")
+            if key.startswith(PROJECT_GRAPHS) and key in on_server and key not in chosen:
+                entries[key] = (int(count), digest)
+    run = uuid.uuid4().hex
+    pushed: list[PushedGraph] = []
+    for number, graph in enumerate(chosen):
+        data = local.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        count, digest = data.count(b"\n"), hashlib.sha256(data).hexdigest()
+        progress(f"pushing {short(graph)}: {count:,} triples")
+        staging = f"{STAGING}{run}/{number}"
+        try:
+            if count == 0:
+                server.update(f"DROP SILENT GRAPH <{graph}>")
+            else:
+                server.put_graph(staging, data, bulk=True)
+                found = server.count(staging)
+                if found != count:
+                    server.update(f"DROP SILENT GRAPH <{staging}>")
+                    raise StoreError(f"the server holds {found:,} of the {count:,} triples sent "
+                                      f"to staging graph <{staging}>")
+                server.update(f"MOVE SILENT GRAPH <{staging}> TO <{graph}>")
+        except DprkKgError as exc:
+            raise _failed(graph, exc, len(pushed)) from None
+        entries[graph] = (count, digest)
+        pushed.append(PushedGraph(graph, count, digest))
+    dropped = [] if graphs else [g for g in on_server if g.startswith(PROJECT_GRAPHS) and g not in chosen]
+    for graph in dropped:
+        progress(f"dropping {short(graph)}: no longer in the store")
+        try:
+            server.update(f"DROP SILENT GRAPH <{graph}>")
+        except DprkKgError as exc:
+            raise _failed(graph, exc, len(pushed)) from None
+    build = build_id(entries)
+    pushed_at = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    server.put_graph(MARKER_GRAPH, marker_triples(build, pushed_at, entries))
+    return PushReport(server.endpoint, server.product, build, pushed, dropped,
+                      time.perf_counter() - started)
