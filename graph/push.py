@@ -83,11 +83,21 @@ def _chosen(names: list[str], wanted: Sequence[str]) -> list[str]:
     return sorted(set(chosen))
 
 
-def _failed(graph: str, exc: DprkKgError, done: int) -> DprkKgError:
-    """The error of one graph, naming it and what was left, with the original exit code."""
+def _name(graph: str) -> str:
+    """A graph as shown: its prefixed name, or its IRI in brackets (the ontology graph).
+
+    >>> _name("https://w3id.org/dprk-kg/dataset/mitre-attack"), _name("https://w3id.org/dprk-kg/ns#")
+    ('dataset:mitre-attack', '<https://w3id.org/dprk-kg/ns#>')
+    """
     from .importers.common import short
 
-    return type(exc)(f"graph {short(graph)}: {exc}; its live version is left as it was "
+    name = short(graph)
+    return f"<{graph}>" if name.endswith(":") else name
+
+
+def _failed(graph: str, exc: DprkKgError, done: int) -> DprkKgError:
+    """The error of one graph, naming it and what was left, with the original exit code."""
+    return type(exc)(f"graph {_name(graph)}: {exc}; its live version is left as it was "
                      f"({done} graph(s) pushed before it); re-run `dprk-kg push` to finish")
 
 
@@ -143,7 +153,6 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
     """
     import pyoxigraph as ox
 
-    from .importers.common import short
     from .query import ensure_current
     from .store import open_ox
 
@@ -173,7 +182,7 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
     for number, graph in enumerate(chosen):
         data = local.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
         count, digest = data.count(b"\n"), hashlib.sha256(data).hexdigest()
-        progress(f"pushing {short(graph)}: {count:,} triples")
+        progress(f"pushing {_name(graph)}: {count:,} triples")
         staging = f"{STAGING}{run}/{number}"
         try:
             if count == 0:
@@ -192,7 +201,7 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
         pushed.append(PushedGraph(graph, count, digest))
     dropped = [] if graphs else [g for g in on_server if g.startswith(PROJECT_GRAPHS) and g not in chosen]
     for graph in dropped:
-        progress(f"dropping {short(graph)}: no longer in the store")
+        progress(f"dropping {_name(graph)}: no longer in the store")
         try:
             server.update(f"DROP SILENT GRAPH <{graph}>")
         except DprkKgError as exc:
