@@ -56,6 +56,7 @@ _PROBE_ABOVE = 64 * 1024
 _JSON = "application/sparql-results+json"
 _RESULT_TYPES = f"{_JSON}, application/n-triples;q=0.9, text/turtle;q=0.8"
 _CUT_HEADERS = ("X-SQL-State", "X-SPARQL-MaxRows")
+_NO_GRAPH = "urn:dprk-kg:no-graph"
 # Virtuoso echoes every dataset graph of a query as a header (X-SPARQL-default-graph and
 # X-SPARQL-named-graph), two per project graph; the standard library refuses more than 100.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 20_000)
@@ -495,6 +496,7 @@ def run_query(server: Server, text: str, fmt: str = "table",
         return set(graphs)
 
     check_safe(text, listed)
+    graphs = graphs or [_NO_GRAPH]  # an empty dataset, never the server's whole store
     dataset = ((), ()) if named_from else (graphs, graphs)
     is_graph = form is ox.QueryTriples
     answer = server.query(sent, *dataset, accept="application/n-triples, text/turtle;q=0.8"

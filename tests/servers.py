@@ -233,11 +233,11 @@ class BasicAuthProxy:
 
 
 class StubServer:
-    """A loopback server that answers every request with ``status``, ``headers`` and ``body``
-    (or never answers, with ``hang=True``) and records each request's method, path and body."""
+    """A loopback server that answers requests in turn with ``answers`` (status, headers, body;
+    the last one repeats), or never answers with ``hang=True``, and records each request's
+    method, path and body."""
 
-    def __init__(self, status: int = 200, body: bytes = b"", headers: dict[str, str] | None = None,
-                 hang: bool = False):
+    def __init__(self, *answers: tuple[int, dict[str, str], bytes], hang: bool = False):
         self.requests: list[tuple[str, str, bytes]] = []
         self.release = threading.Event()
         stub = self
@@ -248,8 +248,9 @@ class StubServer:
                 if hang:
                     stub.release.wait(30)
                     return
+                status, headers, body = answers[min(len(stub.requests), len(answers)) - 1]
                 self.send_response(status)
-                for name, value in (headers or {}).items():
+                for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -217,7 +217,7 @@ def test_server_error_at_one_graph_leaves_live_graphs(runner, built, tmp_path):
     try:
         assert push(runner, built["store"], server).exit_code == 0
         before = server_counts(server)
-        with servers.StubServer(status=507, body=b"Insufficient storage: disk full\n") as stub:
+        with servers.StubServer((507, {}, b"Insufficient storage: disk full\n")) as stub:
             result = runner.invoke(main, ["--store", str(built["store"]), "push", "--endpoint",
                                           server.endpoint, "--update", server.update, "--gsp", stub.url])
         assert result.exit_code == 3
