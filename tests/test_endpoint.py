@@ -100,7 +100,10 @@ def test_table_output_and_ask_as_local(runner, pushed):
                  ["ASK { kg:lazarus-group rdfs:label 'no such label' }"]):
         local = runner.invoke(main, ["--store", str(store), "query", *args])
         result = remote(runner, server.read_endpoint, *args)
-        assert (result.exit_code, result.stdout) == (local.exit_code, local.stdout)
+        assert result.exit_code == local.exit_code, result.output
+        mine, theirs = result.stdout.splitlines(), local.stdout.splitlines()
+        assert mine[:2] == theirs[:2]  # header and rule: same columns, same widths
+        assert sorted(mine[2:]) == sorted(theirs[2:])  # rows tied in ORDER BY may come in any order
 
 
 @pytest.mark.shared
