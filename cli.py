@@ -219,10 +219,11 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
         import os
 
         from graph import remote
+        from graph.remote_query import run_query
 
         with remote.open_server(endpoint, None, None, os.environ.get("DPRK_KG_USER"),
                                 "DPRK_KG_PASSWORD", timeout) as server:
-            result = remote.run_query(server, text, fmt, bindings)
+            result = run_query(server, text, fmt, bindings)
     else:
         q.ensure_current(ctx.obj["store"], _progress)
         result = q.run_query(ctx.obj["store"], text, fmt, timeout, bindings)

@@ -7,16 +7,14 @@ HTTP 4xx/5xx, a server that does not answer) is one line naming the URL and the 
 the project's errors, never a traceback. The password lives in the ``Credentials`` object only:
 it is never shown, logged or put in a URL.
 
-``run_query`` runs a read-only query as ``dprk-kg query`` does, but on the server: the same
-safety check, the project prefixes, the union of the project's graphs as the default graph (the
-server's own system graphs are left out), and the same output. It never asks the server for a
-partial result: a response that says it was cut (``X-SQL-State``, ``X-SPARQL-MaxRows``) or whose
-row count equals a known server cap raises ``IncompleteResult``.
+Queries never ask the server for a partial result: a response that says it was cut
+(``X-SQL-State``, ``X-SPARQL-MaxRows``) or whose row count equals a known server cap raises
+``IncompleteResult`` (``check_complete``). ``remote_query.run_query`` runs ``dprk-kg query`` on
+a server.
 
-Known server differences handled here: Virtuoso answers with Digest authentication only, returns
-booleans as integers 0/1 (an ASK as a one-row ``__ASK_RETVAL``), names blank nodes
-``nodeID://...``, uses ``typed-literal`` in JSON results, and keeps system graphs beside the data.
-The Oxigraph server takes a whole graph in one request without a transaction
+Known server differences handled here: Virtuoso answers with Digest authentication only and
+keeps system graphs beside the data (only graphs under ``PROJECT_GRAPHS`` are listed). The
+Oxigraph server takes a whole graph in one request without a transaction
 (``no_transaction``), which ``push`` uses for its private staging graphs.
 
 >>> Server("http://127.0.0.1:1/sparql").endpoint
@@ -36,7 +34,7 @@ import os
 import re
 import socket
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import quote, urlencode, urlsplit
@@ -53,10 +51,8 @@ MARKER_GRAPH = "urn:dprk-kg:push"
 KNOWN_ROW_CAPS = (10_000,)
 #: Bodies larger than this are not sent before the server's authentication challenge is known.
 _PROBE_ABOVE = 64 * 1024
-_JSON = "application/sparql-results+json"
-_RESULT_TYPES = f"{_JSON}, application/n-triples;q=0.9, text/turtle;q=0.8"
+JSON = "application/sparql-results+json"
 _CUT_HEADERS = ("X-SQL-State", "X-SPARQL-MaxRows")
-_NO_GRAPH = "urn:dprk-kg:no-graph"
 # Virtuoso echoes every dataset graph of a query as a header (X-SPARQL-default-graph and
 # X-SPARQL-named-graph), two per project graph; the standard library refuses more than 100.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 20_000)
@@ -318,7 +314,7 @@ class Server:
     # -- SPARQL Protocol ----------------------------------------------------------------------
 
     def query(self, text: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
-              accept: str = _JSON) -> Response:
+              accept: str = JSON) -> Response:
         """POST a query (form-encoded, with the dataset as ``default-graph-uri`` and
         ``named-graph-uri``). No server-side timeout is ever asked for: Virtuoso answers such a
         request with whatever it found in time, a partial result."""
@@ -331,8 +327,8 @@ class Server:
         """Rows of a SELECT as plain values (IRIs and lexical forms), for the client's own
         bookkeeping queries; a cut result raises IncompleteResult."""
         answer = self.query(text)
-        data = _load_json(self.endpoint, answer.body)
-        _check_complete(self.endpoint, answer, len(data.get("results", {}).get("bindings", [])))
+        data = load_json(self.endpoint, answer.body)
+        check_complete(self.endpoint, answer, len(data.get("results", {}).get("bindings", [])))
         return [{k: v.get("value", "") for k, v in row.items()}
                 for row in data.get("results", {}).get("bindings", [])]
 
@@ -393,7 +389,7 @@ def _iri(value: str) -> str:
     return value
 
 
-def _load_json(url: str, body: bytes) -> dict:
+def load_json(url: str, body: bytes) -> dict:
     try:
         data = json.loads(body)
     except ValueError:
@@ -404,7 +400,7 @@ def _load_json(url: str, body: bytes) -> dict:
     return data
 
 
-def _check_complete(url: str, answer: Response, rows: int) -> None:
+def check_complete(url: str, answer: Response, rows: int) -> None:
     """Raise IncompleteResult when the server says, or its row cap shows, that rows are missing."""
     for name in _CUT_HEADERS:
         value = answer.headers.get(name)
@@ -418,107 +414,6 @@ def _check_complete(url: str, answer: Response, rows: int) -> None:
         raise IncompleteResult(f"{shown(url)}: {rows:,} rows came back, exactly the server's usual "
                                "row cap, so rows are probably missing; nothing was printed. Narrow "
                                "the query or page it with LIMIT/OFFSET")
-
-
-def _normal_results(data: dict) -> dict:
-    """SPARQL JSON results with Virtuoso's dialect made standard: ``typed-literal`` as
-    ``literal``, ``nodeID://`` blank nodes as plain labels, an ASK answered as a one-row
-    ``__ASK_RETVAL`` integer as a boolean.
-
-    >>> _normal_results({"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [
-    ...     {"__ASK_RETVAL": {"type": "typed-literal", "value": "0"}}]}})
-    {'head': {}, 'boolean': False}
-    """
-    variables = data.get("head", {}).get("vars", [])
-    rows = data.get("results", {}).get("bindings", [])
-    if variables == ["__ASK_RETVAL"] and len(rows) == 1:
-        return {"head": {}, "boolean": rows[0]["__ASK_RETVAL"]["value"] in ("1", "true")}
-    if "boolean" in data:
-        return {"head": {}, "boolean": data["boolean"] in (True, 1, "1", "true")}
-    for row in rows:
-        for term in row.values():
-            if term.get("type") == "typed-literal":
-                term["type"] = "literal"
-            elif term.get("type") == "bnode":
-                term["value"] = re.sub(r"[^A-Za-z0-9_]", "", term["value"]) or "b"
-    return {"head": {"vars": variables}, "results": {"bindings": rows}}
-
-
-def _prepared(text: str, substitutions: Mapping[str, str]) -> tuple[str, type]:
-    """The query as sent (project prefixes declared, ``--param`` values as a trailing VALUES
-    clause) and its result class, found by running it on an empty in-memory store: a syntax
-    error or a --param the query does not select is reported before anything is sent."""
-    import pyoxigraph as ox
-
-    from .namespace import PREFIXES
-    from .query import _term
-
-    terms = {name: _term(value) for name, value in substitutions.items()}
-    try:
-        form = type(ox.Store().query(text, prefixes=PREFIXES, use_default_graph_as_union=True,
-                                     substitutions={ox.Variable(k): v for k, v in terms.items()} or None))
-    except SyntaxError as exc:
-        raise InputError(f"query: {' '.join(str(exc).split())}") from None
-    except RuntimeError as exc:
-        raise InputError(f"--param can only bind a variable the query selects: {exc}") from None
-    head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-    values = ""
-    if terms:
-        names = " ".join(f"?{k}" for k in terms)
-        values = f"\nVALUES ({names}) {{ ({' '.join(str(t) for t in terms.values())}) }}"
-    return head + text + values, form
-
-
-def run_query(server: Server, text: str, fmt: str = "table",
-              substitutions: Mapping[str, str] | None = None):
-    """Run a read-only query on the server and return a ``query.QueryResult`` rendered exactly
-    as a local query's.
-
-    The default graph is the union of the project's graphs on the server and ``GRAPH ?g`` ranges
-    over them only (the marker's list when a push completed, else the graphs found); FROM may
-    name only those graphs. A cut result raises IncompleteResult.
-    """
-    import pyoxigraph as ox
-
-    from .query import FORMATS, check_safe, serialize_result
-
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    check_safe(text)
-    sent, form = _prepared(text, dict(substitutions or {}))
-    marker = server.marker()
-    graphs = (sorted(k for k in marker if k.startswith(PROJECT_GRAPHS)) if "build" in marker
-              else server.graphs())
-    named_from: list[bool] = []  # check_safe asks for the graphs only when the query has FROM
-
-    def listed() -> set[str]:
-        named_from.append(True)
-        return set(graphs)
-
-    check_safe(text, listed)
-    graphs = graphs or [_NO_GRAPH]  # an empty dataset, never the server's whole store
-    dataset = ((), ()) if named_from else (graphs, graphs)
-    is_graph = form is ox.QueryTriples
-    answer = server.query(sent, *dataset, accept="application/n-triples, text/turtle;q=0.8"
-                          if is_graph else _JSON)
-    if is_graph:
-        media = (answer.headers.get_content_type() or "").lower()
-        rdf_format = ox.RdfFormat.TURTLE if "turtle" in media else ox.RdfFormat.N_TRIPLES
-        try:
-            triples = list(ox.parse(answer.body, format=rdf_format))
-        except SyntaxError as exc:
-            raise StoreError(f"{shown(server.endpoint)}: unreadable {media} answer: {exc}") from None
-        _check_complete(server.endpoint, answer, len(triples))
-        return serialize_result(triples, fmt)
-    data = _load_json(server.endpoint, answer.body)
-    rows = data.get("results", {}).get("bindings", [])
-    _check_complete(server.endpoint, answer, len(rows))
-    try:
-        result = ox.parse_query_results(json.dumps(_normal_results(data)).encode(),
-                                        format=ox.QueryResultsFormat.JSON)
-    except SyntaxError as exc:
-        raise StoreError(f"{shown(server.endpoint)}: unreadable SPARQL JSON results: {exc}") from None
-    return serialize_result(result, fmt)
 
 
 def open_server(endpoint: str, update: str | None, gsp: str | None, user: str | None,

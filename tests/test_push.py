@@ -122,11 +122,11 @@ def test_one_graph_and_its_marker(runner, built, server):
     assert "src:no-such-source: the store has no such graph" in unknown.stderr
 
 
-def test_killed_mid_push_then_rerun_converges(data_store, tmp_path):
+def test_killed_mid_push_then_rerun_converges(built, tmp_path):
     server = servers.oxigraph(tmp_path)
     env = {**os.environ, **server.env()}
     try:
-        command = [DPRK_KG, "--store", str(data_store), "push", *server.push_args()]
+        command = [DPRK_KG, "--store", str(built["store"]), "push", *server.push_args()]
         assert subprocess.run(command, capture_output=True, env=env, timeout=600).returncode == 0
         before = server_counts(server)
         process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
@@ -147,7 +147,7 @@ def test_killed_mid_push_then_rerun_converges(data_store, tmp_path):
             assert graph.startswith("urn:dprk-kg:staging:") or count == before[graph]
         rerun = subprocess.run(command, capture_output=True, env=env, timeout=600)
         assert rerun.returncode == 0, rerun.stderr
-        assert_holds(server, data_store)
+        assert_holds(server, built["store"])
     finally:
         server.kill()
 
