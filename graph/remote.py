@@ -32,7 +32,6 @@ import http.client
 import json
 import os
 import re
-import socket
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -251,11 +250,10 @@ class Server:
                     connection.close()
                 self.product = (answer.getheader("Server") or self.product).strip()
                 return Response(answer.status, answer.reason, answer.headers, b"".join(chunks))
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 connection.close()
-                raise QueryTimeout(f"{shown(url)}: no answer within {self.timeout:g} s "
-                                   "(the client timeout); nothing was changed by this request "
-                                   "or it is unknown whether it was applied") from None
+                raise QueryTimeout(f"{shown(url)}: no answer within {self.timeout:g} s (the client "
+                                   "timeout, --timeout)") from None
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
                 connection.close()
                 if not (retry and reused and attempt == 1):

@@ -26,8 +26,8 @@ _NO_GRAPH = "urn:dprk-kg:no-graph"
 
 def _normal_results(data: dict) -> dict:
     """SPARQL JSON results with Virtuoso's dialect made standard: ``typed-literal`` as
-    ``literal``, ``nodeID://`` blank nodes as plain labels, an ASK answered as a one-row
-    ``__ASK_RETVAL`` integer as a boolean.
+    ``literal``, ``nodeID://`` blank nodes as plain labels, an ASK answered as ``__ASK_RETVAL``
+    rows (one row 1 for true; one row 0, or none, for false) as a boolean.
 
     >>> _normal_results({"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [
     ...     {"__ASK_RETVAL": {"type": "typed-literal", "value": "0"}}]}})
@@ -35,8 +35,8 @@ def _normal_results(data: dict) -> dict:
     """
     variables = data.get("head", {}).get("vars", [])
     rows = data.get("results", {}).get("bindings", [])
-    if variables == ["__ASK_RETVAL"] and len(rows) == 1:
-        return {"head": {}, "boolean": rows[0]["__ASK_RETVAL"]["value"] in ("1", "true")}
+    if variables == ["__ASK_RETVAL"]:  # a false ASK may come back with no row at all
+        return {"head": {}, "boolean": any(r["__ASK_RETVAL"]["value"] in ("1", "true") for r in rows)}
     if "boolean" in data:
         return {"head": {}, "boolean": data["boolean"] in (True, 1, "1", "true")}
     for row in rows:

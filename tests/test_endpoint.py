@@ -166,9 +166,10 @@ def test_no_server_side_timeout_is_sent(runner):
 
 
 def test_virtuoso_integer_ask_answers(runner):
-    for value, code, printed in (("1", 0, "true\n"), ("0", 1, "false\n")):
+    for values, code, printed in ((["1"], 0, "true\n"), (["0"], 1, "false\n"), ([], 1, "false\n")):
         ask = {"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [{"__ASK_RETVAL": {
-            "type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": value}}]}}
+            "type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": v}}
+            for v in values]}}
         with servers.StubServer(EMPTY, EMPTY, (200, JSON, json.dumps(ask).encode())) as stub:
             result = remote(runner, stub.url, "ASK { ?s ?p ?o }")
         assert (result.exit_code, result.stdout) == (code, printed)
