@@ -171,9 +171,13 @@ def virtuoso(folder: Path, password: str = "loader-secret") -> Running:
                      f"{base}/sparql-graph-crud-auth",
                      [program("virtuoso-t"), "-c", str(ini), "+foreground"], folder, http_port,
                      "loader", password, sql_port=sql_port).start()
-    _wait_for_port(sql_port, server.process, folder / "server.log")
-    isql(server, f"DB.DBA.USER_CREATE('loader', '{password}'); GRANT SPARQL_UPDATE TO \"loader\"; "
-                 f"DB.DBA.USER_CHANGE_PASSWORD('dba', 'dba', 'dba-{password}');", "dba")
+    try:
+        _wait_for_port(sql_port, server.process, folder / "server.log")
+        isql(server, f"DB.DBA.USER_CREATE('loader', '{password}'); GRANT SPARQL_UPDATE TO \"loader\"; "
+                     f"DB.DBA.USER_CHANGE_PASSWORD('dba', 'dba', 'dba-{password}');", "dba")
+    except BaseException:
+        server.kill()  # a server that could not be set up is not left running
+        raise
     return server
 
 
