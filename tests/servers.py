@@ -86,7 +86,11 @@ class Running:
         log = self.folder / "server.log"
         self.process = subprocess.Popen(self.command, cwd=self.folder, stdout=log.open("ab"),
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        _wait_for_port(self.port, self.process, log)
+        try:
+            _wait_for_port(self.port, self.process, log)
+        except BaseException:
+            self.kill()
+            raise
         return self
 
     def kill(self) -> None:
