@@ -82,11 +82,12 @@ def _median_runs(runs: int, one: Callable[[Path], float]) -> float:
     return statistics.median(times)
 
 
-def measure(quick: bool = False) -> list[dict]:
-    """Push vs bulk loader on Oxigraph and Virtuoso; one row each (medians in seconds)."""
+def measure(quick: bool = False, runs: int | None = None) -> list[dict]:
+    """Push vs bulk loader on Oxigraph and Virtuoso; one row each (medians in seconds of
+    ``runs`` runs: 3, or 1 with ``quick``)."""
     from tests import servers
 
-    runs = 1 if quick else 3
+    runs = runs or (1 if quick else 3)
     with tempfile.TemporaryDirectory(prefix="dprk-kg-bench-push-data-") as tmp:
         folder = Path(tmp)
         store = make_store(folder, quick)
@@ -138,10 +139,11 @@ def main() -> None:
     """Print the rows with their ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer datasets, one run each")
+    parser.add_argument("--runs", type=int, help="runs per figure (default 3, 1 with --quick)")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"no datasets at {DATA}")
-    for row in measure(args.quick):
+    for row in measure(args.quick, args.runs):
         ratio = row["project_s"] / row["baseline_s"]
         print(f"{row['measure']:<30} {row['project_s']:8.2f} s vs {row['baseline']} "
               f"{row['baseline_s']:8.2f} s  ratio {ratio:5.2f}x (goal <= {row['goal']:g}x)  {row['note']}")
