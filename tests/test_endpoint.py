@@ -67,7 +67,8 @@ def test_named_query_same_rows_as_local(runner, pushed, name):
     server, store = pushed
     if (server.name, name) in KNOWN_DIFFERENCES:
         pytest.skip(KNOWN_DIFFERENCES[server.name, name])
-    local = runner.invoke(main, ["--store", str(store), "query", "-n", name, "--format", "csv"])
+    local = runner.invoke(main, ["--store", str(store), "query", "-n", name, "--format", "csv",
+                                  "--timeout", "300"])
     assert local.exit_code == 0, local.output
     expected = rows(local.stdout)
     result = remote(runner, server.read_endpoint, "-n", name, "--format", "csv", "--timeout", "300")
