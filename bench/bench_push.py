@@ -68,7 +68,7 @@ def dump_quads(store: Path, out: Path) -> tuple[int, int]:
     return len(db), len(graphs)
 
 
-def _timed(fn: Callable[[], None]) -> float:
+def _timed(fn: Callable[[], object]) -> float:
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import DprkKgError, InputError, StoreError
@@ -107,14 +107,16 @@ def _failed(graph: str, exc: DprkKgError, done: int) -> DprkKgError:
 def marker_triples(build: str, pushed_at: str, entries: dict[str, tuple[int, str]]) -> bytes:
     """The run marker as N-Triples: build digest, time, and each graph's triples and digest.
 
-    >>> print(marker_triples("b1", "2026-01-01T00:00:00Z", {"https://e.org/g": (3, "d1")}).decode(), end="")
-    <urn:dprk-kg:push> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://rdfs.org/ns/void#Dataset> .
-    <urn:dprk-kg:push> <http://purl.org/dc/terms/identifier> "b1" .
-    <urn:dprk-kg:push> <http://purl.org/dc/terms/modified> "2026-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> .
-    <urn:dprk-kg:push> <http://rdfs.org/ns/void#triples> "3"^^<http://www.w3.org/2001/XMLSchema#integer> .
-    <urn:dprk-kg:push> <http://purl.org/dc/terms/hasPart> <https://e.org/g> .
-    <https://e.org/g> <http://rdfs.org/ns/void#triples> "3"^^<http://www.w3.org/2001/XMLSchema#integer> .
-    <https://e.org/g> <http://purl.org/dc/terms/identifier> "d1" .
+    >>> text = marker_triples("b1", "2026-01-01T00:00:00Z", {"https://e.org/g": (3, "d1")}).decode()
+    >>> print(text.replace("http://purl.org/dc/terms/", "dct:").replace("http://rdfs.org/ns/void#", "void:")
+    ...       .replace("http://www.w3.org/2001/XMLSchema#", "xsd:"), end="")
+    <urn:dprk-kg:push> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <void:Dataset> .
+    <urn:dprk-kg:push> <dct:identifier> "b1" .
+    <urn:dprk-kg:push> <dct:modified> "2026-01-01T00:00:00Z"^^<xsd:dateTime> .
+    <urn:dprk-kg:push> <void:triples> "3"^^<xsd:integer> .
+    <urn:dprk-kg:push> <dct:hasPart> <https://e.org/g> .
+    <https://e.org/g> <void:triples> "3"^^<xsd:integer> .
+    <https://e.org/g> <dct:identifier> "d1" .
     """
     import pyoxigraph as ox
 
@@ -134,7 +136,7 @@ def marker_triples(build: str, pushed_at: str, entries: dict[str, tuple[int, str
         triples += [ox.Triple(marker, ox.NamedNode(_DCT + "hasPart"), node),
                     ox.Triple(node, ox.NamedNode(_VOID + "triples"), ox.Literal(str(count), datatype=integer)),
                     ox.Triple(node, ox.NamedNode(_DCT + "identifier"), ox.Literal(digest))]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def build_id(entries: dict[str, tuple[int, str]]) -> str:
@@ -177,13 +179,13 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
     entries: dict[str, tuple[int, str]] = {}
     if graphs:  # a partial push keeps what the last marker said of the other graphs
         for key, value in previous.items():
-            count, _, digest = value.partition(" ")
+            triples, _, content = value.partition(" ")
             if key.startswith(PROJECT_GRAPHS) and key in on_server and key not in chosen:
-                entries[key] = (int(count), digest)
+                entries[key] = (int(triples), content)
     run = uuid.uuid4().hex
     pushed: list[PushedGraph] = []
     for number, graph in enumerate(chosen):
-        data = local.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        data = local.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
         count, digest = data.count(b"\n"), hashlib.sha256(data).hexdigest()
         progress(f"pushing {_name(graph)}: {count:,} triples")
         staging = f"{STAGING}{run}/{number}"
@@ -210,7 +212,7 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
         except DprkKgError as exc:
             raise _failed(graph, exc, len(pushed)) from None
     build = build_id(entries)
-    pushed_at = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    pushed_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     server.put_graph(MARKER_GRAPH, marker_triples(build, pushed_at, entries))
     return PushReport(server.endpoint, server.product, build, pushed, dropped,
                       time.perf_counter() - started)

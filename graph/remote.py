@@ -22,7 +22,7 @@ Oxigraph server takes a whole graph in one request without a transaction
 >>> Server("http://bob:secret@127.0.0.1:1/sparql")
 Traceback (most recent call last):
 ...
-graph.errors.InputError: http://***@127.0.0.1:1/sparql: a URL must not carry a user or password; use --user and --password-env
+graph.errors.InputError: http://***@127.0.0.1:1/sparql: a URL must not carry a user or password; ...
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ JSON = "application/sparql-results+json"
 _CUT_HEADERS = ("X-SQL-State", "X-SPARQL-MaxRows")
 # Virtuoso echoes every dataset graph of a query as a header (X-SPARQL-default-graph and
 # X-SPARQL-named-graph), two per project graph; the standard library refuses more than 100.
-http.client._MAXHEADERS = max(http.client._MAXHEADERS, 20_000)
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 20_000)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -101,9 +101,9 @@ def run_query(server: Server, text: str, fmt: str = "table",
 
     check_safe(text, listed)
     graphs = graphs or [_NO_GRAPH]  # an empty dataset, never the server's whole store
-    dataset = ((), ()) if named_from else (graphs, graphs)
+    dataset: list[str] = [] if named_from else graphs  # a query with FROM keeps its own dataset
     is_graph = form is ox.QueryTriples
-    answer = server.query(sent, *dataset, accept="application/n-triples, text/turtle;q=0.8"
+    answer = server.query(sent, dataset, dataset, accept="application/n-triples, text/turtle;q=0.8"
                           if is_graph else JSON)
     if is_graph:
         media = (answer.headers.get_content_type() or "").lower()

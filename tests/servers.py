@@ -188,7 +188,7 @@ def virtuoso(folder: Path, password: str = "loader-secret") -> Running:
 class _Quiet(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: object) -> None:
         """Keep the test output clean."""
 
     def _body(self) -> bytes:

@@ -136,7 +136,7 @@ def test_killed_mid_push_then_rerun_converges(built, tmp_path):
             if started == 2:
                 server.kill()
                 break
-        out, err = process.communicate(timeout=120)
+        err = process.communicate(timeout=120)[1]
         assert process.returncode == 3, err
         line = error_line(err.decode())
         assert f"127.0.0.1:{server.port}" in line and "re-run `dprk-kg push`" in line
