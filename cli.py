@@ -164,7 +164,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
               help="Result format [default: table on a terminal, csv otherwise].")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
               show_default=True, help="Stop the query after this many seconds (exit 5).")
-@click.option("--endpoint", metavar="URL", envvar="DPRK_KG_ENDPOINT", show_envvar=True,
+@click.option("--endpoint", metavar="URL",
               help="Run the query on this SPARQL server (where `dprk-kg push` sent the graphs) "
                    "instead of the store. A user, if the server needs one, comes from "
                    "$DPRK_KG_USER and the password from $DPRK_KG_PASSWORD.")
