@@ -24,9 +24,10 @@ Exit codes:
   0    success
   1    the graph violates its SHACL shapes; an ASK query answered false
   2    bad input: a data file, a query or an option value
-  3    the store is missing, locked or unreadable
+  3    the store is missing, locked or unreadable; a server is unreachable or refused a request
   4    an output file or folder cannot be written
-  5    a query ran past --timeout
+  5    a query ran past --timeout (or its result past a size cap); a server did not answer in time
+  6    a server cut a query's result (row cap or its own time limit); nothing was printed
   130  interrupted (Ctrl-C or SIGTERM); each set of files is the previous one or the new one
   141  the output pipe was closed by its reader (e.g. `| head`); nothing more is printed
 """
@@ -233,10 +234,14 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Run on the store as the sources stood on DATE: only graphs issued on or before it "
                    "(and undated ones) make the query's dataset.")
+@click.option("--endpoint", metavar="URL",
+              help="Run the query on this SPARQL server (where `dprk-kg push` sent the graphs) "
+                   "instead of the store. A user, if the server needs one, comes from "
+                   "$DPRK_KG_USER and the password from $DPRK_KG_PASSWORD.")
 @click.pass_context
 def query(ctx: click.Context, text: str | None, query_file: Path | None, name: str | None,
           list_queries: bool, params: tuple[str, ...], fmt: str | None, timeout: float,
-          as_of: str | None) -> None:
+          as_of: str | None, endpoint: str | None) -> None:
     """Run a read-only SPARQL query on the store: inline, from a file (-f) or by name (-n).
 
     The project prefixes (dkg:, kg:, src:, schema:, skos:, ...) are predeclared and the default
@@ -258,6 +263,7 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
         dprk-kg query -n sanctioned-mixers --as-of 2024-06-01
         dprk-kg query 'SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
         dprk-kg query -f my-query.rq --format json --timeout 10
+        dprk-kg query -n yearly-totals --endpoint http://127.0.0.1:7878/query
     """
     from graph import query as q
     from graph.errors import InputError
@@ -290,15 +296,28 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
         text, bindings = q.named_query(name).bound_text(bindings), {}
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
     q.check_timeout(timeout)
-    ensure_current(ctx.obj["store"], _progress, check_swap=False)
-    dataset = None
-    if day:
-        from graph.reader import open_reader
+    if endpoint:
+        import os
 
-        graphs = open_reader(ctx.obj["store"], _progress).graphs_as_of(day)
-        dataset = q.QueryDataset(default=graphs, named=graphs)
-    result = q.run_query(ctx.obj["store"], text, fmt, timeout, bindings, out=sys.stdout.buffer,
-                         progress=_progress, dataset=dataset)
+        from graph import remote
+        from graph.remote_query import run_query as run_remote
+
+        if day:
+            raise InputError("--as-of runs on the local store; it does not go with --endpoint")
+        with remote.open_server(endpoint, None, None, os.environ.get("DPRK_KG_USER"),
+                                "DPRK_KG_PASSWORD", timeout) as server:
+            result = run_remote(server, text, fmt, bindings)
+        click.echo(result.data, nl=False)
+    else:
+        ensure_current(ctx.obj["store"], _progress, check_swap=False)
+        dataset = None
+        if day:
+            from graph.reader import open_reader
+
+            graphs = open_reader(ctx.obj["store"], _progress).graphs_as_of(day)
+            dataset = q.QueryDataset(default=graphs, named=graphs)
+        result = q.run_query(ctx.obj["store"], text, fmt, timeout, bindings, out=sys.stdout.buffer,
+                             progress=_progress, dataset=dataset)
     if result.kind == "ask":
         ctx.exit(0 if result.truth else 1)
     if result.count == 0:
@@ -978,6 +997,54 @@ def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
         for f in c.fields:
             values = [f"-{v}" for v in f.removed] + [f"+{v}" for v in f.added]
             click.echo(escape_controls(f"{head} {f.field}: {', '.join(values)}"))
+
+
+@main.command()
+@click.option("--endpoint", metavar="URL", required=True, envvar="DPRK_KG_ENDPOINT", show_envvar=True,
+              help="The server's SPARQL query endpoint.")
+@click.option("--update", "update_url", metavar="URL",
+              help="Its SPARQL update endpoint [default: --endpoint].")
+@click.option("--gsp", metavar="URL", help="Its Graph Store HTTP Protocol endpoint [default: --endpoint].")
+@click.option("--user", envvar="DPRK_KG_USER", show_envvar=True,
+              help="User for Basic or Digest authentication.")
+@click.option("--password-env", metavar="VAR", default="DPRK_KG_PASSWORD", show_default=True,
+              help="Environment variable that holds the password (never given on the command line).")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI",
+              help="Push only this graph (repeatable): IRI or prefixed name, e.g. dataset:mitre-attack.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0,
+              show_default=True, help="Seconds to wait for the server's answer to each request.")
+@click.pass_context
+def push(ctx: click.Context, endpoint: str, update_url: str | None, gsp: str | None, user: str | None,
+         password_env: str, graphs: tuple[str, ...], timeout: float) -> None:
+    """Send the store's named graphs (curated sources and imported datasets) to a team's SPARQL
+    1.1 server, where `dprk-kg query --endpoint` and other tools can read them.
+
+    Each graph goes through the Graph Store HTTP Protocol into a fresh staging graph, its
+    triple count on the server is checked, then one MOVE puts it in place: readers see the old
+    graph or the new one, never a partial one. Project graphs no longer in the store are dropped
+    (not with --graph). The marker graph urn:dprk-kg:push, written last, names the build the
+    server holds. A failure stops at that graph and says why; re-running converges.
+
+    \b
+    Example:
+        dprk-kg push --endpoint http://127.0.0.1:7878/query --update http://127.0.0.1:7878/update \\
+            --gsp http://127.0.0.1:7878/store
+        DPRK_KG_PASSWORD=... dprk-kg push --endpoint http://127.0.0.1:8890/sparql-auth \\
+            --gsp http://127.0.0.1:8890/sparql-graph-crud-auth --user loader
+        dprk-kg push --endpoint URL --graph dataset:mitre-attack
+    """
+    from graph import remote
+    from graph.importers.common import short
+    from graph.push import push as run_push
+
+    with remote.open_server(endpoint, update_url, gsp, user, password_env, timeout) as server:
+        report = run_push(ctx.obj["store"], server, graphs, _progress)
+    click.echo(f"Pushed {len(report.pushed)} graph(s), {report.triples:,} triples, to "
+               f"{remote.shown(report.endpoint)} ({report.server or 'server'}) in {report.seconds:.1f} s")
+    for graph in report.dropped:
+        click.echo(f"  dropped    {short(graph)} (no longer in the store)")
+    click.echo(f"  build      {report.build}")
+    click.echo(f"  marker     <{remote.MARKER_GRAPH}>")
 
 
 @main.command()

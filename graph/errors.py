@@ -2,8 +2,10 @@
 
 Exit codes (also in the README and ``dprk-kg --help``):
 0 success; 1 the graph violates its shapes (or an ASK query is false); 2 bad input (a data file,
-a query, an option value); 3 the store is missing, stale or locked; 4 an output cannot be
-written; 5 a query ran past its time limit (or its result past a size cap); 130 interrupted.
+a query, an option value); 3 the store or a server is missing, stale, locked, unreachable or
+refuses a request; 4 an output cannot be written; 5 a query or a server request ran past its
+time limit (or a result past a size cap); 6 a server cut a result (row cap or its own time
+limit); 130 interrupted; 141 the output pipe was closed by its reader.
 """
 
 from __future__ import annotations
@@ -70,3 +72,9 @@ class Interrupted(DprkKgError):
     set (old or new) is in place."""
 
     exit_code = 130
+
+
+class IncompleteResult(DprkKgError):
+    """A server cut a result (a row cap or its own time limit); nothing partial is printed."""
+
+    exit_code = 6

@@ -368,6 +368,39 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
     return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)).rstrip() + "\n" for line in lines)
 
 
+def serialize_result(result, fmt: str) -> QueryResult:
+    """A complete query result, serialized in ``fmt``: ``result`` is a pyoxigraph
+    ``QueryBoolean`` or ``QuerySolutions`` (from a store or parsed from a server's answer), or
+    triples (a ``QueryTriples`` or a list of them). The one renderer of local and remote queries.
+    """
+    import csv
+    import io
+
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QueryBoolean):
+        truth = bool(result)
+        data = (result.serialize(format=_results_format(fmt)) if fmt in ("json", "xml")
+                else f"{str(truth).lower()}\n".encode())
+        return QueryResult(data, "ask", int(truth), truth)
+    if not isinstance(result, ox.QuerySolutions):
+        triples = sorted(result, key=str)
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_project_prefixes())
+        return QueryResult(data or b"", "graph", len(triples))
+    if fmt != "table":
+        data = result.serialize(format=_results_format(fmt))
+        if fmt == "tsv" or (fmt == "csv" and b'"' not in data):  # one line per row
+            count = data.count(b"\n") - 1
+        elif fmt == "csv":  # quoted values may hold newlines; CSV cannot be parsed back to terms
+            count = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8")))) - 1
+        else:
+            count = sum(1 for _ in ox.parse_query_results(data, format=_results_format(fmt)))
+        return QueryResult(data, "select", count)
+    names = [v.value for v in result.variables]
+    rows = [[_cell(solution[name]) for name in names] for solution in result]
+    return QueryResult(render_table(names, rows).encode(), "select", len(rows))
+
+
 def _results_format(fmt: str):
     import pyoxigraph as ox
 
