@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import signal
 import sys
 from pathlib import Path
@@ -33,7 +32,6 @@ Exit codes:
 """
 
 
-
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -52,8 +50,9 @@ class DprkKgGroup(click.Group):
             click.echo(f"Error: {safe(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Error: interrupted; each set of files is the previous one or the new one, never a mix",
-                       err=True)
+            click.echo(
+                "Error: interrupted; each set of files is the previous one or the new one, never a mix", err=True
+            )
             ctx.exit(130)
         except BrokenPipeError:
             _drop_stdout()
@@ -82,16 +81,26 @@ def _progress(message: str) -> None:
 
 
 def _format_option(*choices: str):
-    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0],
-                        show_default=True, help="Output format (json: see the README for its keys).")
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format (json: see the README for its keys).",
+    )
 
 
 _AS_OF_OPTION = click.option(
-    "--as-of", "as_of", metavar="DATE",
+    "--as-of",
+    "as_of",
+    metavar="DATE",
     help="Answer as of DATE (YYYY[-MM[-DD]]): only sources issued on or before it count, and "
-         "sanction status is computed for that date [default: today].")
-_WIDE_OPTION = click.option("--wide", is_flag=True,
-                            help="Never cut a table cell (output that is not a terminal is never cut).")
+    "sanction status is computed for that date [default: today].",
+)
+_WIDE_OPTION = click.option(
+    "--wide", is_flag=True, help="Never cut a table cell (output that is not a terminal is never cut)."
+)
 
 
 def _wide(wide: bool) -> bool:
@@ -104,11 +113,21 @@ def _as_of(value: str | None) -> str:
     return check_date(value, "--as-of") if value else today()
 
 
-@click.group(cls=DprkKgGroup, epilog=EXIT_CODES,
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--store", "store_path", type=click.Path(path_type=Path), default=paths.DEFAULT_STORE,
-              envvar="DPRK_KG_STORE", show_default=True, show_envvar=True,
-              help="Folder of the embedded Oxigraph store that build writes and other commands read.")
+@click.group(
+    cls=DprkKgGroup,
+    epilog=EXIT_CODES,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=paths.DEFAULT_STORE,
+    envvar="DPRK_KG_STORE",
+    show_default=True,
+    show_envvar=True,
+    help="Folder of the embedded Oxigraph store that build writes and other commands read.",
+)
 @click.version_option(package_name="dprk-kg", prog_name="dprk-kg")
 @click.pass_context
 def main(ctx: click.Context, store_path: Path) -> None:
@@ -133,11 +152,23 @@ def _print_violations(violations, file_of) -> None:
 
 
 @main.command()
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=paths.DEFAULT_EXPORTS, show_default=True, help="Folder for the exports.")
-@click.option("--sources", "sources_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=paths.SOURCES_DIR, show_default="the curated sources/ folder",
-              help="Folder of curated source files, one Turtle file per source document.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.DEFAULT_EXPORTS,
+    show_default=True,
+    help="Folder for the exports.",
+)
+@click.option(
+    "--sources",
+    "sources_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.SOURCES_DIR,
+    show_default="the curated sources/ folder",
+    help="Folder of curated source files, one Turtle file per source document.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary, no progress.")
 @_format_option("table", "json")
 @click.pass_context
@@ -158,18 +189,28 @@ def build(ctx: click.Context, out_dir: Path, sources_dir: Path, quiet: bool, fmt
     from graph.errors import ValidationFailed
 
     try:
-        report = run_build(out_dir, ctx.obj["store"], sources_dir,
-                           progress=(lambda _: None) if quiet else _progress)
+        report = run_build(out_dir, ctx.obj["store"], sources_dir, progress=(lambda _: None) if quiet else _progress)
     except ValidationFailed as exc:
         _print_violations(exc.violations, lambda g: graph_file(g, sources_dir))
         raise
     if fmt == "json":
         from graph.render import render_json
 
-        click.echo(render_json({"entities": report.entities, "sources": report.sources, "facts": report.facts,
-                                "conflicts": report.conflicts, "files": [str(f) for f in report.files],
-                                "unchanged": report.unchanged, "store": str(report.store),
-                                "seconds": round(report.seconds, 3)}), nl=False)
+        click.echo(
+            render_json(
+                {
+                    "entities": report.entities,
+                    "sources": report.sources,
+                    "facts": report.facts,
+                    "conflicts": report.conflicts,
+                    "files": [str(f) for f in report.files],
+                    "unchanged": report.unchanged,
+                    "store": str(report.store),
+                    "seconds": round(report.seconds, 3),
+                }
+            ),
+            nl=False,
+        )
         return
     click.echo(f"Built the dprk-kg graph in {report.seconds:.2f} s")
     click.echo(f"  entities   {sum(report.entities.values()):>6,}")
@@ -221,27 +262,64 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("text", required=False)
-@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Read the query from a .rq file.")
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the query from a .rq file.",
+)
 @click.option("-n", "--name", help="Run a query of the named library (see --list).")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
-@click.option("-p", "--param", "params", multiple=True, metavar="VAR=VALUE",
-              help="Bind ?VAR before the query runs: VALUE is an IRI (kg:x, <...>) or a string.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
-              help="Result format [default: table on a terminal, csv otherwise].")
-@click.option("--timeout", type=float, default=30.0, show_default=True, metavar="SECONDS",
-              help="Stop the query after this many seconds, above 0 and at most 86400 (exit 5).")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Run on the store as the sources stood on DATE: only graphs issued on or before it "
-                   "(and undated ones) make the query's dataset.")
-@click.option("--endpoint", metavar="URL",
-              help="Run the query on this SPARQL server (where `dprk-kg push` sent the graphs) "
-                   "instead of the store. A user, if the server needs one, comes from "
-                   "$DPRK_KG_USER and the password from $DPRK_KG_PASSWORD.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="VAR=VALUE",
+    help="Bind ?VAR before the query runs: VALUE is an IRI (kg:x, <...>) or a string.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+    help="Result format [default: table on a terminal, csv otherwise].",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop the query after this many seconds, above 0 and at most 86400 (exit 5).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="Run on the store as the sources stood on DATE: only graphs issued on or before it "
+    "(and undated ones) make the query's dataset.",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Run the query on this SPARQL server (where `dprk-kg push` sent the graphs) "
+    "instead of the store. A user, if the server needs one, comes from "
+    "$DPRK_KG_USER and the password from $DPRK_KG_PASSWORD.",
+)
 @click.pass_context
-def query(ctx: click.Context, text: str | None, query_file: Path | None, name: str | None,
-          list_queries: bool, params: tuple[str, ...], fmt: str | None, timeout: float,
-          as_of: str | None, endpoint: str | None) -> None:
+def query(
+    ctx: click.Context,
+    text: str | None,
+    query_file: Path | None,
+    name: str | None,
+    list_queries: bool,
+    params: tuple[str, ...],
+    fmt: str | None,
+    timeout: float,
+    as_of: str | None,
+    endpoint: str | None,
+) -> None:
     """Run a read-only SPARQL query on the store: inline, from a file (-f) or by name (-n).
 
     The project prefixes (dkg:, kg:, src:, schema:, skos:, ...) are predeclared and the default
@@ -277,8 +355,9 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
         return
     given = [x for x in (text, query_file, name) if x is not None]
     if len(given) != 1:
-        raise InputError("give exactly one query: inline TEXT, -f FILE or -n NAME "
-                         "(`dprk-kg query --list` shows the named ones)")
+        raise InputError(
+            "give exactly one query: inline TEXT, -f FILE or -n NAME (`dprk-kg query --list` shows the named ones)"
+        )
     if query_file is not None:
         from graph.parse import read_text
 
@@ -296,6 +375,7 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
         text, bindings = q.named_query(name).bound_text(bindings), {}
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
     q.check_timeout(timeout)
+    assert text is not None  # exactly one of TEXT, -f and -n was given, and each sets it
     if endpoint:
         import os
 
@@ -304,8 +384,9 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
 
         if day:
             raise InputError("--as-of runs on the local store; it does not go with --endpoint")
-        with remote.open_server(endpoint, None, None, os.environ.get("DPRK_KG_USER"),
-                                "DPRK_KG_PASSWORD", timeout) as server:
+        with remote.open_server(
+            endpoint, None, None, os.environ.get("DPRK_KG_USER"), "DPRK_KG_PASSWORD", timeout
+        ) as server:
             result = run_remote(server, text, fmt, bindings)
         click.echo(result.data, nl=False)
     else:
@@ -316,14 +397,18 @@ def query(ctx: click.Context, text: str | None, query_file: Path | None, name: s
 
             graphs = open_reader(ctx.obj["store"], _progress).graphs_as_of(day)
             dataset = q.QueryDataset(default=graphs, named=graphs)
-        result = q.run_query(ctx.obj["store"], text, fmt, timeout, bindings, out=sys.stdout.buffer,
-                             progress=_progress, dataset=dataset)
+        result = q.run_query(
+            ctx.obj["store"], text, fmt, timeout, bindings, out=sys.stdout.buffer, progress=_progress, dataset=dataset
+        )
     if result.kind == "ask":
         ctx.exit(0 if result.truth else 1)
     if result.count == 0:
         what = "triples" if result.kind == "graph" else "rows"
-        click.echo(f"0 {what}: nothing matched; check names with `dprk-kg show NAME` and the "
-                   "sources with `dprk-kg query -n sources`", err=True)
+        click.echo(
+            f"0 {what}: nothing matched; check names with `dprk-kg show NAME` and the "
+            "sources with `dprk-kg query -n sources`",
+            err=True,
+        )
     elif fmt == "table":
         click.echo(f"{result.count} row(s)", err=True)
 
@@ -366,8 +451,13 @@ def show(ctx: click.Context, name: str, as_of: str | None, fmt: str, list_all: b
 
 @main.command()
 @click.argument("text")
-@click.option("--kind", "kinds", multiple=True, metavar="KIND",
-              help="Only entities of this kind (repeatable): group, mixer, incident, address, ...")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Only entities of this kind (repeatable): group, mixer, incident, address, ...",
+)
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Most results.")
 @_format_option("table", "csv", "json")
 @_WIDE_OPTION
@@ -399,8 +489,10 @@ def search(ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, fm
     else:
         header = ["entity", "label", "kind", "match", "matched", "field", "sources"]
         rows = [[h.entity, h.label, h.kind, h.match, h.name, h.field, ", ".join(h.sources)] for h in hits]
-        click.echo(render.render_csv(header, rows) if fmt == "csv" else
-                   render.render_table(header, rows, wide=_wide(wide)), nl=False)
+        click.echo(
+            render.render_csv(header, rows) if fmt == "csv" else render.render_table(header, rows, wide=_wide(wide)),
+            nl=False,
+        )
     if not hits:
         click.echo(f"nothing matches {text!r}", err=True)
 
@@ -413,8 +505,9 @@ def search(ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, fm
 @click.option("--fail-on-hit", is_flag=True, help="Exit 1 when any address is in the store (for scripts and CI).")
 @_WIDE_OPTION
 @click.pass_context
-def screen(ctx: click.Context, file: Path, column: str | None, as_of: str | None, fmt: str,
-           fail_on_hit: bool, wide: bool) -> None:
+def screen(
+    ctx: click.Context, file: Path, column: str | None, as_of: str | None, fmt: str, fail_on_hit: bool, wide: bool
+) -> None:
     """Screen crypto addresses (one per line, or a CSV --column; FILE or - for standard input)
     against everything the store knows, curated and imported: one row per input, in order, with
     the entity holding it, its designations and their status as of --as-of, chain and asset,
@@ -447,15 +540,30 @@ def screen(ctx: click.Context, file: Path, column: str | None, as_of: str | None
         click.echo(render.render_json(results, pretty=sys.stdout.isatty()), nl=False)
     else:
         header = ["line", "input", "hit", "status", "held by", "programs", "chain", "incidents", "sources"]
-        rows = [[str(r.line), r.input, "yes" if r.hit else "no", r.status,
-                 "; ".join(f"{p.label} ({p.entity}, {p.kind})" for p in r.holders),
-                 ", ".join(sorted({g for p in r.holders for d in p.designations for g in d.programs})),
-                 ", ".join(r.chains), ", ".join(r.incidents), ", ".join(r.sources)] for r in results]
-        click.echo(render.render_csv(header, rows) if fmt == "csv" else
-                   render.render_table(header, rows, wide=_wide(wide)), nl=False)
+        rows = [
+            [
+                str(r.line),
+                r.input,
+                "yes" if r.hit else "no",
+                r.status,
+                "; ".join(f"{p.label} ({p.entity}, {p.kind})" for p in r.holders),
+                ", ".join(sorted({g for p in r.holders for d in p.designations for g in d.programs})),
+                ", ".join(r.chains),
+                ", ".join(r.incidents),
+                ", ".join(r.sources),
+            ]
+            for r in results
+        ]
+        click.echo(
+            render.render_csv(header, rows) if fmt == "csv" else render.render_table(header, rows, wide=_wide(wide)),
+            nl=False,
+        )
     hits = sum(r.hit for r in results)
-    click.echo(f"screened {len(results)} value(s) as of {day}: {hits} hit(s), "
-               f"{sum(r.status == 'not an address' for r in results)} not an address", err=True)
+    click.echo(
+        f"screened {len(results)} value(s) as of {day}: {hits} hit(s), "
+        f"{sum(r.status == 'not an address' for r in results)} not an address",
+        err=True,
+    )
     if fail_on_hit and hits:
         ctx.exit(1)
 
@@ -486,10 +594,10 @@ def explain(ctx: click.Context, a: str, b: str, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
-              help="How many rows per section.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
+)
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many rows per section.")
 @click.pass_context
 def analyze(ctx: click.Context, fmt: str, top: int) -> None:
     """Network analysis of the graph's typed projection (NetworkX): the most central actors and
@@ -517,22 +625,37 @@ def analyze(ctx: click.Context, fmt: str, top: int) -> None:
         return
     click.echo(f"Network: {result.nodes:,} nodes, {result.edges:,} edges (source documents left out)")
     click.echo("\nMost central actors and services (betweenness):")
-    click.echo(render_table(["entity", "label", "kind", "betweenness", "degree"],
-                            [[c["id"], c["label"], c["kind"], f"{c['betweenness']:.4f}", str(c["degree"])]
-                             for c in result.central]), nl=False)
+    click.echo(
+        render_table(
+            ["entity", "label", "kind", "betweenness", "degree"],
+            [[c["id"], c["label"], c["kind"], f"{c['betweenness']:.4f}", str(c["degree"])] for c in result.central],
+        ),
+        nl=False,
+    )
     click.echo(f"\nConnected components (largest {len(result.components)}):")
-    click.echo(render_table(["size", "actors", "services", "best-connected member"],
-                            [[str(c["size"]), str(c["actors"]), str(c["services"]), c["example"]]
-                             for c in result.components]), nl=False)
+    click.echo(
+        render_table(
+            ["size", "actors", "services", "best-connected member"],
+            [[str(c["size"]), str(c["actors"]), str(c["services"]), c["example"]] for c in result.components],
+        ),
+        nl=False,
+    )
     click.echo("\nCommunities (Louvain):")
-    click.echo(render_table(["size", "best-connected members"],
-                            [[str(c["size"]), "; ".join(c["members"])] for c in result.communities]),
-               nl=False)
+    click.echo(
+        render_table(
+            ["size", "best-connected members"], [[str(c["size"]), "; ".join(c["members"])] for c in result.communities]
+        ),
+        nl=False,
+    )
     click.echo("\nBridge nodes (removal separates actors from services):")
     if result.bridges:
-        click.echo(render_table(["entity", "label", "kind", "actor-service pairs cut"],
-                                [[b["id"], b["label"], b["kind"], str(b["cut_pairs"])]
-                                 for b in result.bridges]), nl=False)
+        click.echo(
+            render_table(
+                ["entity", "label", "kind", "actor-service pairs cut"],
+                [[b["id"], b["label"], b["kind"], str(b["cut_pairs"])] for b in result.bridges],
+            ),
+            nl=False,
+        )
     else:
         click.echo("none: every actor reaches its services by more than one path")
 
@@ -567,14 +690,32 @@ def conflicts(ctx: click.Context, entity: str | None, as_of: str | None, fmt: st
         found = [c for c in found if c.subject == canonical]
     named = [(c, reader.entities.label(c.subject) if c.subject else NO_ACTOR) for c in found]
     if fmt == "json":
-        click.echo(render.render_json([
-            {"entity": shorten(c.subject), "label": label, "aspect": c.aspect,
-             "values": [{"value": v, "sources": [shorten(s) for s in srcs]} for v, srcs in c.values.items()]}
-            for c, label in named]), nl=False)
+        click.echo(
+            render.render_json(
+                [
+                    {
+                        "entity": shorten(c.subject),
+                        "label": label,
+                        "aspect": c.aspect,
+                        "values": [{"value": v, "sources": [shorten(s) for s in srcs]} for v, srcs in c.values.items()],
+                    }
+                    for c, label in named
+                ]
+            ),
+            nl=False,
+        )
     elif fmt == "csv":
-        click.echo(render.render_csv(["entity", "label", "aspect", "value", "sources"], [
-            [shorten(c.subject), label, c.aspect, v, " ".join(shorten(s) for s in srcs)]
-            for c, label in named for v, srcs in c.values.items()]), nl=False)
+        click.echo(
+            render.render_csv(
+                ["entity", "label", "aspect", "value", "sources"],
+                [
+                    [shorten(c.subject), label, c.aspect, v, " ".join(shorten(s) for s in srcs)]
+                    for c, label in named
+                    for v, srcs in c.values.items()
+                ],
+            ),
+            nl=False,
+        )
     else:
         for conflict, label in named:
             short = shorten(conflict.subject)
@@ -589,17 +730,29 @@ def conflicts(ctx: click.Context, entity: str | None, as_of: str | None, fmt: st
 @click.option("--since", metavar="DATE", help="Only events on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--until", metavar="DATE", help="Only events on or before DATE (YYYY[-MM[-DD]]).")
 @click.option("--entity", metavar="NAME", help="Only events involving this entity (name, alias, id, address).")
-@click.option("--event", "event_types", multiple=True,
-              type=click.Choice(["incident", "attribution", "designation", "delisting", "claim", "report"]),
-              help="Only events of this type (repeatable).")
+@click.option(
+    "--event",
+    "event_types",
+    multiple=True,
+    type=click.Choice(["incident", "attribution", "designation", "delisting", "claim", "report"]),
+    help="Only events of this type (repeatable).",
+)
 @click.option("--curated-only", is_flag=True, help="Only events stated by curated sources, not imported lists.")
 @_AS_OF_OPTION
 @_format_option("table", "csv", "json")
 @_WIDE_OPTION
 @click.pass_context
-def timeline(ctx: click.Context, since: str | None, until: str | None, entity: str | None,
-             event_types: tuple[str, ...], curated_only: bool, as_of: str | None, fmt: str,
-             wide: bool) -> None:
+def timeline(
+    ctx: click.Context,
+    since: str | None,
+    until: str | None,
+    entity: str | None,
+    event_types: tuple[str, ...],
+    curated_only: bool,
+    as_of: str | None,
+    fmt: str,
+    wide: bool,
+) -> None:
     """Dated events in order: incidents, disclosures, attributions, designations, delistings,
     address listings, launderings, claims and reports, each with the sources that give its date.
 
@@ -623,32 +776,69 @@ def timeline(ctx: click.Context, since: str | None, until: str | None, entity: s
         click.echo(render.render_json(found), nl=False)
         return
     if not found:
-        click.echo("no dated events match; widen --since/--until or check the name with "
-                   "`dprk-kg search TEXT`", err=True)
+        click.echo(
+            "no dated events match; widen --since/--until or check the name with `dprk-kg search TEXT`", err=True
+        )
         return
     header = ["date", "event", "what", "involved", "sources"]
     rows = [[e.date, e.event, f"{e.label} ({e.node})", ", ".join(e.involved), ", ".join(e.sources)] for e in found]
-    click.echo(render.render_csv(header, rows) if fmt == "csv" else
-               render.render_table(header, rows, wide=_wide(wide)), nl=False)
+    click.echo(
+        render.render_csv(header, rows) if fmt == "csv" else render.render_table(header, rows, wide=_wide(wide)),
+        nl=False,
+    )
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv", "stix"]), required=True,
-              help="graphml (Cytoscape, Gephi), gexf (Gephi), csv (nodes and edges files) or stix "
-                   "(a STIX 2.1 bundle for OpenCTI and MISP, graph.stix.json).")
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=paths.DEFAULT_EXPORTS, show_default=True, help="Folder for the files.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["graphml", "gexf", "csv", "stix"]),
+    required=True,
+    help="graphml (Cytoscape, Gephi), gexf (Gephi), csv (nodes and edges files) or stix "
+    "(a STIX 2.1 bundle for OpenCTI and MISP, graph.stix.json).",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.DEFAULT_EXPORTS,
+    show_default=True,
+    help="Folder for the files.",
+)
 @click.option("--focus", metavar="NAME", help="Only what lies around this entity (as `viz --focus`).")
-@click.option("--depth", type=click.IntRange(0, 20), default=2, show_default=True,
-              help="With --focus: how many relation steps away from it.")
-@click.option("--type", "types", multiple=True, metavar="KIND",
-              help="Only nodes of this kind (repeatable): group, mixer, incident, address, ...")
+@click.option(
+    "--depth",
+    type=click.IntRange(0, 20),
+    default=2,
+    show_default=True,
+    help="With --focus: how many relation steps away from it.",
+)
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    metavar="KIND",
+    help="Only nodes of this kind (repeatable): group, mixer, incident, address, ...",
+)
 @click.option("--records", is_flag=True, help="Keep the records of one entity apart (one node per record).")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="stix: only sources issued on or before DATE count (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="stix: only sources issued on or before DATE count (YYYY, YYYY-MM or YYYY-MM-DD).",
+)
 @click.pass_context
-def export_network(ctx: click.Context, fmt: str, out_dir: Path, focus: str | None, depth: int,
-                   types: tuple[str, ...], records: bool, as_of: str | None) -> None:
+def export_network(
+    ctx: click.Context,
+    fmt: str,
+    out_dir: Path,
+    focus: str | None,
+    depth: int,
+    types: tuple[str, ...],
+    records: bool,
+    as_of: str | None,
+) -> None:
     """Export the typed network (entities and relations, without amounts and claims) for Gephi,
     Cytoscape or a spreadsheet: one node per entity (its confirmed records merged; --records
     keeps them apart). Nodes carry kind, label, aliases, records and sanction state; edges carry
@@ -705,37 +895,81 @@ def _export_stix(store_path: Path, out_dir: Path, focus: str | None, depth: int,
     shown = ", ".join(f"{n:,} {kind}" for kind, n in done.counts.items())
     click.echo(f"{done.total:,} STIX objects ({shown})", err=True)
     if done.undated_sources:
-        click.echo(f"{done.undated_sources} source(s) state no date at all: their facts are exported, "
-                   "without a report of their own", err=True)
+        click.echo(
+            f"{done.undated_sources} source(s) state no date at all: their facts are exported, "
+            "without a report of their own",
+            err=True,
+        )
 
 
 @main.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 @click.option("--focus", metavar="NAME", help="Show only what lies around this entity (name, alias, address or CURIE).")
-@click.option("--depth", type=click.IntRange(0, 20), default=2, show_default=True,
-              help="With --focus: how many relation steps away from it to show.")
-@click.option("--type", "types", multiple=True, metavar="TYPE",
-              help="Show only nodes of this type (repeatable): state, group, person, mixer, incident, ...")
-@click.option("--source", "sources", multiple=True, metavar="SOURCE",
-              help="Show only facts stated by this source (repeatable): file stem, CURIE or IRI.")
+@click.option(
+    "--depth",
+    type=click.IntRange(0, 20),
+    default=2,
+    show_default=True,
+    help="With --focus: how many relation steps away from it to show.",
+)
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    metavar="TYPE",
+    help="Show only nodes of this type (repeatable): state, group, person, mixer, incident, ...",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="SOURCE",
+    help="Show only facts stated by this source (repeatable): file stem, CURIE or IRI.",
+)
 @click.option("--since", metavar="DATE", help="Only sources (or, with --timeline, events) from DATE on.")
 @click.option("--until", metavar="DATE", help="Only sources (or, with --timeline, events) up to DATE.")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="What the sources said on DATE: later sources left out, sanctions in their state on DATE.")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="What the sources said on DATE: later sources left out, sanctions in their state on DATE.",
+)
 @click.option("--sources", "draw_sources", is_flag=True, help="Also draw source documents as nodes.")
 @click.option("--isolated", is_flag=True, help="Also draw entities with no relation in the view.")
-@click.option("--records", is_flag=True,
-              help="Draw each record of an entity (curated, ATT&CK, SDN, ...) as its own node.")
-@click.option("--max-nodes", type=click.IntRange(1), default=1500, show_default=True,
-              help="Past this many nodes keep the most relevant ones, with a note on the page.")
+@click.option(
+    "--records", is_flag=True, help="Draw each record of an entity (curated, ATT&CK, SDN, ...) as its own node."
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(1),
+    default=1500,
+    show_default=True,
+    help="Past this many nodes keep the most relevant ones, with a note on the page.",
+)
 @click.option("--timeline", is_flag=True, help="Draw the dated events on a time axis instead of the graph.")
 @click.option("--entity", metavar="NAME", help="With --timeline: only the events of this entity.")
-@click.option("-o", "--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="The HTML file to write.")
+@click.option(
+    "-o", "--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The HTML file to write."
+)
 @click.pass_context
-def viz(ctx: click.Context, file: Path | None, focus: str | None, depth: int, types: tuple[str, ...],
-        sources: tuple[str, ...], since: str | None, until: str | None, as_of: str | None, draw_sources: bool,
-        isolated: bool, records: bool, max_nodes: int, timeline: bool, entity: str | None, out: Path) -> None:
+def viz(
+    ctx: click.Context,
+    file: Path | None,
+    focus: str | None,
+    depth: int,
+    types: tuple[str, ...],
+    sources: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    as_of: str | None,
+    draw_sources: bool,
+    isolated: bool,
+    records: bool,
+    max_nodes: int,
+    timeline: bool,
+    entity: str | None,
+    out: Path,
+) -> None:
     """Draw the graph (or part of it, or any RDF FILE) as one interactive HTML page that works
     offline: one node per entity, colours and shapes per type, a legend with type filters, a
     search box (names, aliases, addresses), and every fact with the sources that state it.
@@ -767,16 +1001,31 @@ def viz(ctx: click.Context, file: Path | None, focus: str | None, depth: int, ty
         reader = views.Reader.of_store(ctx.obj["store"])
     name = f"dprk-kg: {file.name}" if file else None
     if timeline:
-        options = views.TimelineOptions(entity=entity, since=since, until=until, as_of=as_of,
-                                        title=name or "dprk-kg timeline")
+        options = views.TimelineOptions(
+            entity=entity, since=since, until=until, as_of=as_of, title=name or "dprk-kg timeline"
+        )
         page = views.render_timeline(reader, options)
         views.write_page(page.html, out)
         click.echo(f"Wrote {out}: {page.events:,} events, {page.sources:,} sources")
         return
-    view = views.render(reader, views.ViewOptions(
-        focus=focus, depth=depth, types=types, sources=sources, since=since, until=until, as_of=as_of,
-        max_nodes=max_nodes, draw_sources=draw_sources, isolated=isolated, records=records,
-        title=name or "dprk-kg graph view"), _progress)
+    view = views.render(
+        reader,
+        views.ViewOptions(
+            focus=focus,
+            depth=depth,
+            types=types,
+            sources=sources,
+            since=since,
+            until=until,
+            as_of=as_of,
+            max_nodes=max_nodes,
+            draw_sources=draw_sources,
+            isolated=isolated,
+            records=records,
+            title=name or "dprk-kg graph view",
+        ),
+        _progress,
+    )
     views.write_page(view.html, out)
     click.echo(f"Wrote {out}: {view.nodes:,} entities, {view.edges:,} relations, {view.sources:,} sources")
     for note in view.notes:
@@ -813,13 +1062,22 @@ def _run_import(ctx: click.Context, importer, path: Path, match_file: Path | Non
 
 
 _MATCHES_OPTION = click.option(
-    "--matches", "match_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    "--matches",
+    "match_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
     help="The editable match file (default: links/matches.csv of the checkout; for an installed "
-         "tool, matches.csv in the user's data folder). New matches are added as proposed; "
-         "confirmed and rejected rows are kept as a person left them.")
+    "tool, matches.csv in the user's data folder). New matches are added as proposed; "
+    "confirmed and rejected rows are kept as a person left them.",
+)
 _IMPORT_FORMAT_OPTION = click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-    help="Summary format: a table, or JSON (counts, files, matches, skipped records) for scripts.")
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Summary format: a table, or JSON (counts, files, matches, skipped records) for scripts.",
+)
 
 
 @main.group("import", epilog=EXIT_CODES)
@@ -846,13 +1104,16 @@ def import_group() -> None:
 
 @import_group.command("ofac-sdn")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--date", "day", metavar="YYYY-MM-DD",
-              help="Snapshot date; read from the file name (sdn_2022-08-08.csv) when absent.")
+@click.option(
+    "--date",
+    "day",
+    metavar="YYYY-MM-DD",
+    help="Snapshot date; read from the file name (sdn_2022-08-08.csv) when absent.",
+)
 @_MATCHES_OPTION
 @_IMPORT_FORMAT_OPTION
 @click.pass_context
-def import_ofac_sdn(ctx: click.Context, file: Path, day: str | None, match_file: Path | None,
-                    fmt: str) -> None:
+def import_ofac_sdn(ctx: click.Context, file: Path, day: str | None, match_file: Path | None, fmt: str) -> None:
     """Import OFAC's legacy SDN list (sdn.csv from https://www.treasury.gov/ofac/downloads/sdn.csv)
     into graph dataset:ofac-sdn-<date>: each entry as a designated party with its sanction,
     programs, type, aliases and digital-currency addresses.
@@ -910,14 +1171,16 @@ def import_misp(ctx: click.Context, file: Path, match_file: Path | None, fmt: st
 
 @import_group.command("incidents")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", help="Dataset name (default: defillama-hacks for a CSV, "
-                             "dn-institute-incidents for write-ups, tayvano-lazarus-incidents "
-                             "for a Markdown incident table).")
+@click.option(
+    "--name",
+    help="Dataset name (default: defillama-hacks for a CSV, "
+    "dn-institute-incidents for write-ups, tayvano-lazarus-incidents "
+    "for a Markdown incident table).",
+)
 @_MATCHES_OPTION
 @_IMPORT_FORMAT_OPTION
 @click.pass_context
-def import_incidents(ctx: click.Context, path: Path, name: str | None, match_file: Path | None,
-                     fmt: str) -> None:
+def import_incidents(ctx: click.Context, path: Path, name: str | None, match_file: Path | None, fmt: str) -> None:
     """Import incidents: the DeFiLlama hacks CSV; a Markdown write-up (or a folder of them) with
     YAML front matter as in the DN Institute's incidents/*.md; or a Markdown table of incidents
     attributed to the DPRK (date, vector emoji, victim, amount, yearly TOTAL rows), each row an
@@ -941,10 +1204,17 @@ def import_incidents(ctx: click.Context, path: Path, name: str | None, match_fil
 @main.command("diff-sdn")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--program", metavar="PROGRAM",
-              help="Only entries listed under this program in either snapshot (a glob: DPRK*).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--program", metavar="PROGRAM", help="Only entries listed under this program in either snapshot (a glob: DPRK*)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
     """Show what changed between two SDN snapshots (sdn.csv files): entries added, removed,
     re-designated (delisted and listed again under a new number with the same name) and changed
@@ -966,20 +1236,48 @@ def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
 
     result = sdn_diff.diff(ofac_sdn.parse(old), ofac_sdn.parse(new), program)
     if fmt == "json":
-        click.echo(json.dumps({"old": str(result.old), "new": str(result.new), "program": program,
-                               "counts": result.counts,
-                               "changes": [asdict(c) for c in result.changes]},
-                              indent=2, sort_keys=True))
+        click.echo(
+            json.dumps(
+                {
+                    "old": str(result.old),
+                    "new": str(result.new),
+                    "program": program,
+                    "counts": result.counts,
+                    "changes": [asdict(c) for c in result.changes],
+                },
+                indent=2,
+                sort_keys=True,
+            )
+        )
         return
     if fmt == "csv":
         out = csv.writer(sys.stdout, lineterminator="\n")
-        out.writerow(["change", "ent_num", "old_ent_num", "name", "entry_type", "programs", "old_programs",
-                      "field", "removed", "added"])
+        out.writerow(
+            [
+                "change",
+                "ent_num",
+                "old_ent_num",
+                "name",
+                "entry_type",
+                "programs",
+                "old_programs",
+                "field",
+                "removed",
+                "added",
+            ]
+        )
         for c in result.changes:
-            head = [c.change, c.ent_num, c.old_ent_num or "", c.name, c.entry_type, "; ".join(c.programs),
-                    "; ".join(c.old_programs)]
-            for f in c.fields or [None]:
-                cells = head + ([f.field, "; ".join(f.removed), "; ".join(f.added)] if f else ["", "", ""])
+            entry = [
+                c.change,
+                c.ent_num,
+                c.old_ent_num or "",
+                c.name,
+                c.entry_type,
+                "; ".join(c.programs),
+                "; ".join(c.old_programs),
+            ]
+            for f in c.fields or [None]:  # type: ignore[list-item]  # an entry without changed fields is one row
+                cells = [*entry, *([f.field, "; ".join(f.removed), "; ".join(f.added)] if f else ["", "", ""])]
                 out.writerow([escape_controls(str(cell)) for cell in cells])
         return
     click.echo(f"{old.name} -> {new.name}: " + ", ".join(f"{n} {kind}" for kind, n in result.counts.items()))
@@ -1000,22 +1298,49 @@ def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--endpoint", metavar="URL", required=True, envvar="DPRK_KG_ENDPOINT", show_envvar=True,
-              help="The server's SPARQL query endpoint.")
-@click.option("--update", "update_url", metavar="URL",
-              help="Its SPARQL update endpoint [default: --endpoint].")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    required=True,
+    envvar="DPRK_KG_ENDPOINT",
+    show_envvar=True,
+    help="The server's SPARQL query endpoint.",
+)
+@click.option("--update", "update_url", metavar="URL", help="Its SPARQL update endpoint [default: --endpoint].")
 @click.option("--gsp", metavar="URL", help="Its Graph Store HTTP Protocol endpoint [default: --endpoint].")
-@click.option("--user", envvar="DPRK_KG_USER", show_envvar=True,
-              help="User for Basic or Digest authentication.")
-@click.option("--password-env", metavar="VAR", default="DPRK_KG_PASSWORD", show_default=True,
-              help="Environment variable that holds the password (never given on the command line).")
-@click.option("--graph", "graphs", multiple=True, metavar="IRI",
-              help="Push only this graph (repeatable): IRI or prefixed name, e.g. dataset:mitre-attack.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0,
-              show_default=True, help="Seconds to wait for the server's answer to each request.")
+@click.option("--user", envvar="DPRK_KG_USER", show_envvar=True, help="User for Basic or Digest authentication.")
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    default="DPRK_KG_PASSWORD",
+    show_default=True,
+    help="Environment variable that holds the password (never given on the command line).",
+)
+@click.option(
+    "--graph",
+    "graphs",
+    multiple=True,
+    metavar="IRI",
+    help="Push only this graph (repeatable): IRI or prefixed name, e.g. dataset:mitre-attack.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300.0,
+    show_default=True,
+    help="Seconds to wait for the server's answer to each request.",
+)
 @click.pass_context
-def push(ctx: click.Context, endpoint: str, update_url: str | None, gsp: str | None, user: str | None,
-         password_env: str, graphs: tuple[str, ...], timeout: float) -> None:
+def push(
+    ctx: click.Context,
+    endpoint: str,
+    update_url: str | None,
+    gsp: str | None,
+    user: str | None,
+    password_env: str,
+    graphs: tuple[str, ...],
+    timeout: float,
+) -> None:
     """Send the store's named graphs (curated sources and imported datasets) to a team's SPARQL
     1.1 server, where `dprk-kg query --endpoint` and other tools can read them.
 
@@ -1034,13 +1359,15 @@ def push(ctx: click.Context, endpoint: str, update_url: str | None, gsp: str | N
         dprk-kg push --endpoint URL --graph dataset:mitre-attack
     """
     from graph import remote
-    from graph.importers.common import short
     from graph.push import push as run_push
+    from graph.terms import shorten as short
 
     with remote.open_server(endpoint, update_url, gsp, user, password_env, timeout) as server:
         report = run_push(ctx.obj["store"], server, graphs, _progress)
-    click.echo(f"Pushed {len(report.pushed)} graph(s), {report.triples:,} triples, to "
-               f"{remote.shown(report.endpoint)} ({report.server or 'server'}) in {report.seconds:.1f} s")
+    click.echo(
+        f"Pushed {len(report.pushed)} graph(s), {report.triples:,} triples, to "
+        f"{remote.shown(report.endpoint)} ({report.server or 'server'}) in {report.seconds:.1f} s"
+    )
     for graph in report.dropped:
         click.echo(f"  dropped    {short(graph)} (no longer in the store)")
     click.echo(f"  build      {report.build}")
@@ -1048,26 +1375,68 @@ def push(ctx: click.Context, endpoint: str, update_url: str | None, gsp: str | N
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback needs --allow-remote.")
-@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
-              help="Port to listen on (0 picks a free one).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True, help="Stop each query after this many seconds (answers 503).")
-@click.option("--cors", metavar="ORIGIN",
-              help="Let pages from this one origin (e.g. http://localhost:3000) read the answers.")
-@click.option("--allow-remote", is_flag=True,
-              help="Allow a --host other than loopback: anyone who reaches it can read the store.")
-@click.option("--hostname", "names", multiple=True, metavar="NAME",
-              help="Another name clients use in the Host header (repeatable), e.g. with --allow-remote.")
-@click.option("--views", type=click.Path(path_type=Path, file_okay=False), default=paths.DEFAULT_EXPORTS,
-              show_default=True, help="Folder of HTML views (build, viz) linked from the start page.")
-@click.option("--max-result", type=click.IntRange(min=1), default=64, show_default=True, metavar="MB",
-              help="Largest answer in megabytes; a larger result is an error, never cut short.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback needs --allow-remote.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=7878,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Stop each query after this many seconds (answers 503).",
+)
+@click.option(
+    "--cors", metavar="ORIGIN", help="Let pages from this one origin (e.g. http://localhost:3000) read the answers."
+)
+@click.option(
+    "--allow-remote", is_flag=True, help="Allow a --host other than loopback: anyone who reaches it can read the store."
+)
+@click.option(
+    "--hostname",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Another name clients use in the Host header (repeatable), e.g. with --allow-remote.",
+)
+@click.option(
+    "--views",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.DEFAULT_EXPORTS,
+    show_default=True,
+    help="Folder of HTML views (build, viz) linked from the start page.",
+)
+@click.option(
+    "--max-result",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    metavar="MB",
+    help="Largest answer in megabytes; a larger result is an error, never cut short.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not log each request to stderr.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, timeout: float, cors: str | None, allow_remote: bool,
-          names: tuple[str, ...], views: Path, max_result: int, quiet: bool) -> None:
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    timeout: float,
+    cors: str | None,
+    allow_remote: bool,
+    names: tuple[str, ...],
+    views: Path,
+    max_result: int,
+    quiet: bool,
+) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql (GET, or POST as a form or
     application/sparql-query), with a start page at / listing the named queries and views.
 
@@ -1087,26 +1456,53 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, cors: str | 
     from graph.storage import ensure_current
 
     options = server.ServeOptions(
-        store=ctx.obj["store"], host=host, port=port, timeout=timeout, cors=cors,
-        allow_remote=allow_remote, names=names, views=views, max_result=max_result << 20,
-        log=None if quiet else (lambda line: click.echo(line, err=True)))
+        store=ctx.obj["store"],
+        host=host,
+        port=port,
+        timeout=timeout,
+        cors=cors,
+        allow_remote=allow_remote,
+        names=names,
+        views=views,
+        max_result=max_result << 20,
+        log=None if quiet else (lambda line: click.echo(line, err=True)),
+    )
     for warning in server.check_options(options):
         click.echo(f"warning: {warning}", err=True)
     ensure_current(ctx.obj["store"], _progress)
     try:
-        server.serve(options, lambda url: click.echo(
-            f"Serving {ctx.obj['store']} read-only at {url}sparql (start page {url}); Ctrl-C stops"))
+        server.serve(
+            options,
+            lambda url: click.echo(
+                f"Serving {ctx.obj['store']} read-only at {url}sparql (start page {url}); Ctrl-C stops"
+            ),
+        )
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]), default="nquads",
-              show_default=True, help="N-Quads (one quad a line) or TriG (a block per graph).")
-@click.option("--graph", "graphs", multiple=True, metavar="IRI",
-              help="Dump only this graph (repeatable): an IRI or a CURIE such as src:x or dataset:x.")
-@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write to this file, replaced atomically [default: standard output].")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["nquads", "trig"]),
+    default="nquads",
+    show_default=True,
+    help="N-Quads (one quad a line) or TriG (a block per graph).",
+)
+@click.option(
+    "--graph",
+    "graphs",
+    multiple=True,
+    metavar="IRI",
+    help="Dump only this graph (repeatable): an IRI or a CURIE such as src:x or dataset:x.",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file, replaced atomically [default: standard output].",
+)
 @click.pass_context
 def dump(ctx: click.Context, fmt: str, graphs: tuple[str, ...], out: Path | None) -> None:
     """Dump the whole store, curated and imported graphs, sorted and deterministic: the same
@@ -1130,16 +1526,20 @@ def dump(ctx: click.Context, fmt: str, graphs: tuple[str, ...], out: Path | None
     else:
         report = dumper.write_dump(ctx.obj["store"], out, fmt, graphs)
     where = f" to {out}" if out else ""
-    click.echo(f"Dumped {report.quads:,} quads in {report.graphs:,} graph(s){where} in "
-               f"{report.seconds:.1f} s", err=True)
+    click.echo(
+        f"Dumped {report.quads:,} quads in {report.graphs:,} graph(s){where} in {report.seconds:.1f} s", err=True
+    )
 
 
 @main.command("load-dump")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]),
-              help="The dump's format [default: from the file name, .nq or .trig].")
-@click.option("--replace", is_flag=True,
-              help="Replace everything in a store that is not empty (in one transaction).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["nquads", "trig"]),
+    help="The dump's format [default: from the file name, .nq or .trig].",
+)
+@click.option("--replace", is_flag=True, help="Replace everything in a store that is not empty (in one transaction).")
 @click.pass_context
 def load_dump(ctx: click.Context, file: Path, fmt: str | None, replace: bool) -> None:
     """Restore a `dump` into the store (--store), which must be empty unless --replace is
@@ -1153,11 +1553,16 @@ def load_dump(ctx: click.Context, file: Path, fmt: str | None, replace: bool) ->
     from graph import dump as dumper
 
     report = dumper.load_dump(ctx.obj["store"], file, fmt, replace)
-    click.echo(f"Loaded {report.quads:,} quads in {report.graphs:,} graph(s) from {report.file} into "
-               f"{report.store} in {report.seconds:.1f} s")
+    click.echo(
+        f"Loaded {report.quads:,} quads in {report.graphs:,} graph(s) from {report.file} into "
+        f"{report.store} in {report.seconds:.1f} s"
+    )
     if not report.fingerprint:
-        click.echo("note: the dump records no curated-sources fingerprint; the next command "
-                   "rebuilds the curated graphs from sources/", err=True)
+        click.echo(
+            "note: the dump records no curated-sources fingerprint; the next command "
+            "rebuilds the curated graphs from sources/",
+            err=True,
+        )
 
 
 @main.command()
@@ -1182,8 +1587,10 @@ def sources(ctx: click.Context, fmt: str, wide: bool) -> None:
         return
     header = ["graph", "kind", "version", "date", "imported", "triples"]
     cells = [[r.graph, r.kind, r.version, r.issued, r.imported[:19], f"{r.triples:,}"] for r in rows]
-    click.echo(render.render_csv(header, cells) if fmt == "csv" else
-               render.render_table(header, cells, wide=_wide(wide)), nl=False)
+    click.echo(
+        render.render_csv(header, cells) if fmt == "csv" else render.render_table(header, cells, wide=_wide(wide)),
+        nl=False,
+    )
     click.echo(f"{len(rows)} sources, {sum(r.triples for r in rows):,} triples", err=True)
 
 

@@ -66,8 +66,9 @@ print(json.dumps({"seconds": time.perf_counter() - started,
 
 def _child(name: str, *args: str) -> dict:
     """Run one child script; its wall time (imports excluded) and peak RSS."""
-    done = subprocess.run([sys.executable, "-c", TIMED, CHILDREN[name], *args], cwd=REPO,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", TIMED, CHILDREN[name], *args], cwd=REPO, capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.splitlines()[-1])
 
 
@@ -91,18 +92,24 @@ def measure(quick: bool = False) -> list[dict]:
         return statistics.median(r[key] for r in runs[name])
 
     return [
-        {"measure": f"dump {lines:,} quads (sorted, atomic)",
-         "baseline": "pyoxigraph Store.dump to N-Quads (unsorted)",
-         "baseline_s": median("raw-dump", "seconds"), "project_s": median("project-dump", "seconds"),
-         "goal": 3.0,
-         "note": f"peak RSS {median('project-dump', 'rss_mb'):.0f} MB (raw dump "
-                 f"{median('raw-dump', 'rss_mb'):.0f} MB)"},
-        {"measure": f"load-dump {lines:,} quads into an empty store",
-         "baseline": "pyoxigraph Store.bulk_load of the same file",
-         "baseline_s": median("raw-load", "seconds"), "project_s": median("project-load", "seconds"),
-         "goal": 2.0,
-         "note": f"peak RSS {median('project-load', 'rss_mb'):.0f} MB (bulk_load "
-                 f"{median('raw-load', 'rss_mb'):.0f} MB)"},
+        {
+            "measure": f"dump {lines:,} quads (sorted, atomic)",
+            "baseline": "pyoxigraph Store.dump to N-Quads (unsorted)",
+            "baseline_s": median("raw-dump", "seconds"),
+            "project_s": median("project-dump", "seconds"),
+            "goal": 3.0,
+            "note": f"peak RSS {median('project-dump', 'rss_mb'):.0f} MB (raw dump "
+            f"{median('raw-dump', 'rss_mb'):.0f} MB)",
+        },
+        {
+            "measure": f"load-dump {lines:,} quads into an empty store",
+            "baseline": "pyoxigraph Store.bulk_load of the same file",
+            "baseline_s": median("raw-load", "seconds"),
+            "project_s": median("project-load", "seconds"),
+            "goal": 2.0,
+            "note": f"peak RSS {median('project-load', 'rss_mb'):.0f} MB (bulk_load "
+            f"{median('raw-load', 'rss_mb'):.0f} MB)",
+        },
     ]
 
 
@@ -111,5 +118,7 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="10^5 quads, one run")
     for row in measure(parser.parse_args().quick):
         ratio = row["project_s"] / row["baseline_s"]
-        print(f"{row['measure']}: project {row['project_s']:.2f} s, baseline {row['baseline_s']:.2f} s "
-              f"({row['baseline']}), ratio {ratio:.2f} (goal <= {row['goal']:g}); {row['note']}")
+        print(
+            f"{row['measure']}: project {row['project_s']:.2f} s, baseline {row['baseline_s']:.2f} s "
+            f"({row['baseline']}), ratio {ratio:.2f} (goal <= {row['goal']:g}); {row['note']}"
+        )

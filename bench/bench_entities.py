@@ -20,8 +20,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 GOAL = 6.0
 ENTITY = "Lazarus Group"
-RECORDS = ("https://w3id.org/dprk-kg/id/lazarus-group",
-           "https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/27307")
+RECORDS = ("https://w3id.org/dprk-kg/id/lazarus-group", "https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/27307")
 
 _RAW = """
 import sys, pyoxigraph as ox
@@ -53,15 +52,26 @@ def measure(quick: bool = False) -> list[dict]:
     subprocess.run([*cli, "show", ENTITY], check=True, capture_output=True, cwd=REPO)  # index built once
     baseline = _median([sys.executable, "-c", _RAW, str(store), *RECORDS], repeat)
     rows = []
-    for measure_name, args in (("show (all datasets)", ["show", ENTITY]),
-                               ("timeline --entity (all datasets)", ["timeline", "--entity", ENTITY]),
-                               ("explain (all datasets)", ["explain", "Tornado Cash", "North Korea"])):
-        rows.append({"measure": measure_name, "baseline": "raw pyoxigraph neighbourhood process",
-                     "baseline_s": baseline, "project_s": _median([*cli, *args], repeat), "goal": GOAL})
+    for measure_name, args in (
+        ("show (all datasets)", ["show", ENTITY]),
+        ("timeline --entity (all datasets)", ["timeline", "--entity", ENTITY]),
+        ("explain (all datasets)", ["explain", "Tornado Cash", "North Korea"]),
+    ):
+        rows.append(
+            {
+                "measure": measure_name,
+                "baseline": "raw pyoxigraph neighbourhood process",
+                "baseline_s": baseline,
+                "project_s": _median([*cli, *args], repeat),
+                "goal": GOAL,
+            }
+        )
     return rows
 
 
 if __name__ == "__main__":
     for row in measure("--quick" in sys.argv):
-        print(f"{row['measure']:<36} {row['project_s']:.3f} s vs {row['baseline_s']:.3f} s: "
-              f"{row['project_s'] / row['baseline_s']:.1f}x (goal {row['goal']:g}x)")
+        print(
+            f"{row['measure']:<36} {row['project_s']:.3f} s vs {row['baseline_s']:.3f} s: "
+            f"{row['project_s'] / row['baseline_s']:.1f}x (goal {row['goal']:g}x)"
+        )

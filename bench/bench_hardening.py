@@ -47,11 +47,14 @@ def _median(command: list[str], repeat: int, stdout=subprocess.DEVNULL) -> float
 
 def _peak_rss_mb(command: list[str], out: Path) -> float:
     """Peak RSS of the largest process a command runs (itself or a child), in MB."""
-    runner = ("import resource, subprocess, sys\n"
-              "with open(sys.argv[1], 'wb') as out: subprocess.run(sys.argv[2:], stdout=out, check=True)\n"
-              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    done = subprocess.run([sys.executable, "-c", runner, str(out), *command], capture_output=True,
-                          text=True, check=True, cwd=REPO)
+    runner = (
+        "import resource, subprocess, sys\n"
+        "with open(sys.argv[1], 'wb') as out: subprocess.run(sys.argv[2:], stdout=out, check=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", runner, str(out), *command], capture_output=True, text=True, check=True, cwd=REPO
+    )
     return int(done.stdout.strip()) / 1024
 
 
@@ -64,23 +67,41 @@ def measure(quick: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         store = work / "store"
-        subprocess.run([str(BIN / "dprk-kg"), "--store", str(store), "build", "-q", "--out",
-                        str(work / "exports")], check=True, stdout=subprocess.DEVNULL, cwd=REPO)
+        subprocess.run(
+            [str(BIN / "dprk-kg"), "--store", str(store), "build", "-q", "--out", str(work / "exports")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=REPO,
+        )
         named = REPO / "queries" / "sanctioned-mixers.rq"
         raw = [sys.executable, "-c", RAW_QUERY, str(store), str(named), json.dumps(PREFIXES)]
-        project = [str(BIN / "dprk-kg"), "--store", str(store), "query", "-n", "sanctioned-mixers",
-                   "--format", "csv"]
-        rows.append({"measure": "cold query -n sanctioned-mixers (fresh process)",
-                     "baseline": "raw pyoxigraph in a fresh process",
-                     "baseline_s": _median(raw, repeat), "project_s": _median(project, repeat),
-                     "goal": 3.0})
+        project = [str(BIN / "dprk-kg"), "--store", str(store), "query", "-n", "sanctioned-mixers", "--format", "csv"]
+        rows.append(
+            {
+                "measure": "cold query -n sanctioned-mixers (fresh process)",
+                "baseline": "raw pyoxigraph in a fresh process",
+                "baseline_s": _median(raw, repeat),
+                "project_s": _median(project, repeat),
+                "goal": 3.0,
+            }
+        )
         side = 100 if quick else 1000
         values = " ".join(f'"{i}"' for i in range(side))
         big = work / "million.rq"
         big.write_text(MILLION % (values, values), encoding="utf-8")
         raw = [sys.executable, "-c", RAW_QUERY, str(store), str(big), json.dumps(PREFIXES)]
-        project = [str(BIN / "dprk-kg"), "--store", str(store), "query", "-f", str(big),
-                   "--format", "csv", "--timeout", "600"]
+        project = [
+            str(BIN / "dprk-kg"),
+            "--store",
+            str(store),
+            "query",
+            "-f",
+            str(big),
+            "--format",
+            "csv",
+            "--timeout",
+            "600",
+        ]
         with open(work / "out.csv", "wb") as sink:
             raw_s = _median(raw, 1 if not quick else repeat, stdout=sink)
         with open(work / "out.csv", "wb") as sink:
@@ -88,15 +109,23 @@ def measure(quick: bool = False) -> list[dict]:
         size = (work / "out.csv").stat().st_size
         rss_raw = _peak_rss_mb(raw, work / "raw.csv")
         rss_project = _peak_rss_mb(project, work / "project.csv")
-        rows.append({"measure": f"{side * side:,}-row CSV streamed to a file ({size / 1e6:.0f} MB)",
-                     "baseline": "raw pyoxigraph serializing to the file",
-                     "baseline_s": raw_s, "project_s": project_s, "goal": 2.0,
-                     "note": f"peak RSS: project {rss_project:.0f} MB, raw {rss_raw:.0f} MB"})
+        rows.append(
+            {
+                "measure": f"{side * side:,}-row CSV streamed to a file ({size / 1e6:.0f} MB)",
+                "baseline": "raw pyoxigraph serializing to the file",
+                "baseline_s": raw_s,
+                "project_s": project_s,
+                "goal": 2.0,
+                "note": f"peak RSS: project {rss_project:.0f} MB, raw {rss_raw:.0f} MB",
+            }
+        )
     return rows
 
 
 if __name__ == "__main__":
     for row in measure("--quick" in sys.argv):
         ratio = row["project_s"] / row["baseline_s"]
-        print(f"{row['measure']}: project {row['project_s']:.3f} s, baseline {row['baseline_s']:.3f} s "
-              f"({row['baseline']}), ratio {ratio:.2f} (goal <= {row['goal']}) {row.get('note', '')}")
+        print(
+            f"{row['measure']}: project {row['project_s']:.3f} s, baseline {row['baseline_s']:.3f} s "
+            f"({row['baseline']}), ratio {ratio:.2f} (goal <= {row['goal']}) {row.get('note', '')}"
+        )

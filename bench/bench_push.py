@@ -46,12 +46,16 @@ def make_store(folder: Path, quick: bool) -> Path:
     store, matches = folder / "store", folder / "matches.csv"
     base = [DPRK_KG, "--store", str(store)]
     _run(*base, "build", "--quiet", "--out", str(folder / "exports"))
-    imports = [("misp-galaxy", DATA / "misp_galaxy_threat_actor" / "threat-actor.json"),
-               ("incidents", DATA / "defillama_hacks_csv" / "defi_exploits.csv")]
+    imports = [
+        ("misp-galaxy", DATA / "misp_galaxy_threat_actor" / "threat-actor.json"),
+        ("incidents", DATA / "defillama_hacks_csv" / "defi_exploits.csv"),
+    ]
     if not quick:
         imports += [("ofac-sdn", path) for path in sorted((DATA / "ofac_sdn_csv").glob("sdn_*.csv"))]
-        imports += [("attack", DATA / "mitre_attack_enterprise" / "enterprise-attack.json"),
-                    ("incidents", DATA / "dn_institute_crypto_incidents")]
+        imports += [
+            ("attack", DATA / "mitre_attack_enterprise" / "enterprise-attack.json"),
+            ("incidents", DATA / "dn_institute_crypto_incidents"),
+        ]
     for kind, path in imports:
         _run(*base, "import", kind, str(path), "--matches", str(matches))
     return store
@@ -97,8 +101,9 @@ def measure(quick: bool = False, runs: int | None = None) -> list[dict]:
         note = f"{count:,} quads in {graphs} graphs"
 
         def oxigraph_load(work: Path) -> float:
-            return _timed(lambda: _run(servers.program("oxigraph"), "load", "--location",
-                                       str(work / "db"), "--file", str(quads)))
+            return _timed(
+                lambda: _run(servers.program("oxigraph"), "load", "--location", str(work / "db"), "--file", str(quads))
+            )
 
         def oxigraph_push(work: Path) -> float:
             server = servers.oxigraph(work)
@@ -111,27 +116,40 @@ def measure(quick: bool = False, runs: int | None = None) -> list[dict]:
             shutil.copy(quads, work / "quads.nq")
             server = servers.virtuoso(work)
             try:
-                return _timed(lambda: servers.isql(
-                    server, f"ld_dir('{work}', 'quads.nq', 'urn:dprk-kg:bench'); rdf_loader_run();",
-                    f"dba-{server.password}"))
+                return _timed(
+                    lambda: servers.isql(
+                        server,
+                        f"ld_dir('{work}', 'quads.nq', 'urn:dprk-kg:bench'); rdf_loader_run();",
+                        f"dba-{server.password}",
+                    )
+                )
             finally:
                 server.kill()
 
         def virtuoso_push(work: Path) -> float:
             server = servers.virtuoso(work)
             try:
-                return _timed(lambda: _run(DPRK_KG, "--store", str(store), "push", *server.push_args(),
-                                           env=server.env()))
+                return _timed(
+                    lambda: _run(DPRK_KG, "--store", str(store), "push", *server.push_args(), env=server.env())
+                )
             finally:
                 server.kill()
 
         rows = []
         for name, load, push, goal, baseline in (
-                ("push to the Oxigraph server", oxigraph_load, oxigraph_push, 2.0, "oxigraph load (bulk loader)"),
-                ("push to Virtuoso 7", virtuoso_load, virtuoso_push, 5.0, "ld_dir + rdf_loader_run")):
-            rows.append({"measure": name, "baseline": f"{baseline}, same quads",
-                         "baseline_s": _median_runs(runs, load), "project_s": _median_runs(runs, push),
-                         "goal": goal, "note": note})
+            ("push to the Oxigraph server", oxigraph_load, oxigraph_push, 2.0, "oxigraph load (bulk loader)"),
+            ("push to Virtuoso 7", virtuoso_load, virtuoso_push, 5.0, "ld_dir + rdf_loader_run"),
+        ):
+            rows.append(
+                {
+                    "measure": name,
+                    "baseline": f"{baseline}, same quads",
+                    "baseline_s": _median_runs(runs, load),
+                    "project_s": _median_runs(runs, push),
+                    "goal": goal,
+                    "note": note,
+                }
+            )
         return rows
 
 
@@ -145,8 +163,10 @@ def main() -> None:
         sys.exit(f"no datasets at {DATA}")
     for row in measure(args.quick, args.runs):
         ratio = row["project_s"] / row["baseline_s"]
-        print(f"{row['measure']:<30} {row['project_s']:8.2f} s vs {row['baseline']} "
-              f"{row['baseline_s']:8.2f} s  ratio {ratio:5.2f}x (goal <= {row['goal']:g}x)  {row['note']}")
+        print(
+            f"{row['measure']:<30} {row['project_s']:8.2f} s vs {row['baseline']} "
+            f"{row['baseline_s']:8.2f} s  ratio {ratio:5.2f}x (goal <= {row['goal']:g}x)  {row['note']}"
+        )
 
 
 if __name__ == "__main__":

@@ -66,14 +66,24 @@ def measure(quick: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory() as work:
         listing = Path(work) / "addresses.txt"
         listing.write_text("\n".join(addresses(store)) + "\n")
-        project = _median([sys.executable, "-m", "cli", "--store", str(store), "screen", str(listing),
-                           "--format", "json"], repeat)
+        project = _median(
+            [sys.executable, "-m", "cli", "--store", str(store), "screen", str(listing), "--format", "json"], repeat
+        )
         baseline = _median([sys.executable, "-c", _RAW, str(store), str(listing)], repeat)
-    return [{"measure": f"screen {COUNT:,} addresses (all datasets)", "baseline": "raw pyoxigraph VALUES query process",
-             "baseline_s": baseline, "project_s": project, "goal": GOAL}]
+    return [
+        {
+            "measure": f"screen {COUNT:,} addresses (all datasets)",
+            "baseline": "raw pyoxigraph VALUES query process",
+            "baseline_s": baseline,
+            "project_s": project,
+            "goal": GOAL,
+        }
+    ]
 
 
 if __name__ == "__main__":
     for row in measure("--quick" in sys.argv):
-        print(f"{row['measure']:<36} {row['project_s']:.3f} s vs {row['baseline_s']:.3f} s: "
-              f"{row['project_s'] / row['baseline_s']:.1f}x (goal {row['goal']:g}x)")
+        print(
+            f"{row['measure']:<36} {row['project_s']:.3f} s vs {row['baseline_s']:.3f} s: "
+            f"{row['project_s'] / row['baseline_s']:.1f}x (goal {row['goal']:g}x)"
+        )

@@ -53,8 +53,14 @@ rows = list(store.query(query, substitutions={ox.Variable("focus"): ox.NamedNode
 print(len(rows))
 """
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CAPS = {1000: 60, 5000: 180}
 CLASSES = ["ThreatGroup", "Incident", "Mixer", "Exchange", "CryptoAddress", "Company"]
 NS = "https://w3id.org/dprk-kg/"
@@ -88,8 +94,10 @@ def write_rdf(n: int) -> Path:
     """The synthetic graph as N-Quads in one source graph."""
     nodes, edges = synthetic(n)
     graph = f"<{NS}source/bench-synthetic>"
-    lines = [f"{graph} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{NS}ns#SourceDocument> {graph} .",
-             f'{graph} <http://purl.org/dc/terms/title> "Synthetic benchmark graph" {graph} .']
+    lines = [
+        f"{graph} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{NS}ns#SourceDocument> {graph} .",
+        f'{graph} <http://purl.org/dc/terms/title> "Synthetic benchmark graph" {graph} .',
+    ]
     for i, cls in nodes:
         lines.append(f"<{NS}id/bench-{i}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{NS}ns#{cls}> {graph} .")
         lines.append(f'<{NS}id/bench-{i}> <http://www.w3.org/2000/01/rdf-schema#label> "Synthetic {i}" {graph} .')
@@ -182,9 +190,12 @@ def screenshot(page_path: Path, png: Path, select: str | None = None) -> None:
             page.fill("#search", select)
             page.press("#search", "Enter")
         elif select:
-            page.evaluate("""text => { const events = dprkKgTimeline.events;
+            page.evaluate(
+                """text => { const events = dprkKgTimeline.events;
                 for (let i = events.length - 1; i >= 0; i--)
-                  if (events[i].label.includes(text)) { dprkKgTimeline.open(i); return; } }""", select)
+                  if (events[i].label.includes(text)) { dprkKgTimeline.open(i); return; } }""",
+                select,
+            )
         page.screenshot(path=str(png))
         browser.close()
     print(f"wrote {png}")
@@ -194,11 +205,18 @@ def write_real_pages(store: Path, root: Path) -> dict[str, Path]:
     """The whole-store graph page, the timeline page and Tornado Cash's timeline of the store
     ``set_up_views_store(root)`` sets up, written once under ``root``."""
     root.mkdir(parents=True, exist_ok=True)
-    pages = {"store": store, "graph": root / "graph.html", "timeline": root / "timeline.html",
-             "tornado": root / "tornado-timeline.html"}
+    pages = {
+        "store": store,
+        "graph": root / "graph.html",
+        "timeline": root / "timeline.html",
+        "tornado": root / "tornado-timeline.html",
+    }
     base = [sys.executable, "-m", "cli", "--store", str(store), "viz"]
-    for name, args in (("graph", []), ("timeline", ["--timeline"]),
-                       ("tornado", ["--timeline", "--entity", "Tornado Cash"])):
+    for name, args in (
+        ("graph", []),
+        ("timeline", ["--timeline"]),
+        ("tornado", ["--timeline", "--entity", "Tornado Cash"]),
+    ):
         if not pages[name].is_file():
             subprocess.run([*base, *args, "-o", str(pages[name])], cwd=REPO, check=True, capture_output=True)
     return pages
@@ -222,17 +240,27 @@ def measure(quick: bool = False) -> list[dict]:
     viz = [sys.executable, "-m", "cli", "--store", str(store), "viz"]
     subprocess.run([*viz, "-o", str(OUT / "warm.html")], cwd=REPO, check=True, capture_output=True)
     focus = _median([*viz, "--focus", FOCUS, "--depth", "2", "-o", str(OUT / "focus.html")], runs)
-    neighbourhood = _median([sys.executable, "-c", BASELINE_FOCUS, str(store),
-                             str(BENCH / "viz-neighbourhood.rq"), FOCUS_IRI], runs)
+    neighbourhood = _median(
+        [sys.executable, "-c", BASELINE_FOCUS, str(store), str(BENCH / "viz-neighbourhood.rq"), FOCUS_IRI], runs
+    )
     whole = _median([*viz, "-o", str(OUT / "whole.html")], runs)
     quads = _median([sys.executable, "-c", BASELINE_QUADS, str(store)], runs)
     return [
-        {"measure": f"viz --focus '{FOCUS}' --depth 2, every shared dataset", "baseline":
-         "pyoxigraph process: the focus record's neighbourhood query",
-         "baseline_s": neighbourhood, "project_s": focus, "goal": 20.0},
-        {"measure": "viz (whole-store default view), every shared dataset", "baseline":
-         "pyoxigraph process: read every quad of the store", "baseline_s": quads, "project_s": whole,
-         "goal": 3.0, "note": f"medians of {runs} run(s), fresh processes"},
+        {
+            "measure": f"viz --focus '{FOCUS}' --depth 2, every shared dataset",
+            "baseline": "pyoxigraph process: the focus record's neighbourhood query",
+            "baseline_s": neighbourhood,
+            "project_s": focus,
+            "goal": 20.0,
+        },
+        {
+            "measure": "viz (whole-store default view), every shared dataset",
+            "baseline": "pyoxigraph process: read every quad of the store",
+            "baseline_s": quads,
+            "project_s": whole,
+            "goal": 3.0,
+            "note": f"medians of {runs} run(s), fresh processes",
+        },
     ]
 
 
@@ -254,8 +282,10 @@ def main() -> None:
     else:
         for row in measure(args.quick):
             ratio = row["project_s"] / row["baseline_s"]
-            print(f"{row['measure']}: {row['project_s']:.2f} s vs {row['baseline_s']:.2f} s "
-                  f"({row['baseline']}): {ratio:.1f}x (goal <= {row['goal']:.0f}x)")
+            print(
+                f"{row['measure']}: {row['project_s']:.2f} s vs {row['baseline_s']:.2f} s "
+                f"({row['baseline']}): {ratio:.1f}x (goal <= {row['goal']:.0f}x)"
+            )
 
 
 if __name__ == "__main__":

@@ -42,9 +42,14 @@ def available_imports(shared: Path = SHARED) -> list[tuple[str, Path]]:
     return [(kind, shared / rel) for kind, rel in IMPORTS if (shared / rel).exists()]
 
 
-def set_up(store: Path, matches: Path | None = None, exports: Path | None = None,
-           command: list[str] | None = None, quiet: bool = True,
-           imports: list[tuple[str, Path]] | None = None) -> list[str]:
+def set_up(
+    store: Path,
+    matches: Path | None = None,
+    exports: Path | None = None,
+    command: list[str] | None = None,
+    quiet: bool = True,
+    imports: list[tuple[str, Path]] | None = None,
+) -> list[str]:
     """Build the curated graph into ``store`` and import every shared dataset into it.
 
     ``matches`` is the match file the imports read and update (default: a copy of

@@ -23,6 +23,7 @@ from .terms import on_or_before, shorten
 #: How a theft estimate that names no actor is shown (e.g. all crypto theft in a year).
 NO_ACTOR = "(no actor named)"
 
+
 @dataclass(frozen=True, order=True)
 class Facet:
     """One value of one comparable fact, as one source states it."""
@@ -60,8 +61,7 @@ def facets(reader: Reader, as_of: str | None = None) -> list[Facet]:
         if as_of and reader.issued(source) and not on_or_before(reader.issued(source), as_of):
             continue
         aspect = re.sub(r"https?://[^\s)]+", lambda m: shorten(canonical(m.group())), row["aspect"] or "")
-        rows.append(Facet(canonical(row["subject"]) if row["subject"] else "", aspect,
-                          row["value"] or "", source))
+        rows.append(Facet(canonical(row["subject"]) if row["subject"] else "", aspect, row["value"] or "", source))
     return sorted(set(rows))
 
 

@@ -93,8 +93,10 @@ def _graph_names(db, wanted: Sequence[str] | None) -> list:
     named graphs by IRI, without the staging graphs of an interrupted import."""
     import pyoxigraph as ox
 
-    named = sorted((g for g in db.named_graphs() if isinstance(g, ox.NamedNode)
-                    and not g.value.startswith(storage.STAGING)), key=lambda g: g.value)
+    named = sorted(
+        (g for g in db.named_graphs() if isinstance(g, ox.NamedNode) and not g.value.startswith(storage.STAGING)),
+        key=lambda g: g.value,
+    )
     if wanted:
         by_iri = {g.value: g for g in named}
         missing = [w for w in wanted if expand_graph(w) not in by_iri]
@@ -133,8 +135,8 @@ def _short(iri: str) -> str:
     """``<iri>`` as a project prefixed name when its local part is plainly safe."""
     value = iri[1:-1]
     for prefix, namespace in _NAMESPACES:
-        if value.startswith(namespace) and _LOCAL.fullmatch(value[len(namespace):]):
-            return f"{prefix}:{value[len(namespace):]}"
+        if value.startswith(namespace) and _LOCAL.fullmatch(value[len(namespace) :]):
+            return f"{prefix}:{value[len(namespace) :]}"
     return iri
 
 
@@ -171,8 +173,9 @@ def _write_trig_graph(out: BinaryIO, name: str | None, lines: Iterator[str]) -> 
     return count
 
 
-def dump_store(store_path: Path, out: BinaryIO, fmt: str = "nquads", graphs: Sequence[str] | None = None,
-               chunk: int = CHUNK_LINES) -> DumpReport:
+def dump_store(
+    store_path: Path, out: BinaryIO, fmt: str = "nquads", graphs: Sequence[str] | None = None, chunk: int = CHUNK_LINES
+) -> DumpReport:
     """Write the store's graphs (all, or ``graphs``) to ``out``, sorted, in bounded memory."""
     import pyoxigraph as ox
 
@@ -191,8 +194,9 @@ def dump_store(store_path: Path, out: BinaryIO, fmt: str = "nquads", graphs: Seq
     quads = 0
     with tempfile.TemporaryDirectory(prefix="dprk-kg-dump-") as workdir:
         for graph in names:
-            triples = (f"{q.subject} {q.predicate} {q.object} .\n"
-                       for q in db.quads_for_pattern(None, None, None, graph))
+            triples = (
+                f"{q.subject} {q.predicate} {q.object} .\n" for q in db.quads_for_pattern(None, None, None, graph)
+            )
             lines = _sorted_lines(triples, Path(workdir), chunk)
             is_named = isinstance(graph, ox.NamedNode)
             if fmt == "trig":
@@ -228,8 +232,9 @@ def _atomic(path: Path) -> Iterator[BinaryIO]:
         Path(name).unlink(missing_ok=True)
 
 
-def write_dump(store_path: Path, out_path: Path, fmt: str = "nquads", graphs: Sequence[str] | None = None,
-               chunk: int = CHUNK_LINES) -> DumpReport:
+def write_dump(
+    store_path: Path, out_path: Path, fmt: str = "nquads", graphs: Sequence[str] | None = None, chunk: int = CHUNK_LINES
+) -> DumpReport:
     """Dump the store to ``out_path`` atomically (a crash leaves the old file or the new)."""
     with _atomic(out_path) as handle:
         report = dump_store(store_path, handle, fmt, graphs, chunk)
@@ -263,8 +268,10 @@ def load_dump(store_path: Path, file: Path, fmt: str | None = None, replace: boo
     try:
         if next(iter(db), None) is not None:
             if not replace:
-                raise InputError(f"the store at {store_path} is not empty; load-dump restores into an "
-                                 "empty store: give another --store, or --replace to replace all of it")
+                raise InputError(
+                    f"the store at {store_path} is not empty; load-dump restores into an "
+                    "empty store: give another --store, or --replace to replace all of it"
+                )
         else:
             replace = False
             _load_empty(db, Path(store_path), file, rdf_format, fingerprint)
@@ -277,8 +284,7 @@ def load_dump(store_path: Path, file: Path, fmt: str | None = None, replace: boo
         graphs, quads = sum(1 for _ in db.named_graphs()), len(db)
     finally:
         del db
-    return LoadReport(file, Path(store_path), graphs, quads, fingerprint is not None,
-                      time.perf_counter() - started)
+    return LoadReport(file, Path(store_path), graphs, quads, fingerprint is not None, time.perf_counter() - started)
 
 
 def _load_empty(db, store_path: Path, file: Path, rdf_format, fingerprint: str | None) -> None:
@@ -310,5 +316,6 @@ def _replace(store_path: Path, file: Path, rdf_format, fingerprint: str | None) 
         nquads = ox.serialize(ox.parse(path=str(file), format=rdf_format), format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
         raise InputError(f"not a valid dump: {exc}", file) from None
-    stores.replace_graphs(store_path, nquads or b"", lambda g: True,
-                          storage.stamp_text(fingerprint) if fingerprint else None)
+    stores.replace_graphs(
+        store_path, nquads or b"", lambda g: True, storage.stamp_text(fingerprint) if fingerprint else None
+    )

@@ -59,16 +59,27 @@ _SKOS = PREFIXES["skos"]
 _DKG = PREFIXES["dkg"]
 #: How strongly a property names its node: 0 a label or an address, 1 an alias, title or id.
 _RANK = {
-    PREFIXES["rdfs"] + "label": 0, PREFIXES["schema"] + "name": 0, _DKG + "address": 0,
-    _SKOS + "altLabel": 1, PREFIXES["dcterms"] + "title": 1, _DKG + "attackId": 1,
-    _DKG + "listEntryId": 1, _DKG + "mispUuid": 1, _DKG + "stixId": 1,
+    PREFIXES["rdfs"] + "label": 0,
+    PREFIXES["schema"] + "name": 0,
+    _DKG + "address": 0,
+    _SKOS + "altLabel": 1,
+    PREFIXES["dcterms"] + "title": 1,
+    _DKG + "attackId": 1,
+    _DKG + "listEntryId": 1,
+    _DKG + "mispUuid": 1,
+    _DKG + "stixId": 1,
 }
 #: What a name is, by property, as ``search`` and ``show`` say it.
 FIELD = {
-    PREFIXES["rdfs"] + "label": "name", PREFIXES["schema"] + "name": "name",
-    _SKOS + "altLabel": "alias", PREFIXES["dcterms"] + "title": "title",
-    _DKG + "attackId": "ATT&CK id", _DKG + "listEntryId": "list entry", _DKG + "mispUuid": "MISP uuid",
-    _DKG + "stixId": "STIX id", _DKG + "address": "address",
+    PREFIXES["rdfs"] + "label": "name",
+    PREFIXES["schema"] + "name": "name",
+    _SKOS + "altLabel": "alias",
+    PREFIXES["dcterms"] + "title": "title",
+    _DKG + "attackId": "ATT&CK id",
+    _DKG + "listEntryId": "list entry",
+    _DKG + "mispUuid": "MISP uuid",
+    _DKG + "stixId": "STIX id",
+    _DKG + "address": "address",
 }
 MATCH_RANKS = ("exact", "prefix", "substring", "close")
 
@@ -176,8 +187,12 @@ class Entities:
         row = self._db.execute("SELECT cluster FROM records WHERE iri = ?", (iri,)).fetchone()
         canonical = row[0] if row else iri
         if canonical not in self._cluster_cache:
-            members = tuple(r[0] for r in self._db.execute(
-                "SELECT iri FROM records WHERE cluster = ? ORDER BY curated DESC, iri", (canonical,)))
+            members = tuple(
+                r[0]
+                for r in self._db.execute(
+                    "SELECT iri FROM records WHERE cluster = ? ORDER BY curated DESC, iri", (canonical,)
+                )
+            )
             head = self._db.execute("SELECT label, kind FROM records WHERE iri = ?", (canonical,)).fetchone()
             label, kind = head if head else (shorten(canonical), "other")
             self._cluster_cache[canonical] = Cluster(canonical, label, kind, members or (canonical,))
@@ -193,16 +208,28 @@ class Entities:
 
     def aliases(self, iri: str) -> list[str]:
         """The names of a record other than identifiers and addresses (labels and aliases)."""
-        return sorted({n for (n,) in self._db.execute(
-            "SELECT name FROM names WHERE iri = ? AND prop IN (?, ?, ?)",
-            (iri, PREFIXES["rdfs"] + "label", _SKOS + "altLabel", PREFIXES["schema"] + "name"))})
+        return sorted(
+            {
+                n
+                for (n,) in self._db.execute(
+                    "SELECT name FROM names WHERE iri = ? AND prop IN (?, ?, ?)",
+                    (iri, PREFIXES["rdfs"] + "label", _SKOS + "altLabel", PREFIXES["schema"] + "name"),
+                )
+            }
+        )
 
     def address_records(self, value: str) -> list[str]:
         """Records whose address is ``value``: EVM addresses in any case, others exactly."""
         key = address_key(value)
-        return sorted({iri for iri, name in self._db.execute(
-            "SELECT iri, name FROM names WHERE key = ? AND prop = ?", (normal(key), _DKG + "address"))
-            if address_key(name) == key})
+        return sorted(
+            {
+                iri
+                for iri, name in self._db.execute(
+                    "SELECT iri, name FROM names WHERE key = ? AND prop = ?", (normal(key), _DKG + "address")
+                )
+                if address_key(name) == key
+            }
+        )
 
     def short_name(self, iri: str) -> str:
         """The shortest name of a record (``OFAC`` for the Office of Foreign Assets Control)."""
@@ -226,8 +253,10 @@ class Entities:
         """Every recorded match that involves one of ``members``, sorted."""
         found: set[Link] = set()
         for member in members:
-            for row in self._db.execute("SELECT subject, object, status, basis, graph FROM links "
-                                        "WHERE subject = ? OR object = ?", (member, member)):
+            for row in self._db.execute(
+                "SELECT subject, object, status, basis, graph FROM links WHERE subject = ? OR object = ?",
+                (member, member),
+            ):
                 found.add(Link(*row))
         return sorted(found, key=lambda link: (link.status, link.subject, link.object, link.graph))
 
@@ -254,8 +283,12 @@ class Entities:
         """(name, field, record, graph) of every name of ``members``."""
         rows = []
         for member in members:
-            rows += [(name, FIELD.get(prop, prop), member, graph) for name, prop, graph in self._db.execute(
-                "SELECT name, prop, graph FROM names WHERE iri = ?", (member,))]
+            rows += [
+                (name, FIELD.get(prop, prop), member, graph)
+                for name, prop, graph in self._db.execute(
+                    "SELECT name, prop, graph FROM names WHERE iri = ?", (member,)
+                )
+            ]
         return sorted(set(rows))
 
     def resolve(self, name: str) -> Cluster:
@@ -275,9 +308,11 @@ class Entities:
         found = self._db.execute("SELECT iri, rank FROM names WHERE key = ?", (normal(text),)).fetchall()
         found = [(iri, rank) for iri, rank in found if self.is_record(iri)]
         if not found and not is_iri_like(text) and "/" not in text:
-            found = [(iri, 2) for (iri,) in self._db.execute(
-                "SELECT iri FROM records WHERE iri LIKE ?", (f"%/{text}",))
-                if iri.rsplit("/", 1)[-1].casefold() == text.casefold()]
+            found = [
+                (iri, 2)
+                for (iri,) in self._db.execute("SELECT iri FROM records WHERE iri LIKE ?", (f"%/{text}",))
+                if iri.rsplit("/", 1)[-1].casefold() == text.casefold()
+            ]
         if found:
             best = min(rank for _, rank in found)
             clusters = {self.cluster(iri).canonical: self.cluster(iri) for iri, level in found if level == best}
@@ -316,17 +351,22 @@ class Entities:
         rows: list[tuple[int, int, str, str, str]] = []
         pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         for name, iri, prop, rank, k in self._db.execute(
-                "SELECT name, iri, prop, rank, key FROM names WHERE key LIKE ? ESCAPE '\\'",
-                (f"%{pattern}%",)):
+            "SELECT name, iri, prop, rank, key FROM names WHERE key LIKE ? ESCAPE '\\'", (f"%{pattern}%",)
+        ):
             level = 0 if k == key else 1 if k.startswith(key) else 2
             rows.append((level, rank, name, iri, prop))
         if len({r[3] for r in rows}) < limit:
-            keys = [k for (k,) in self._db.execute("SELECT DISTINCT key FROM names WHERE rank = 0 "
-                                                   "AND length(key) BETWEEN ? AND ?",
-                                                   (max(1, len(key) - 3), len(key) + 3))]
+            keys = [
+                k
+                for (k,) in self._db.execute(
+                    "SELECT DISTINCT key FROM names WHERE rank = 0 AND length(key) BETWEEN ? AND ?",
+                    (max(1, len(key) - 3), len(key) + 3),
+                )
+            ]
             for close in difflib.get_close_matches(key, keys, n=limit, cutoff=0.75):
                 for name, iri, prop, rank in self._db.execute(
-                        "SELECT name, iri, prop, rank FROM names WHERE key = ?", (close,)):
+                    "SELECT name, iri, prop, rank FROM names WHERE key = ?", (close,)
+                ):
                     rows.append((3, rank, name, iri, prop))
         hits: dict[str, Hit] = {}
         canonical_first = lambda r: (r[0], r[1], self.cluster(r[3]).canonical != r[3], len(r[2]), r[2], r[3])  # noqa: E731
@@ -336,10 +376,21 @@ class Entities:
             cluster = self.cluster(iri)
             if cluster.canonical in hits or (wanted and cluster.kind not in wanted):
                 continue
-            graphs = tuple(sorted({g for (g,) in self._db.execute(
-                "SELECT graph FROM names WHERE iri = ? AND name = ?", (iri, name))}))
-            hits[cluster.canonical] = Hit(cluster.curie, cluster.label, cluster.kind, MATCH_RANKS[level], name,
-                                          FIELD.get(prop, prop), shorten(iri), tuple(shorten(g) for g in graphs))
+            graphs = tuple(
+                sorted(
+                    {g for (g,) in self._db.execute("SELECT graph FROM names WHERE iri = ? AND name = ?", (iri, name))}
+                )
+            )
+            hits[cluster.canonical] = Hit(
+                cluster.curie,
+                cluster.label,
+                cluster.kind,
+                MATCH_RANKS[level],
+                name,
+                FIELD.get(prop, prop),
+                shorten(iri),
+                tuple(shorten(g) for g in graphs),
+            )
             if len(hits) >= limit:
                 break
         return list(hits.values())
@@ -422,9 +473,13 @@ def _fill(db: sqlite3.Connection, ox_store: ox.Store, key: str) -> None:
     clusters, warnings = _clusters(kind_of, curated, links)
     db.executescript(_SCHEMA)
     db.execute("INSERT INTO meta VALUES (?)", (key,))
-    db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)",
-                   ((node, clusters.get(node, node), labels.get(node, shorten(node)), kind, int(node in curated))
-                    for node, kind in sorted(kind_of.items())))
+    db.executemany(
+        "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
+        (
+            (node, clusters.get(node, node), labels.get(node, shorten(node)), kind, int(node in curated))
+            for node, kind in sorted(kind_of.items())
+        ),
+    )
     db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", sorted(set(names)))
     db.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?)", sorted(set(links)))
     db.executemany("INSERT INTO warnings VALUES (?)", ((w,) for w in warnings))
@@ -459,8 +514,9 @@ def _same_address_links(names: list[tuple], curated: set[str]) -> list[tuple[str
     return links
 
 
-def _clusters(kind_of: dict[str, str], curated: set[str],
-              links: list[tuple[str, str, str, str, str]]) -> tuple[dict[str, str], list[str]]:
+def _clusters(
+    kind_of: dict[str, str], curated: set[str], links: list[tuple[str, str, str, str, str]]
+) -> tuple[dict[str, str], list[str]]:
     """Record -> canonical record, from confirmed links; rejected pairs never join.
 
     Union-find over the confirmed links whose both ends are records; a link that would put two
@@ -478,8 +534,13 @@ def _clusters(kind_of: dict[str, str], curated: set[str],
 
     has_curated: dict[str, str] = {}
     warnings = []
-    confirmed = sorted({(s, o) for s, o, status, _, _ in links if status == "confirmed"
-                        and s in kind_of and o in kind_of and s != o and frozenset((s, o)) not in rejected})
+    confirmed = sorted(
+        {
+            (s, o)
+            for s, o, status, _, _ in links
+            if status == "confirmed" and s in kind_of and o in kind_of and s != o and frozenset((s, o)) not in rejected
+        }
+    )
     for s, o in confirmed:
         a, b = root(s), root(o)
         if a == b:
@@ -487,8 +548,10 @@ def _clusters(kind_of: dict[str, str], curated: set[str],
         ca = has_curated.get(a, a if a in curated else "")
         cb = has_curated.get(b, b if b in curated else "")
         if ca and cb:
-            warnings.append(f"not joined: {shorten(s)} ~ {shorten(o)} would make {shorten(ca)} and "
-                            f"{shorten(cb)} one entity; reject one of the matches")
+            warnings.append(
+                f"not joined: {shorten(s)} ~ {shorten(o)} would make {shorten(ca)} and "
+                f"{shorten(cb)} one entity; reject one of the matches"
+            )
             continue
         parent[b] = a
         has_curated[a] = ca or cb

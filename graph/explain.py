@@ -88,16 +88,28 @@ def explain(reader: Reader, a: Cluster, b: Cluster) -> Explanation:
                 break
         frontiers[side][:] = next_frontier
     if meet is None:
-        hint = (f" (hubs not passed through: {', '.join(shorten(h) for h in sorted(set(result.hubs_skipped))[:5])})"
-                if result.hubs_skipped else "")
+        hint = (
+            f" (hubs not passed through: {', '.join(shorten(h) for h in sorted(set(result.hubs_skipped))[:5])})"
+            if result.hubs_skipped
+            else ""
+        )
         raise InputError(f"no chain of relations links {a.curie} and {b.curie}{hint}")
     path = _walk(parents[0], meet)[::-1] + _walk(parents[1], meet)[1:]
     for start, end in itertools.pairwise(path):
         around = neighbours(start)
         options = [(rel, fwd, sources) for (other, rel, fwd), sources in around.items() if other == end]
         relation, forward, sources = min(options, key=lambda o: (-len(o[2]), o[0], not o[1]))
-        result.hops.append(Hop(shorten(start), entities.cluster(start).label, relation, shorten(end),
-                               entities.cluster(end).label, forward, tuple(sorted(shorten(s) for s in sources))))
+        result.hops.append(
+            Hop(
+                shorten(start),
+                entities.cluster(start).label,
+                relation,
+                shorten(end),
+                entities.cluster(end).label,
+                forward,
+                tuple(sorted(shorten(s) for s in sources)),
+            )
+        )
     result.hubs_skipped = sorted(shorten(h) for h in set(result.hubs_skipped))
     return result
 

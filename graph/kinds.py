@@ -69,8 +69,17 @@ def table() -> KindTable:
     """The kind table, read once from ``ontology/kinds.toml``."""
     with open(KINDS_FILE, "rb") as handle:
         data = tomllib.load(handle)
-    kinds = {name: Kind(name, tuple(expand(c) for c in entry["classes"]), entry["shape"],
-                        entry["colour"], entry["symbol"], entry["role"], entry["matchable"],
-                        entry["path"])
-             for name, entry in data["kind"].items()}
+    kinds = {
+        name: Kind(
+            name,
+            tuple(expand(c) for c in entry["classes"]),
+            entry["shape"],
+            entry["colour"],
+            entry["symbol"],
+            entry["role"],
+            entry["matchable"],
+            entry["path"],
+        )
+        for name, entry in data["kind"].items()
+    }
     return KindTable(kinds, tuple(expand(c) for c in data["folded"]["classes"]))

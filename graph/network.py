@@ -51,8 +51,9 @@ def project(reader: Reader, keep_records: bool = False, kinds: tuple[str, ...] =
             continue
         names = {name for record in members[node] for name in entities.aliases(record)}
         label = entities.label(node)
-        graph.add_node(node, kind=kind, label=label, aliases=sorted(names - {label}),
-                       records=sorted(members[node]), sanction="")
+        graph.add_node(
+            node, kind=kind, label=label, aliases=sorted(names - {label}), records=sorted(members[node]), sanction=""
+        )
     edges: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for row in reader.rows("relations"):
         if row["dir"] != "out":
@@ -102,8 +103,9 @@ class Relations:
         return self.cache[node]
 
 
-def neighbourhood(reader: Reader, focus: str, depth: int, keep_records: bool = False,
-                  kinds: tuple[str, ...] = (), hub: int = 400) -> nx.MultiDiGraph:
+def neighbourhood(
+    reader: Reader, focus: str, depth: int, keep_records: bool = False, kinds: tuple[str, ...] = (), hub: int = 400
+) -> nx.MultiDiGraph:
     """The entities within ``depth`` relations of ``focus`` (a record), read entity by entity.
 
     Only what the view needs is read. A hub with more than ``hub`` relations (OFAC as the
@@ -138,8 +140,14 @@ def neighbourhood(reader: Reader, focus: str, depth: int, keep_records: bool = F
             continue
         members = (node,) if keep_records else entities.cluster(node).members
         names = {n for m in members for n in entities.aliases(m)}
-        graph.add_node(node, kind=kind, label=entities.label(node), aliases=sorted(names - {entities.label(node)}),
-                       records=list(members), sanction="")
+        graph.add_node(
+            node,
+            kind=kind,
+            label=entities.label(node),
+            aliases=sorted(names - {entities.label(node)}),
+            records=list(members),
+            sanction="",
+        )
     for (s, relation, o), sources in sorted(edges.items()):
         if s in graph and o in graph:
             graph.add_edge(s, o, key=relation, relation=relation, sources=sorted(sources))

@@ -51,16 +51,35 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _XML_TAG = re.compile(r"<(/?)[A-Za-z_][^<>]*?(/?)>")
 # What hides a "[", "(" or "_:" from the Turtle grammar: strings, IRIs, comments.
-_TURTLE_SKIP = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                          r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*')
+_TURTLE_SKIP = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*'
+)
 _BLANK = re.compile(r"\[|\(|_:")
 # A number written with an exponent of four digits or more: parsers expand some of them to
 # 10^exponent characters (a decimal "1e999999999" becomes a billion digits).
 _HUGE_EXPONENT = re.compile(r"(?<![\w.])[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?0*[0-9]{4,}(?![\w.])")
-_NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in (
-    "integer", "decimal", "double", "float", "long", "int", "short", "byte", "nonNegativeInteger",
-    "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
-    "unsignedShort", "unsignedByte")}
+_NUMERIC = {
+    f"http://www.w3.org/2001/XMLSchema#{name}"
+    for name in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 _IRI_SCHEMES = ("http://", "https://", "urn:", "mailto:")
 
 
@@ -108,12 +127,16 @@ def _refuse_hazards(text: str, path: Path, fmt: ox.RdfFormat) -> None:
     if fmt == ox.RdfFormat.RDF_XML and re.search(r"<!(DOCTYPE|ENTITY)", text):
         raise InputError("RDF/XML with a DTD or entity declarations is refused", path, line_of(text, "<!"))
     if fmt == ox.RdfFormat.JSON_LD and re.search(r'"@context"\s*:\s*(\[\s*)?"', text):
-        raise InputError("JSON-LD with a remote @context is refused (inline the context)", path,
-                         line_of(text, '"@context"'))
+        raise InputError(
+            "JSON-LD with a remote @context is refused (inline the context)", path, line_of(text, '"@context"')
+        )
     huge = _HUGE_EXPONENT.search(text)
     if huge:
-        raise InputError(f"number with an exponent of four digits or more ({huge.group()[:40]}) is "
-                         "refused", path, text.count("\n", 0, huge.start()) + 1)
+        raise InputError(
+            f"number with an exponent of four digits or more ({huge.group()[:40]}) is refused",
+            path,
+            text.count("\n", 0, huge.start()) + 1,
+        )
     if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
         deepest, offset = _depth(text, fmt)
         if deepest > MAX_DEPTH:
@@ -149,8 +172,9 @@ def _term(node: ox.NamedNode | ox.BlankNode | ox.Literal, path: Path, text: str)
     """Convert an Oxigraph term to rdflib, refusing what a curated graph must not hold."""
     if isinstance(node, ox.NamedNode):
         if not node.value.startswith(_IRI_SCHEMES):
-            raise InputError(f"unsupported IRI <{node.value}> (use http, https, urn or mailto)",
-                             path, line_of(text, node.value))
+            raise InputError(
+                f"unsupported IRI <{node.value}> (use http, https, urn or mailto)", path, line_of(text, node.value)
+            )
         return URIRef(node.value)
     if isinstance(node, ox.BlankNode):
         return BNode(node.value)
@@ -212,8 +236,7 @@ def _literal_problem(o: Literal, s, p) -> str | None:
     datatype = str(o.datatype).replace(str(XSD), "xsd:")
     if o.datatype is not None and str(o.datatype) in _NUMERIC:
         if len(o) > MAX_NUMBER:
-            return (f'number of {len(o):,} characters (more than {MAX_NUMBER}) in a {datatype} '
-                    f'literal on <{s}> <{p}>')
+            return f"number of {len(o):,} characters (more than {MAX_NUMBER}) in a {datatype} literal on <{s}> <{p}>"
         if o.datatype in (XSD.double, XSD.float) and not o.ill_typed and not math.isfinite(float(o)):
             return f'{datatype} literal "{o}" is not a finite number on <{s}> <{p}>'
     if o.ill_typed:
@@ -240,9 +263,12 @@ def parse_into(dataset: Dataset, path: Path, graph_iri: URIRef | None = None) ->
     text = read_text(path)
     for s, p, o, g in iter_quads(path, text):
         if isinstance(s, BNode) or isinstance(o, BNode):
-            raise InputError("blank node refused: curated data names every node with an IRI "
-                             "(a blank node gets a new label on every build)", path,
-                             _blank_node_line(text))
+            raise InputError(
+                "blank node refused: curated data names every node with an IRI "
+                "(a blank node gets a new label on every build)",
+                path,
+                _blank_node_line(text),
+            )
         target = g or graph_iri or DATASET_DEFAULT_GRAPH_ID
         if target not in graphs:
             graphs[target] = dataset.graph(target)

@@ -88,16 +88,16 @@ def _utf8(body: bytes, what: str) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ProtocolError(400, f"the {what} is not valid UTF-8 (byte {exc.start}); "
-                                 "send UTF-8 only") from None
+        raise ProtocolError(400, f"the {what} is not valid UTF-8 (byte {exc.start}); send UTF-8 only") from None
 
 
 def _fields(text: str, what: str) -> dict[str, list[str]]:
     try:
         return parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
     except UnicodeDecodeError:
-        raise ProtocolError(400, f"the {what} holds percent-encoded bytes that are not UTF-8; "
-                                 "send UTF-8 only") from None
+        raise ProtocolError(
+            400, f"the {what} holds percent-encoded bytes that are not UTF-8; send UTF-8 only"
+        ) from None
 
 
 def parse_request(method: str, query_string: str, content_type: str | None, body: bytes) -> QueryRequest:
@@ -122,8 +122,10 @@ def parse_request(method: str, query_string: str, content_type: str | None, body
             raise ProtocolError(403, READ_ONLY)
         if kind not in (_FORM, _DIRECT):
             shown = f"Content-Type {kind}" if kind else "no Content-Type"
-            raise ProtocolError(415, f"a POST with {shown} is not a query: send {_FORM} "
-                                     f"(query=...) or {_DIRECT} (the query as the body)")
+            raise ProtocolError(
+                415,
+                f"a POST with {shown} is not a query: send {_FORM} (query=...) or {_DIRECT} (the query as the body)",
+            )
         if options.get("charset", "utf-8") != "utf-8":
             raise ProtocolError(415, f"charset {options['charset']} is refused: send UTF-8 only")
         if kind == _FORM:
@@ -131,8 +133,7 @@ def parse_request(method: str, query_string: str, content_type: str | None, body
                 params.setdefault(name, []).extend(values)
         else:
             if "query" in params:
-                raise ProtocolError(400, "the query is both in the body and in the query string; "
-                                         "send it once")
+                raise ProtocolError(400, "the query is both in the body and in the query string; send it once")
             params["query"] = [_utf8(body, "query")]
     elif method != "GET":
         raise ProtocolError(405, f"{method} is not allowed: query with GET or POST")
@@ -140,10 +141,13 @@ def parse_request(method: str, query_string: str, content_type: str | None, body
         raise ProtocolError(403, READ_ONLY)
     queries = params.get("query", [])
     if len(queries) != 1:
-        raise ProtocolError(400, "give exactly one query parameter" if queries else
-                            "no query: send one as ?query=... (GET), a form field or the body (POST)")
-    dataset = QueryDataset(tuple(params.get("default-graph-uri", ())),
-                           tuple(params.get("named-graph-uri", ())))
+        raise ProtocolError(
+            400,
+            "give exactly one query parameter"
+            if queries
+            else "no query: send one as ?query=... (GET), a form field or the body (POST)",
+        )
+    dataset = QueryDataset(tuple(params.get("default-graph-uri", ())), tuple(params.get("named-graph-uri", ())))
     return QueryRequest(queries[0], dataset)
 
 

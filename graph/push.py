@@ -80,8 +80,7 @@ def _chosen(names: list[str], wanted: Sequence[str]) -> list[str]:
     for name in wanted:
         iri = expand(name)
         if iri not in names:
-            raise InputError(f"--graph {name}: the store has no such graph (list them with "
-                             "`dprk-kg sources`)")
+            raise InputError(f"--graph {name}: the store has no such graph (list them with `dprk-kg sources`)")
         chosen.append(iri)
     return sorted(set(chosen))
 
@@ -100,8 +99,10 @@ def _name(graph: str) -> str:
 
 def _failed(graph: str, exc: DprkKgError, done: int) -> DprkKgError:
     """The error of one graph, naming it and what was left, with the original exit code."""
-    return type(exc)(f"graph {_name(graph)}: {exc}; its live version is left as it was "
-                     f"({done} graph(s) pushed before it); re-run `dprk-kg push` to finish")
+    return type(exc)(
+        f"graph {_name(graph)}: {exc}; its live version is left as it was "
+        f"({done} graph(s) pushed before it); re-run `dprk-kg push` to finish"
+    )
 
 
 def marker_triples(build: str, pushed_at: str, entries: dict[str, tuple[int, str]]) -> bytes:
@@ -123,19 +124,26 @@ def marker_triples(build: str, pushed_at: str, entries: dict[str, tuple[int, str
     marker = ox.NamedNode(MARKER_GRAPH)
     integer = ox.NamedNode(_XSD + "integer")
     triples = [
-        ox.Triple(marker, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                  ox.NamedNode(_VOID + "Dataset")),
+        ox.Triple(
+            marker, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(_VOID + "Dataset")
+        ),
         ox.Triple(marker, ox.NamedNode(_DCT + "identifier"), ox.Literal(build)),
-        ox.Triple(marker, ox.NamedNode(_DCT + "modified"),
-                  ox.Literal(pushed_at, datatype=ox.NamedNode(_XSD + "dateTime"))),
-        ox.Triple(marker, ox.NamedNode(_VOID + "triples"),
-                  ox.Literal(str(sum(n for n, _ in entries.values())), datatype=integer)),
+        ox.Triple(
+            marker, ox.NamedNode(_DCT + "modified"), ox.Literal(pushed_at, datatype=ox.NamedNode(_XSD + "dateTime"))
+        ),
+        ox.Triple(
+            marker,
+            ox.NamedNode(_VOID + "triples"),
+            ox.Literal(str(sum(n for n, _ in entries.values())), datatype=integer),
+        ),
     ]
     for graph, (count, digest) in sorted(entries.items()):
         node = ox.NamedNode(graph)
-        triples += [ox.Triple(marker, ox.NamedNode(_DCT + "hasPart"), node),
-                    ox.Triple(node, ox.NamedNode(_VOID + "triples"), ox.Literal(str(count), datatype=integer)),
-                    ox.Triple(node, ox.NamedNode(_DCT + "identifier"), ox.Literal(digest))]
+        triples += [
+            ox.Triple(marker, ox.NamedNode(_DCT + "hasPart"), node),
+            ox.Triple(node, ox.NamedNode(_VOID + "triples"), ox.Literal(str(count), datatype=integer)),
+            ox.Triple(node, ox.NamedNode(_DCT + "identifier"), ox.Literal(digest)),
+        ]
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
@@ -158,8 +166,7 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
     """
     import pyoxigraph as ox
 
-    from .storage import ensure_current
-    from .storage import open_ox
+    from .storage import ensure_current, open_ox
 
     started = time.perf_counter()
     ensure_current(store_path, progress)
@@ -167,8 +174,10 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
     names = sorted(g.value for g in local.named_graphs() if isinstance(g, ox.NamedNode))
     outside = [g for g in names if not g.startswith(PROJECT_GRAPHS)]
     if outside:
-        raise InputError(f"the store holds graphs outside {PROJECT_GRAPHS}: {', '.join(outside[:3])}; "
-                         "only the project's graphs are pushed")
+        raise InputError(
+            f"the store holds graphs outside {PROJECT_GRAPHS}: {', '.join(outside[:3])}; "
+            "only the project's graphs are pushed"
+        )
     chosen = _chosen(names, graphs)
     progress(f"reading what {shown(server.endpoint)} holds")
     previous = server.marker()
@@ -197,8 +206,9 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
                 found = server.count(staging)
                 if found != count:
                     server.update(f"DROP SILENT GRAPH <{staging}>")
-                    raise StoreError(f"the server holds {found:,} of the {count:,} triples sent "
-                                      f"to staging graph <{staging}>")
+                    raise StoreError(
+                        f"the server holds {found:,} of the {count:,} triples sent to staging graph <{staging}>"
+                    )
                 server.update(f"MOVE SILENT GRAPH <{staging}> TO <{graph}>")
         except DprkKgError as exc:
             raise _failed(graph, exc, len(pushed)) from None
@@ -214,5 +224,4 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
     build = build_id(entries)
     pushed_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     server.put_graph(MARKER_GRAPH, marker_triples(build, pushed_at, entries))
-    return PushReport(server.endpoint, server.product, build, pushed, dropped,
-                      time.perf_counter() - started)
+    return PushReport(server.endpoint, server.product, build, pushed, dropped, time.perf_counter() - started)

@@ -44,11 +44,20 @@ CHUNK = 1 << 16
 # SERVICE pattern nor a dataset clause: keywords are plain letters in any case. Updates cannot
 # run as a query at all (the engine's query grammar has none); their words are watched for a
 # clearer message, except ADD, which "address" spells.
-_WATCHED = ("service", "from", "load", "insert", "delete", "clear", "drop", "create", "move",
-            "copy")
-_UPDATES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD",
-            "Move": "MOVE", "Copy": "COPY", "InsertData": "INSERT", "DeleteData": "DELETE",
-            "DeleteWhere": "DELETE", "Modify": "DELETE"}
+_WATCHED = ("service", "from", "load", "insert", "delete", "clear", "drop", "create", "move", "copy")
+_UPDATES = {
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+    "InsertData": "INSERT",
+    "DeleteData": "DELETE",
+    "DeleteWhere": "DELETE",
+    "Modify": "DELETE",
+}
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
 # Strings, IRIs, comments, variables and prefixed names, in the order SPARQL's grammar reads them;
@@ -57,10 +66,10 @@ _TOKENS = re.compile(
     r'(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')'
     r'|(?P<string>"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
     r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
-    r'|(?P<comment>#[^\n]*)'
-    r'|(?P<var>[?$]\w+)'
-    r'|(?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w.%:-]|\\.)*|_:[\w.-]+)'
-    r'|(?P<word>[A-Za-z]+)',
+    r"|(?P<comment>#[^\n]*)"
+    r"|(?P<var>[?$]\w+)"
+    r"|(?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w.%:-]|\\.)*|_:[\w.-]+)"
+    r"|(?P<word>[A-Za-z]+)",
 )
 
 
@@ -153,13 +162,13 @@ def _where(text: str, offset: int | None) -> str:
 
 def _keyword_offsets(text: str, word: str) -> list[int]:
     """Where ``word`` stands as a keyword (not inside a string, IRI, comment or name)."""
-    return [m.start() for m in _TOKENS.finditer(text)
-            if m.lastgroup == "word" and m.group().upper() == word]
+    return [m.start() for m in _TOKENS.finditer(text) if m.lastgroup == "word" and m.group().upper() == word]
 
 
 def _expand_escapes(text: str) -> str:
     """The query with SPARQL's \\u and \\U escapes replaced by what they stand for, as the
     grammar reads them (before anything else)."""
+
     def expand(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)
         return chr(code) if code < 0x110000 else match.group()
@@ -237,9 +246,11 @@ def _check_update(text: str, error) -> CheckedQuery:
         request = parser.parseUpdate(text)
     except (ParseException, RecursionError):
         detail = " ".join(str(error.msg).split())
-        return CheckedQuery(unreadable=f"query line {error.lineno}, column {error.col}: the safety "
-                                       f"check's SPARQL 1.1 grammar cannot read the query "
-                                       f"({detail}), so it is refused")
+        return CheckedQuery(
+            unreadable=f"query line {error.lineno}, column {error.col}: the safety "
+            f"check's SPARQL 1.1 grammar cannot read the query "
+            f"({detail}), so it is refused"
+        )
     operations = [op.name for op in request.request if hasattr(op, "name")]
     word = _UPDATES.get(operations[0], operations[0].upper()) if operations else "UPDATE"
     if operations and operations[0] == "Modify" and not _field(request.request[0], "delete"):
@@ -264,8 +275,9 @@ def _dataset(text: str, tree, graphs: Callable[[], set[str]] | None) -> CheckedQ
         offset = next(offsets, None)
         clauses.append((iri or "", offset))
         if iri is None:
-            raise InputError(f"{_where(text, offset)}: FROM (not an IRI) is refused: a query may "
-                             "only name graphs of the local store")
+            raise InputError(
+                f"{_where(text, offset)}: FROM (not an IRI) is refused: a query may only name graphs of the local store"
+            )
         (named if kind == "named" else defaults).append(iri)
     checked = CheckedQuery(tuple(defaults), tuple(named), None, tuple(clauses))
     if graphs is not None:
@@ -291,9 +303,11 @@ def check_dataset(text: str, checked: CheckedQuery, graphs: set[str]) -> None:
     silently)."""
     for iri, offset in checked.clauses:
         if iri not in graphs:
-            raise InputError(f"{_where(text, offset)}: FROM <{iri}> is refused: a query may only "
-                             "name graphs of the local store (list them with `dprk-kg query -n "
-                             "sources`)")
+            raise InputError(
+                f"{_where(text, offset)}: FROM <{iri}> is refused: a query may only "
+                "name graphs of the local store (list them with `dprk-kg query -n "
+                "sources`)"
+            )
 
 
 def _project_prefixes() -> dict[str, str]:
@@ -312,10 +326,12 @@ def _syntax_error(text: str, exc: SyntaxError) -> InputError:
     lines = text.splitlines() or [""]
     source = lines[line - 1] if line <= len(lines) else ""
     if "Prefix not found" in detail:
-        before = re.search(r"([A-Za-z][\w.-]*)?:[\w.%-]*$", source[:column - 1])
+        before = re.search(r"([A-Za-z][\w.-]*)?:[\w.%-]*$", source[: column - 1])
         name = (before.group(1) or "") if before else ""
-        detail = (f"undeclared prefix '{name}:' (declare it with PREFIX {name}: <...>; predeclared: "
-                  f"{', '.join(sorted(_project_prefixes()))})")
+        detail = (
+            f"undeclared prefix '{name}:' (declare it with PREFIX {name}: <...>; predeclared: "
+            f"{', '.join(sorted(_project_prefixes()))})"
+        )
     else:
         detail = " ".join(detail.split())
         if len(detail) > 160:
@@ -361,8 +377,7 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
     333
     """
     last = len(header) - 1
-    rows = [[c if i == last or len(c) <= MAX_CELL else c[:MAX_CELL - 1] + "…" for i, c in enumerate(r)]
-            for r in rows]
+    rows = [[c if i == last or len(c) <= MAX_CELL else c[: MAX_CELL - 1] + "…" for i, c in enumerate(r)] for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
     lines = [header, ["-" * w for w in widths], *rows]
     return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)).rstrip() + "\n" for line in lines)
@@ -380,21 +395,25 @@ def serialize_result(result, fmt: str) -> QueryResult:
 
     if isinstance(result, ox.QueryBoolean):
         truth = bool(result)
-        data = (result.serialize(format=_results_format(fmt)) if fmt in ("json", "xml")
-                else f"{str(truth).lower()}\n".encode())
+        data = (
+            result.serialize(format=_results_format(fmt)) or b""
+            if fmt in ("json", "xml")
+            else f"{str(truth).lower()}\n".encode()
+        )
         return QueryResult(data, "ask", int(truth), truth)
     if not isinstance(result, ox.QuerySolutions):
         triples = sorted(result, key=str)
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_project_prefixes())
-        return QueryResult(data or b"", "graph", len(triples))
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_project_prefixes())
+        return QueryResult(turtle or b"", "graph", len(triples))
     if fmt != "table":
-        data = result.serialize(format=_results_format(fmt))
+        data = result.serialize(format=_results_format(fmt)) or b""
         if fmt == "tsv" or (fmt == "csv" and b'"' not in data):  # one line per row
             count = data.count(b"\n") - 1
         elif fmt == "csv":  # quoted values may hold newlines; CSV cannot be parsed back to terms
-            count = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8")))) - 1
+            count = len(list(csv.reader(io.StringIO(data.decode("utf-8"))))) - 1
         else:
-            count = sum(1 for _ in ox.parse_query_results(data, format=_results_format(fmt)))
+            parsed = ox.parse_query_results(data, format=_results_format(fmt))
+            count = len(list(parsed)) if isinstance(parsed, ox.QuerySolutions) else 1
         return QueryResult(data, "select", count)
     names = [v.value for v in result.variables]
     rows = [[_cell(solution[name]) for name in names] for solution in result]
@@ -404,8 +423,12 @@ def serialize_result(result, fmt: str) -> QueryResult:
 def _results_format(fmt: str):
     import pyoxigraph as ox
 
-    return {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-            "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}[fmt]
+    return {
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+    }[fmt]
 
 
 def _term(value: str):
@@ -476,22 +499,37 @@ def _dataset_options(store, dataset: QueryDataset) -> dict:
     for parameter, iris in (("default-graph-uri", dataset.default), ("named-graph-uri", dataset.named)):
         for iri in iris:
             if iri not in stored:
-                raise InputError(f"{parameter} {iri} is refused: a query may only name graphs of the "
-                                 "local store (list them with `dprk-kg query -n sources`)")
-    return {"default_graph": [ox.NamedNode(i) for i in dataset.default],
-            "named_graphs": [ox.NamedNode(i) for i in dataset.named]}
+                raise InputError(
+                    f"{parameter} {iri} is refused: a query may only name graphs of the "
+                    "local store (list them with `dprk-kg query -n sources`)"
+                )
+    return {
+        "default_graph": [ox.NamedNode(i) for i in dataset.default],
+        "named_graphs": [ox.NamedNode(i) for i in dataset.named],
+    }
 
 
 def _graph_format(fmt: str):
     import pyoxigraph as ox
 
-    return {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-            "nquads": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+    return {
+        "turtle": ox.RdfFormat.TURTLE,
+        "ntriples": ox.RdfFormat.N_TRIPLES,
+        "nquads": ox.RdfFormat.N_QUADS,
+        "jsonld": ox.RdfFormat.JSON_LD,
+    }[fmt]
 
 
-def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str],
-              checked: CheckedQuery, out: _Pipe, graph_fmt: str = "turtle",
-              dataset: QueryDataset | None = None) -> tuple[str, int | None, bool | None]:
+def _evaluate(
+    store_path: Path,
+    text: str,
+    fmt: str,
+    substitutions: Mapping[str, str],
+    checked: CheckedQuery,
+    out: _Pipe,
+    graph_fmt: str = "turtle",
+    dataset: QueryDataset | None = None,
+) -> tuple[str, int | None, bool | None]:
     """Run the query in this (confined) process, writing its result to ``out``."""
     import pyoxigraph as ox
 
@@ -504,8 +542,7 @@ def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str,
         options = _dataset_options(store, dataset)
     else:
         if checked.has_dataset:
-            check_dataset(text, checked, {g.value for g in store.named_graphs()
-                                          if isinstance(g, ox.NamedNode)})
+            check_dataset(text, checked, {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)})
         options = {"use_default_graph_as_union": not checked.has_dataset}
     bindings = {ox.Variable(name): _term(value) for name, value in substitutions.items()}
     try:
@@ -539,8 +576,16 @@ def _evaluate(store_path: Path, text: str, fmt: str, substitutions: Mapping[str,
     return "select", len(rows), None
 
 
-def _child(conn, store_path: Path, text: str, fmt: str, substitutions: Mapping[str, str],
-           checked: CheckedQuery, graph_fmt: str, dataset: QueryDataset | None) -> None:
+def _child(
+    conn,
+    store_path: Path,
+    text: str,
+    fmt: str,
+    substitutions: Mapping[str, str],
+    checked: CheckedQuery,
+    graph_fmt: str,
+    dataset: QueryDataset | None,
+) -> None:
     """The query process: confine itself, run the query, stream the result, report the end."""
     import signal
 
@@ -576,15 +621,23 @@ def check_timeout(timeout: float) -> float:
     graph.errors.InputError: --timeout inf: give a number of seconds above 0 and at most 86400
     """
     if not 0 < timeout <= MAX_TIMEOUT:  # also false for NaN
-        raise InputError(f"--timeout {timeout:g}: give a number of seconds above 0 and at most "
-                         f"{MAX_TIMEOUT:g}")
+        raise InputError(f"--timeout {timeout:g}: give a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
     return timeout
 
 
-def run_query(store_path: Path, text: str, fmt: str = "table", timeout: float = DEFAULT_TIMEOUT,
-              substitutions: Mapping[str, str] | None = None, out: BinaryIO | None = None,
-              progress: Callable[[str], None] = lambda _: None, *, graph_fmt: str = "turtle",
-              dataset: QueryDataset | None = None, max_bytes: int | None = None) -> QueryResult:
+def run_query(
+    store_path: Path,
+    text: str,
+    fmt: str = "table",
+    timeout: float = DEFAULT_TIMEOUT,
+    substitutions: Mapping[str, str] | None = None,
+    out: BinaryIO | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+    *,
+    graph_fmt: str = "turtle",
+    dataset: QueryDataset | None = None,
+    max_bytes: int | None = None,
+) -> QueryResult:
     """Run a read-only SPARQL query on the store within ``timeout`` seconds: the one entry
     point for every command and server that runs SPARQL, with every guard.
 
@@ -668,20 +721,24 @@ def _collect(receiver, process, timeout: float, out: BinaryIO | None, max_bytes:
         left = deadline - time.monotonic()
         if left <= 0 or not receiver.poll(left):
             done = "nothing was printed" if not printed else f"the output stops early, after {printed:,} bytes"
-            raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped; "
-                               f"{done}. Narrow it, or raise --timeout")
+            raise QueryTimeout(
+                f"the query ran past the {timeout:g} s limit and was stopped; {done}. Narrow it, or raise --timeout"
+            )
         try:
             message = receiver.recv_bytes()
         except EOFError:
             process.join()
-            raise StoreError(f"the query process ended without a complete result (exit code "
-                             f"{process.exitcode})") from None
+            raise StoreError(
+                f"the query process ended without a complete result (exit code {process.exitcode})"
+            ) from None
         tag, body = message[:1], message[1:]
         if tag == b"S":
             break
         if max_bytes is not None and written + len(body) > max_bytes:
-            raise ResultTooLarge(f"the result is larger than the {max_bytes:,}-byte cap and was "
-                                 "not sent. Narrow the query or add a LIMIT")
+            raise ResultTooLarge(
+                f"the result is larger than the {max_bytes:,}-byte cap and was "
+                "not sent. Narrow the query or add a LIMIT"
+            )
         if out is None:
             gathered.append(body)
         else:
@@ -693,8 +750,12 @@ def _collect(receiver, process, timeout: float, out: BinaryIO | None, max_bytes:
         from .sandbox import SandboxError
         from .storage import InterruptedSwap
 
-        kinds = {"InputError": InputError, "QueryTimeout": QueryTimeout,
-                 "SandboxError": SandboxError, "InterruptedSwap": InterruptedSwap}
+        kinds = {
+            "InputError": InputError,
+            "QueryTimeout": QueryTimeout,
+            "SandboxError": SandboxError,
+            "InterruptedSwap": InterruptedSwap,
+        }
         raise kinds.get(status["error"], StoreError)(status["message"])
     if out is not None:
         _write(out, None)

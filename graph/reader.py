@@ -64,8 +64,14 @@ class Reader:
         the store as the sources stood on that date."""
         import pyoxigraph as ox
 
-        return tuple(sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)
-                            and (not self.issued(g.value) or on_or_before(self.issued(g.value), as_of))))
+        return tuple(
+            sorted(
+                g.value
+                for g in self.store.named_graphs()
+                if isinstance(g, ox.NamedNode)
+                and (not self.issued(g.value) or on_or_before(self.issued(g.value), as_of))
+            )
+        )
 
     def issued(self, graph: str) -> str:
         """The date a source graph was issued, '' when it gives none."""

@@ -73,8 +73,10 @@ class Credentials:
             return None
         password = os.environ.get(variable, "")
         if not password:
-            raise InputError(f"--user {user} needs a password in the environment variable "
-                             f"{variable} (it is never read from the command line)")
+            raise InputError(
+                f"--user {user} needs a password in the environment variable "
+                f"{variable} (it is never read from the command line)"
+            )
         return cls(user, password, f"${variable}")
 
 
@@ -101,8 +103,9 @@ def _check_url(url: str, option: str) -> str:
     parts = urlsplit(url)
     if parts.username is not None or parts.password is not None:
         hidden = f"{parts.scheme}://***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        raise InputError(f"{hidden}{parts.path}: a URL must not carry a user or password; "
-                         "use --user and --password-env")
+        raise InputError(
+            f"{hidden}{parts.path}: a URL must not carry a user or password; use --user and --password-env"
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(f"{option} {url!r}: expected an http:// or https:// URL")
     return url
@@ -124,10 +127,15 @@ def _challenges(values: Iterable[str]) -> dict[str, dict[str, str]]:
     """
     found: dict[str, dict[str, str]] = {}
     for value in values:
-        for match in re.finditer(r'(?:^|,)\s*([A-Za-z][\w-]*)\s+((?:[\w-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)'
-                                 r'\s*(?:,\s*|$))*)', value):
-            params = {k.lower(): v[1:-1].replace('\\"', '"') if v.startswith('"') else v
-                      for k, v in re.findall(r'([\w-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)', match.group(2))}
+        for match in re.finditer(
+            r'(?:^|,)\s*([A-Za-z][\w-]*)\s+((?:[\w-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)'
+            r"\s*(?:,\s*|$))*)",
+            value,
+        ):
+            params = {
+                k.lower(): v[1:-1].replace('\\"', '"') if v.startswith('"') else v
+                for k, v in re.findall(r'([\w-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)', match.group(2))
+            }
             found[match.group(1).lower()] = params
     return found
 
@@ -172,8 +180,7 @@ class _Auth:
             ha1 = h(f"{ha1}:{nonce}:{cnonce}")
         ha2 = h(f"{method}:{target}")
         qops = [q.strip() for q in self.params.get("qop", "").split(",") if q.strip()]
-        fields = {"username": user, "realm": realm, "nonce": nonce, "uri": target,
-                  "algorithm": algorithm}
+        fields = {"username": user, "realm": realm, "nonce": nonce, "uri": target, "algorithm": algorithm}
         if "auth" in qops:
             fields["response"] = h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
             fields.update(qop="auth", nc=nc, cnonce=cnonce)
@@ -189,8 +196,14 @@ class Server:
     """A SPARQL 1.1 server: query ``endpoint``, ``update`` and Graph Store (``gsp``) URLs (both
     default to the endpoint), optional credentials, and a client ``timeout`` in seconds."""
 
-    def __init__(self, endpoint: str, update: str | None = None, gsp: str | None = None,
-                 credentials: Credentials | None = None, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(
+        self,
+        endpoint: str,
+        update: str | None = None,
+        gsp: str | None = None,
+        credentials: Credentials | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ):
         self.endpoint = _check_url(endpoint, "--endpoint")
         self.update_url = _check_url(update or endpoint, "--update")
         self.gsp_url = _check_url(gsp or endpoint, "--gsp")
@@ -227,8 +240,7 @@ class Server:
             self._connections[origin] = kind(netloc, timeout=self.timeout)
         return self._connections[origin]
 
-    def _exchange(self, method: str, url: str, body: bytes, headers: dict[str, str],
-                  retry: bool) -> Response:
+    def _exchange(self, method: str, url: str, body: bytes, headers: dict[str, str], retry: bool) -> Response:
         """One request and its whole answer within the timeout; a kept-alive connection that the
         server closed meanwhile is reopened once when ``retry`` (idempotent requests only)."""
         parts = urlsplit(url)
@@ -252,8 +264,9 @@ class Server:
                 return Response(answer.status, answer.reason, answer.headers, b"".join(chunks))
             except TimeoutError:
                 connection.close()
-                raise QueryTimeout(f"{shown(url)}: no answer within {self.timeout:g} s (the client "
-                                   "timeout, --timeout)") from None
+                raise QueryTimeout(
+                    f"{shown(url)}: no answer within {self.timeout:g} s (the client timeout, --timeout)"
+                ) from None
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
                 connection.close()
                 if not (retry and reused and attempt == 1):
@@ -264,8 +277,16 @@ class Server:
                 raise StoreError(f"{shown(url)}: cannot reach the server: {reason}") from None
         raise AssertionError("unreachable")
 
-    def request(self, method: str, url: str, *, body: bytes = b"", content_type: str | None = None,
-                accept: str | None = None, retry: bool = True) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes = b"",
+        content_type: str | None = None,
+        accept: str | None = None,
+        retry: bool = True,
+    ) -> Response:
         """Send a request, answering Basic or Digest challenges; an HTTP error status raises
         StoreError with the URL, status and the server's message."""
         parts = urlsplit(url)
@@ -291,35 +312,51 @@ class Server:
                 break
             challenges = _challenges(answer.headers.get_all("WWW-Authenticate") or [])
             if self.credentials is None:
-                raise StoreError(f"{shown(url)}: HTTP 401 {answer.reason}: the server asks for a "
-                                 "user and password (--user, --password-env)")
+                raise StoreError(
+                    f"{shown(url)}: HTTP 401 {answer.reason}: the server asks for a "
+                    "user and password (--user, --password-env)"
+                )
             stale = challenges.get("digest", {}).get("stale", "").lower() == "true"
             if sent and not stale:
-                raise StoreError(f"{shown(url)}: HTTP 401 {answer.reason}: the server refused user "
-                                 f"{self.credentials.user!r} with the password in "
-                                 f"{self.credentials.source or 'the environment'}")
+                raise StoreError(
+                    f"{shown(url)}: HTTP 401 {answer.reason}: the server refused user "
+                    f"{self.credentials.user!r} with the password in "
+                    f"{self.credentials.source or 'the environment'}"
+                )
             auth = self._auth.setdefault(origin, _Auth(self.credentials))
             if not auth.accept(challenges):
-                raise StoreError(f"{shown(url)}: HTTP 401 {answer.reason}: the server asks for an "
-                                 "authentication scheme other than Basic or Digest")
+                raise StoreError(
+                    f"{shown(url)}: HTTP 401 {answer.reason}: the server asks for an "
+                    "authentication scheme other than Basic or Digest"
+                )
             sent = True
         if answer.status >= 400 and method != "HEAD":
             message = _server_message(answer.body)
-            raise StoreError(f"{shown(url)}: HTTP {answer.status} {answer.reason}"
-                             + (f": {message}" if message else ""))
+            raise StoreError(
+                f"{shown(url)}: HTTP {answer.status} {answer.reason}" + (f": {message}" if message else "")
+            )
         return answer
 
     # -- SPARQL Protocol ----------------------------------------------------------------------
 
-    def query(self, text: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
-              accept: str = JSON) -> Response:
+    def query(
+        self, text: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (), accept: str = JSON
+    ) -> Response:
         """POST a query (form-encoded, with the dataset as ``default-graph-uri`` and
         ``named-graph-uri``). No server-side timeout is ever asked for: Virtuoso answers such a
         request with whatever it found in time, a partial result."""
-        form = [("query", text), *(("default-graph-uri", g) for g in default_graphs),
-                *(("named-graph-uri", g) for g in named_graphs)]
-        return self.request("POST", self.endpoint, body=urlencode(form).encode(),
-                            content_type="application/x-www-form-urlencoded", accept=accept)
+        form = [
+            ("query", text),
+            *(("default-graph-uri", g) for g in default_graphs),
+            *(("named-graph-uri", g) for g in named_graphs),
+        ]
+        return self.request(
+            "POST",
+            self.endpoint,
+            body=urlencode(form).encode(),
+            content_type="application/x-www-form-urlencoded",
+            accept=accept,
+        )
 
     def select(self, text: str) -> list[dict[str, str]]:
         """Rows of a SELECT as plain values (IRIs and lexical forms), for the client's own
@@ -327,13 +364,11 @@ class Server:
         answer = self.query(text)
         data = load_json(self.endpoint, answer.body)
         check_complete(self.endpoint, answer, len(data.get("results", {}).get("bindings", [])))
-        return [{k: v.get("value", "") for k, v in row.items()}
-                for row in data.get("results", {}).get("bindings", [])]
+        return [{k: v.get("value", "") for k, v in row.items()} for row in data.get("results", {}).get("bindings", [])]
 
     def update(self, text: str) -> None:
         """POST a SPARQL update. Never retried: an update that may have run is not sent twice."""
-        self.request("POST", self.update_url, body=text.encode(),
-                     content_type="application/sparql-update", retry=False)
+        self.request("POST", self.update_url, body=text.encode(), content_type="application/sparql-update", retry=False)
 
     # -- Graph Store Protocol -----------------------------------------------------------------
 
@@ -391,8 +426,9 @@ def load_json(url: str, body: bytes) -> dict:
     try:
         data = json.loads(body)
     except ValueError:
-        raise StoreError(f"{shown(url)}: the answer is not SPARQL JSON results: "
-                         f"{_server_message(body) or 'empty body'}") from None
+        raise StoreError(
+            f"{shown(url)}: the answer is not SPARQL JSON results: {_server_message(body) or 'empty body'}"
+        ) from None
     if not isinstance(data, dict):
         raise StoreError(f"{shown(url)}: the answer is not SPARQL JSON results")
     return data
@@ -404,18 +440,23 @@ def check_complete(url: str, answer: Response, rows: int) -> None:
         value = answer.headers.get(name)
         if value is not None:
             message = answer.headers.get("X-SQL-Message", "")
-            raise IncompleteResult(f"{shown(url)}: the server cut the result ({name}: {value}"
-                                   + (f", {message}" if message else "") + f"; {rows:,} rows came "
-                                   "back); nothing was printed. Narrow the query or page it with "
-                                   "LIMIT/OFFSET")
+            raise IncompleteResult(
+                f"{shown(url)}: the server cut the result ({name}: {value}"
+                + (f", {message}" if message else "")
+                + f"; {rows:,} rows came "
+                "back); nothing was printed. Narrow the query or page it with "
+                "LIMIT/OFFSET"
+            )
     if rows in KNOWN_ROW_CAPS:
-        raise IncompleteResult(f"{shown(url)}: {rows:,} rows came back, exactly the server's usual "
-                               "row cap, so rows are probably missing; nothing was printed. Narrow "
-                               "the query or page it with LIMIT/OFFSET")
+        raise IncompleteResult(
+            f"{shown(url)}: {rows:,} rows came back, exactly the server's usual "
+            "row cap, so rows are probably missing; nothing was printed. Narrow "
+            "the query or page it with LIMIT/OFFSET"
+        )
 
 
-def open_server(endpoint: str, update: str | None, gsp: str | None, user: str | None,
-                password_env: str, timeout: float) -> Server:
+def open_server(
+    endpoint: str, update: str | None, gsp: str | None, user: str | None, password_env: str, timeout: float
+) -> Server:
     """A Server from command-line options, the password read from ``password_env``."""
     return Server(endpoint, update, gsp, Credentials.from_env(user, password_env), timeout)
-

@@ -59,8 +59,14 @@ def _prepared(text: str, substitutions: Mapping[str, str]) -> tuple[str, type]:
 
     terms = {name: _term(value) for name, value in substitutions.items()}
     try:
-        form = type(ox.Store().query(text, prefixes=PREFIXES, use_default_graph_as_union=True,
-                                     substitutions={ox.Variable(k): v for k, v in terms.items()} or None))
+        form = type(
+            ox.Store().query(
+                text,
+                prefixes=PREFIXES,
+                use_default_graph_as_union=True,
+                substitutions={ox.Variable(k): v for k, v in terms.items()} or None,
+            )
+        )
     except SyntaxError as exc:
         raise InputError(f"query: {' '.join(str(exc).split())}") from None
     except RuntimeError as exc:
@@ -73,8 +79,7 @@ def _prepared(text: str, substitutions: Mapping[str, str]) -> tuple[str, type]:
     return head + text + values, form
 
 
-def run_query(server: Server, text: str, fmt: str = "table",
-              substitutions: Mapping[str, str] | None = None):
+def run_query(server: Server, text: str, fmt: str = "table", substitutions: Mapping[str, str] | None = None):
     """Run a read-only query on the server and return a ``query.QueryResult`` rendered exactly
     as a local query's.
 
@@ -91,14 +96,14 @@ def run_query(server: Server, text: str, fmt: str = "table",
     checked = check_safe(text)
     sent, form = _prepared(text, dict(substitutions or {}))
     marker = server.marker()
-    graphs = (sorted(k for k in marker if k.startswith(PROJECT_GRAPHS)) if "build" in marker
-              else server.graphs())
+    graphs = sorted(k for k in marker if k.startswith(PROJECT_GRAPHS)) if "build" in marker else server.graphs()
     check_safe(text, lambda: set(graphs))  # FROM may name only the project's graphs on the server
     graphs = graphs or [_NO_GRAPH]  # an empty dataset, never the server's whole store
     dataset: list[str] = [] if checked.has_dataset else graphs  # a query with FROM keeps its own
     is_graph = form is ox.QueryTriples
-    answer = server.query(sent, dataset, dataset, accept="application/n-triples, text/turtle;q=0.8"
-                          if is_graph else JSON)
+    answer = server.query(
+        sent, dataset, dataset, accept="application/n-triples, text/turtle;q=0.8" if is_graph else JSON
+    )
     if is_graph:
         media = (answer.headers.get_content_type() or "").lower()
         rdf_format = ox.RdfFormat.TURTLE if "turtle" in media else ox.RdfFormat.N_TRIPLES
@@ -112,8 +117,7 @@ def run_query(server: Server, text: str, fmt: str = "table",
     rows = data.get("results", {}).get("bindings", [])
     check_complete(server.endpoint, answer, len(rows))
     try:
-        result = ox.parse_query_results(json.dumps(_normal_results(data)).encode(),
-                                        format=ox.QueryResultsFormat.JSON)
+        result = ox.parse_query_results(json.dumps(_normal_results(data)).encode(), format=ox.QueryResultsFormat.JSON)
     except SyntaxError as exc:
         raise StoreError(f"{shown(server.endpoint)}: unreadable SPARQL JSON results: {exc}") from None
     return serialize_result(result, fmt)

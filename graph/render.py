@@ -42,8 +42,9 @@ def one_line(text: str) -> str:
     return safe(" ".join(text.split()))
 
 
-def render_table(header: Sequence[str], rows: Iterable[Sequence[str]], wide: bool = False,
-                 max_cell: int | None = None) -> str:
+def render_table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], wide: bool = False, max_cell: int | None = None
+) -> str:
     """Rows as aligned columns under a header and a rule.
 
     Cells are put on one line and escaped. Unless ``wide``, cells longer than ``max_cell``
@@ -54,7 +55,7 @@ def render_table(header: Sequence[str], rows: Iterable[Sequence[str]], wide: boo
     rows = [[one_line(str(c)) for c in r] for r in rows]
     if not wide:
         limit = max_cell or max(MAX_CELL, shutil.get_terminal_size((120, 24)).columns // 2)
-        rows = [[c if len(c) <= limit else c[:limit - 1] + "…" for c in r] for r in rows]
+        rows = [[c if len(c) <= limit else c[: limit - 1] + "…" for c in r] for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
     lines = [list(header), ["-" * w for w in widths], *rows]
     return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines)
@@ -85,8 +86,11 @@ def to_jsonable(value: Any, _seen: dict[int, Any] | None = None) -> Any:
     seen = {} if _seen is None else _seen
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if id(value) not in seen:
-            seen[id(value)] = {f.name: to_jsonable(getattr(value, f.name), seen)
-                               for f in dataclasses.fields(value) if not f.name.startswith("_")}
+            seen[id(value)] = {
+                f.name: to_jsonable(getattr(value, f.name), seen)
+                for f in dataclasses.fields(value)
+                if not f.name.startswith("_")
+            }
         return seen[id(value)]
     if isinstance(value, dict):
         return {str(k): to_jsonable(v, seen) for k, v in value.items()}
@@ -113,8 +117,13 @@ def _compact(value: Decimal) -> tuple[str, str]:
     return f"{value.normalize():,f}", ""
 
 
-def format_amount(value: str | None, currency: str | None = None, qualifier: str | None = None,
-                  low: str | None = None, high: str | None = None) -> str:
+def format_amount(
+    value: str | None,
+    currency: str | None = None,
+    qualifier: str | None = None,
+    low: str | None = None,
+    high: str | None = None,
+) -> str:
     """A stated amount as a reader writes it; a range shows both bounds.
 
     >>> format_amount("621000000", "USD", "at least", "621000000", "630000000")
@@ -157,46 +166,83 @@ def show_text(view: Any, wide: bool = False, list_all: bool = False) -> str:
     out.append(f"as of:   {view.as_of} (sources issued after it are left out)")
     table = lambda header, rows: render_table(header, rows, wide=wide)  # noqa: E731
     out.append(f"\nRecords ({len(view.records)}):")
-    out.append(table(["record", "kind", "label", "identifiers", "stated by"],
-                     [[r.record, r.kind, r.label, "; ".join(r.identifiers), _sources(r.sources, 3)]
-                      for r in view.records]).rstrip("\n"))
+    out.append(
+        table(
+            ["record", "kind", "label", "identifiers", "stated by"],
+            [[r.record, r.kind, r.label, "; ".join(r.identifiers), _sources(r.sources, 3)] for r in view.records],
+        ).rstrip("\n")
+    )
     if view.aliases:
         out.append(f"\nNames and aliases ({len(view.aliases)}):")
         out.append(table(["name", "used by"], [[a, _sources(s)] for a, s in view.aliases.items()]).rstrip("\n"))
     if view.designations:
         out.append(f"\nDesignations ({len(view.designations)}):")
-        out.append(table(["designation", "authority", "programs", "listed", "ended", "status", "sources"],
-                         [[d.sanction, ", ".join(d.authority), ", ".join(d.programs),
-                           d.listing_date or (f"in {len(d.snapshots)} snapshot(s)" if d.snapshots else ""),
-                           d.ended, d.status, _sources(d.sources)]
-                          for d in view.designations]).rstrip("\n"))
+        out.append(
+            table(
+                ["designation", "authority", "programs", "listed", "ended", "status", "sources"],
+                [
+                    [
+                        d.sanction,
+                        ", ".join(d.authority),
+                        ", ".join(d.programs),
+                        d.listing_date or (f"in {len(d.snapshots)} snapshot(s)" if d.snapshots else ""),
+                        d.ended,
+                        d.status,
+                        _sources(d.sources),
+                    ]
+                    for d in view.designations
+                ],
+            ).rstrip("\n")
+        )
         bases = sorted({b for d in view.designations for b in d.legal_basis})
         if bases:
             out.append(f"legal basis: {'; '.join(bases)}")
     if view.addresses:
         out.append(f"\nAddresses ({len(view.addresses)}):")
-        out.append(table(["address", "chain", "asset", "listed by"],
-                         [[a.address, a.chain, a.asset, _sources(a.sources)] for a in view.addresses]).rstrip("\n"))
+        out.append(
+            table(
+                ["address", "chain", "asset", "listed by"],
+                [[a.address, a.chain, a.asset, _sources(a.sources)] for a in view.addresses],
+            ).rstrip("\n")
+        )
     if view.facts:
         out.append(f"\nFacts ({len(view.facts)}):")
-        out.append(table(["property", "value", "sources"],
-                         [[f.property, f.value, _sources(f.sources)] for f in view.facts]).rstrip("\n"))
+        out.append(
+            table(
+                ["property", "value", "sources"], [[f.property, f.value, _sources(f.sources)] for f in view.facts]
+            ).rstrip("\n")
+        )
     if view.relations:
         out.append(f"\nRelations in ({len(view.relations)}):")
-        out.append(table(["subject", "property", "sources"],
-                         [[f.value, f.property, _sources(f.sources)] for f in view.relations]).rstrip("\n"))
+        out.append(
+            table(
+                ["subject", "property", "sources"], [[f.value, f.property, _sources(f.sources)] for f in view.relations]
+            ).rstrip("\n")
+        )
     for group, items in view.uses.items():
         if list_all:
             out.append(f"\nUses: {group} ({len(items)}):")
-            out.append(table([group[:-1] if group.endswith("s") else group, "sources"],
-                             [[f.value, _sources(f.sources)] for f in items]).rstrip("\n"))
+            out.append(
+                table(
+                    [group[:-1] if group.endswith("s") else group, "sources"],
+                    [[f.value, _sources(f.sources)] for f in items],
+                ).rstrip("\n")
+            )
         else:
             out.append(f"\nUses: {len(items)} {group} (list them with --all)")
     if view.possible_matches:
         out.append(f"\nPossible matches ({len(view.possible_matches)}, proposed, not merged):")
-        out.append(table(["record", "may be", "label", "basis"],
-                         [[m.record, m.entity, m.label, m.basis] for m in view.possible_matches]).rstrip("\n"))
+        out.append(
+            table(
+                ["record", "may be", "label", "basis"],
+                [[m.record, m.entity, m.label, m.basis] for m in view.possible_matches],
+            ).rstrip("\n")
+        )
     out.append(f"\nSources ({len(view.sources)}):")
-    out.append(table(["source", "publisher", "date", "url", "title"],
-                     [[s.source, s.publisher, s.issued, s.url, s.label] for s in view.sources]).rstrip("\n"))
+    out.append(
+        table(
+            ["source", "publisher", "date", "url", "title"],
+            [[s.source, s.publisher, s.issued, s.url, s.label] for s in view.sources],
+        ).rstrip("\n")
+    )
     return "\n".join(out) + "\n"

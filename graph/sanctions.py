@@ -100,8 +100,11 @@ def designations(reader: Reader, members: tuple[str, ...], as_of: str) -> list[D
         d.status, d.ended = _status(d, delisted_status.get(sanction, False), newest_by_graph, reader)
     ordered = sorted(found.values(), key=lambda d: (d.listing_date or _first_snapshot(d, reader), d.sanction))
     for earlier in ordered:
-        later = [d.listing_date for d in ordered if d.listing_date > earlier.listing_date
-                 and set(d.authority) & set(earlier.authority)]
+        later = [
+            d.listing_date
+            for d in ordered
+            if d.listing_date > earlier.listing_date and set(d.authority) & set(earlier.authority)
+        ]
         if earlier.listing_date and earlier.status == "listed" and later:
             earlier.status, earlier.ended = "re-designated", min(later)
     return ordered

@@ -63,8 +63,7 @@ def die_with_parent() -> None:
     gone (it died between fork and this call), end now."""
     parent = os.getppid()
     if _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-        raise SandboxError(f"cannot bind the query process to its parent: "
-                           f"{os.strerror(ctypes.get_errno())}")
+        raise SandboxError(f"cannot bind the query process to its parent: {os.strerror(ctypes.get_errno())}")
     if os.getppid() != parent:
         os._exit(1)
 
@@ -123,13 +122,16 @@ def _unshare() -> str | None:
 def cut_network() -> None:
     """Make every later attempt of this process to open a network socket fail (see above)."""
     if platform.system() != "Linux":
-        raise SandboxError(f"queries run only where the query process can be cut off the "
-                           f"network (Linux seccomp or namespaces), not on {platform.system()}")
+        raise SandboxError(
+            f"queries run only where the query process can be cut off the "
+            f"network (Linux seccomp or namespaces), not on {platform.system()}"
+        )
     reasons = []
     for attempt in (_seccomp, _unshare):
         reason = attempt()
         if reason is None:
             return
         reasons.append(reason)
-    raise SandboxError("cannot cut the query process off the network (" + "; ".join(reasons)
-                       + "), so the query is not run")
+    raise SandboxError(
+        "cannot cut the query process off the network (" + "; ".join(reasons) + "), so the query is not run"
+    )

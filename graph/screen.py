@@ -110,9 +110,14 @@ def screen(reader: Reader, inputs: Iterable[tuple[int, str]], as_of: str) -> lis
                     d.sources = [shorten(g) for g in d.sources]
                     d.snapshots = [shorten(g) for g in d.snapshots]
                     d.sanction, d.target = shorten(d.sanction), shorten(d.target)
-                parties[holder] = Party(cluster.curie, cluster.label, cluster.kind,
-                                        verdict(found_designations, reader),
-                                        state(found_designations, reader)[0], found_designations)
+                parties[holder] = Party(
+                    cluster.curie,
+                    cluster.label,
+                    cluster.kind,
+                    verdict(found_designations, reader),
+                    state(found_designations, reader)[0],
+                    found_designations,
+                )
             found.holders.append(parties[holder])
         found.chains, found.assets, found.incidents = sorted(chains), sorted(assets), sorted(incidents)
         found.sources = sorted(sources | {s for p in found.holders for d in p.designations for s in d.sources})
@@ -120,8 +125,6 @@ def screen(reader: Reader, inputs: Iterable[tuple[int, str]], as_of: str) -> lis
         found.status = next((s for s in _PRECEDENCE if s in statuses), "not listed")
         results.append(found)
     return results
-
-
 
 
 def read_inputs(text: str, where: str, column: str | None = None) -> list[tuple[int, str]]:

@@ -39,8 +39,10 @@ STORE_ATTEMPTS = 5
 RETRY_PAUSE = 0.1
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 #: The start page's policy: nothing but this server's own script, style and endpoint.
-PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-            "img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 _STATIC = {"/serve.css": "text/css; charset=utf-8", "/serve.js": "text/javascript; charset=utf-8"}
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 _ENDPOINTS = ("/sparql", "/sparql/")
@@ -87,18 +89,26 @@ def check_options(options: ServeOptions) -> list[str]:
     warnings = []
     if not is_loopback(options.host):
         if not options.allow_remote:
-            raise InputError(f"--host {options.host} would serve the store to the network; "
-                             "add --allow-remote if that is what you want (the default "
-                             "127.0.0.1 serves this machine only)")
-        warnings.append(f"serving on {options.host}: anyone who can reach port {options.port} "
-                        "can read every graph in the store, curated and imported; there is no "
-                        "authentication, so use a firewall or an authenticating proxy")
+            raise InputError(
+                f"--host {options.host} would serve the store to the network; "
+                "add --allow-remote if that is what you want (the default "
+                "127.0.0.1 serves this machine only)"
+            )
+        warnings.append(
+            f"serving on {options.host}: anyone who can reach port {options.port} "
+            "can read every graph in the store, curated and imported; there is no "
+            "authentication, so use a firewall or an authenticating proxy"
+        )
         if options.host in ("0.0.0.0", "::") and not options.names:
-            warnings.append("clients must send a Host header this server knows: add "
-                            "--hostname NAME for the name or address they use")
+            warnings.append(
+                "clients must send a Host header this server knows: add "
+                "--hostname NAME for the name or address they use"
+            )
     if options.cors is not None and not _ORIGIN.fullmatch(options.cors):
-        raise InputError(f"--cors {options.cors!r}: give one origin, scheme://host[:port] "
-                         "(for example http://localhost:3000), never * or a path")
+        raise InputError(
+            f"--cors {options.cors!r}: give one origin, scheme://host[:port] "
+            "(for example http://localhost:3000), never * or a path"
+        )
     return warnings
 
 
@@ -161,17 +171,22 @@ def _views(folder: Path | None) -> list[str]:
 
 def start_page(options: ServeOptions) -> bytes:
     """The start page: the template in ``graph/static/index.html`` with every value escaped."""
-    named = "".join(f'<dt><a href="/queries/{quote(q.name)}.rq" data-query="{html.escape(q.name)}">'
-                    f"{html.escape(q.title)}</a> <code>{html.escape(q.name)}</code></dt>"
-                    f"<dd>{html.escape(q.description)}</dd>" for q in query.named_queries())
+    named = "".join(
+        f'<dt><a href="/queries/{quote(q.name)}.rq" data-query="{html.escape(q.name)}">'
+        f"{html.escape(q.title)}</a> <code>{html.escape(q.name)}</code></dt>"
+        f"<dd>{html.escape(q.description)}</dd>"
+        for q in query.named_queries()
+    )
     views = _views(options.views)
     if views:
         shown = "".join(f'<li><a href="/views/{quote(v)}">{html.escape(v)}</a></li>' for v in views)
         views_html = f"<ul>{shown}</ul>"
     else:
         where = html.escape(str(options.views)) if options.views else "no folder was given (--views)"
-        views_html = (f"<p>No HTML views in {where}: <code>dprk-kg build</code> writes "
-                      "<code>graph.html</code>, <code>dprk-kg viz -o FILE</code> writes others.</p>")
+        views_html = (
+            f"<p>No HTML views in {where}: <code>dprk-kg build</code> writes "
+            "<code>graph.html</code>, <code>dprk-kg viz -o FILE</code> writes others.</p>"
+        )
     values = {
         "STORE": html.escape(str(options.store)),
         "ENDPOINT": "/sparql",
@@ -225,8 +240,11 @@ class Handler(BaseHTTPRequestHandler):
         host = (self.headers.get("Host") or "").strip().lower()
         if host in self.server.hosts:
             return True
-        self._error(403, f"Host {host or '(none)'!r} is refused: this server answers only "
-                         f"requests addressed to {', '.join(sorted(self.server.hosts))}")
+        self._error(
+            403,
+            f"Host {host or '(none)'!r} is refused: this server answers only "
+            f"requests addressed to {', '.join(sorted(self.server.hosts))}",
+        )
         return False
 
     # -- methods ---------------------------------------------------------------------------
@@ -238,14 +256,15 @@ class Handler(BaseHTTPRequestHandler):
         if path in _ENDPOINTS:
             self._query()
         elif path == "/":
-            self._send(200, start_page(self.server.options), "text/html; charset=utf-8",
-                       {"Content-Security-Policy": PAGE_CSP})
+            self._send(
+                200, start_page(self.server.options), "text/html; charset=utf-8", {"Content-Security-Policy": PAGE_CSP}
+            )
         elif path in _STATIC:
             self._send(200, _static(path[1:]), _STATIC[path])
         elif path.startswith("/queries/") and path.endswith(".rq"):
-            self._named_query(path[len("/queries/"):-len(".rq")])
+            self._named_query(path[len("/queries/") : -len(".rq")])
         elif path.startswith("/views/"):
-            self._view(path[len("/views/"):])
+            self._view(path[len("/views/") :])
         else:
             self._error(404, f"nothing at {path}: the endpoint is /sparql, the start page /")
 
@@ -255,13 +274,15 @@ class Handler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path in _ENDPOINTS:
             self._query()
         else:
-            self._error(405, "this server is read-only: only /sparql takes POST, for queries",
-                        {"Allow": "GET"})
+            self._error(405, "this server is read-only: only /sparql takes POST, for queries", {"Allow": "GET"})
 
     def _refuse_write(self) -> None:
         if self._host_ok():
-            self._error(405, f"{self.command} is refused: this server is read-only (no updates, "
-                             "no Graph Store writes)", {"Allow": "GET, POST, OPTIONS"})
+            self._error(
+                405,
+                f"{self.command} is refused: this server is read-only (no updates, no Graph Store writes)",
+                {"Allow": "GET, POST, OPTIONS"},
+            )
 
     do_PUT = do_DELETE = do_PATCH = _refuse_write
 
@@ -270,9 +291,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         headers = {"Allow": "GET, POST, OPTIONS"}
         if self.server.options.cors is not None and self.headers.get("Origin") == self.server.options.cors:
-            headers.update({"Access-Control-Allow-Methods": "GET, POST",
-                            "Access-Control-Allow-Headers": "Content-Type, Accept",
-                            "Access-Control-Max-Age": "600"})
+            headers.update(
+                {
+                    "Access-Control-Allow-Methods": "GET, POST",
+                    "Access-Control-Allow-Headers": "Content-Type, Accept",
+                    "Access-Control-Max-Age": "600",
+                }
+            )
         self._send(204, b"", "text/plain; charset=utf-8", headers)
 
     # -- routes ----------------------------------------------------------------------------
@@ -290,8 +315,7 @@ class Handler(BaseHTTPRequestHandler):
             self._error(404, f"no view {name!r}")
             return
         data = (Path(folder) / name).read_bytes()
-        self._send(200, data, "text/html; charset=utf-8",
-                   {"Content-Security-Policy": "frame-ancestors 'none'"})
+        self._send(200, data, "text/html; charset=utf-8", {"Content-Security-Policy": "frame-ancestors 'none'"})
 
     def _body(self) -> bytes:
         if self.command != "POST":
@@ -328,8 +352,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> tuple[int, bytes, str]:
         options = self.server.options
-        request = protocol.parse_request(self.command, urlsplit(self.path).query,
-                                         self.headers.get("Content-Type"), self._body())
+        request = protocol.parse_request(
+            self.command, urlsplit(self.path).query, self.headers.get("Content-Type"), self._body()
+        )
         accept = self.headers.get("Accept")
         results_fmt = protocol.negotiate(accept, protocol.RESULT_TYPES)
         graph_fmt = protocol.negotiate(accept, protocol.GRAPH_TYPES)
@@ -340,8 +365,9 @@ class Handler(BaseHTTPRequestHandler):
         except InputError as exc:
             raise protocol.ProtocolError(403, str(exc)) from None
         if not self.server.slots.acquire(timeout=options.timeout):
-            raise protocol.ProtocolError(503, f"all {options.workers} query slots stayed busy for "
-                                              f"{options.timeout:g} s; try again")
+            raise protocol.ProtocolError(
+                503, f"all {options.workers} query slots stayed busy for {options.timeout:g} s; try again"
+            )
         try:
             result = self._run(request, results_fmt or "json", graph_fmt or "turtle")
         finally:
@@ -358,9 +384,15 @@ class Handler(BaseHTTPRequestHandler):
         attempt = 1
         while True:
             try:
-                return query.run_query(options.store, request.text, results_fmt, options.timeout,
-                                       graph_fmt=graph_fmt, dataset=request.dataset,
-                                       max_bytes=options.max_result)
+                return query.run_query(
+                    options.store,
+                    request.text,
+                    results_fmt,
+                    options.timeout,
+                    graph_fmt=graph_fmt,
+                    dataset=request.dataset,
+                    max_bytes=options.max_result,
+                )
             except StoreError as exc:
                 if attempt == STORE_ATTEMPTS:
                     raise
@@ -370,9 +402,11 @@ class Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _not_acceptable(accept: str | None) -> str:
-        return (f"cannot answer in {accept!r}: SELECT and ASK answer in "
-                f"{', '.join(dict.fromkeys(protocol.RESULT_TYPES))}; CONSTRUCT and DESCRIBE in "
-                f"{', '.join(protocol.GRAPH_TYPES)}")
+        return (
+            f"cannot answer in {accept!r}: SELECT and ASK answer in "
+            f"{', '.join(dict.fromkeys(protocol.RESULT_TYPES))}; CONSTRUCT and DESCRIBE in "
+            f"{', '.join(protocol.GRAPH_TYPES)}"
+        )
 
 
 def serve(options: ServeOptions, started: Callable[[str], None]) -> None:

@@ -24,12 +24,29 @@ _LABEL = PREFIXES["rdfs"] + "label"
 _ALT = PREFIXES["skos"] + "altLabel"
 _DKG = PREFIXES["dkg"]
 #: Properties shown in their own section, or bookkeeping that is not a fact about the entity.
-_OWN_SECTION_OUT = {_RDF_TYPE, _ALT, PREFIXES["skos"] + "closeMatch", _DKG + "uses",
-                    _DKG + "attackId", _DKG + "listEntryId", _DKG + "mispUuid", _DKG + "stixId"}
-_OWN_SECTION_IN = {_DKG + "sanctionTarget", _DKG + "holder", _DKG + "matchSubject",
-                   _DKG + "matchObject", PREFIXES["skos"] + "closeMatch"}
-_IDENTIFIERS = {_DKG + "attackId": "ATT&CK", _DKG + "listEntryId": "list entry",
-                _DKG + "mispUuid": "MISP uuid", _DKG + "stixId": "STIX id"}
+_OWN_SECTION_OUT = {
+    _RDF_TYPE,
+    _ALT,
+    PREFIXES["skos"] + "closeMatch",
+    _DKG + "uses",
+    _DKG + "attackId",
+    _DKG + "listEntryId",
+    _DKG + "mispUuid",
+    _DKG + "stixId",
+}
+_OWN_SECTION_IN = {
+    _DKG + "sanctionTarget",
+    _DKG + "holder",
+    _DKG + "matchSubject",
+    _DKG + "matchObject",
+    PREFIXES["skos"] + "closeMatch",
+}
+_IDENTIFIERS = {
+    _DKG + "attackId": "ATT&CK",
+    _DKG + "listEntryId": "list entry",
+    _DKG + "mispUuid": "MISP uuid",
+    _DKG + "stixId": "STIX id",
+}
 
 
 @dataclass
@@ -116,8 +133,10 @@ class _Namer:
         entities = self.reader.entities
         if iri not in self.cache and entities.is_record(iri):
             label, kind = entities.label(iri), entities.kind(iri)
-            self.cache[iri] = (f"{label} ({shorten(iri)})" if label != shorten(iri) else label,
-                               set(table().kinds[kind].classes))
+            self.cache[iri] = (
+                f"{label} ({shorten(iri)})" if label != shorten(iri) else label,
+                set(table().kinds[kind].classes),
+            )
         if iri not in self.cache:
             rows = self.reader.rows("node-facts", focus=iri)
             types = {r["type"] or "" for r in rows if r["type"]}
@@ -176,21 +195,42 @@ def entity_view(reader: Reader, cluster: Cluster, as_of: str, list_all: bool = F
             if canonical == cluster.canonical:
                 continue
             relations[(namer(canonical)[0], shorten(prop))].add(shorten(graph))
-        records.append(Record(shorten(member), entities.kind(member), entities.label(member),
-                              sorted(set(identifiers)), sorted(shorten(g) for g in graphs)))
+        records.append(
+            Record(
+                shorten(member),
+                entities.kind(member),
+                entities.label(member),
+                sorted(set(identifiers)),
+                sorted(shorten(g) for g in graphs),
+            )
+        )
     found = designations(reader, cluster.members, as_of)
     view = EntityView(
-        entity=cluster.curie, label=cluster.label, kind=cluster.kind, as_of=as_of,
-        verdict=verdict(found, reader), types=sorted(types), records=records,
+        entity=cluster.curie,
+        label=cluster.label,
+        kind=cluster.kind,
+        as_of=as_of,
+        verdict=verdict(found, reader),
+        types=sorted(types),
+        records=records,
         aliases={a: sorted(s) for a, s in sorted(aliases.items(), key=lambda kv: kv[0].casefold())},
-        designations=found, addresses=_addresses(reader, cluster, counted),
+        designations=found,
+        addresses=_addresses(reader, cluster, counted),
         facts=[Fact(p, v, sorted(s)) for (p, v), s in sorted(facts.items())],
         relations=[Fact(p, s, sorted(g)) for (s, p), g in sorted(relations.items())],
-        uses={group: [Fact("uses", name, sorted(s)) for name, s in sorted(items.items())]
-              for group, items in sorted(uses.items())},
-        possible_matches=[PossibleMatch(shorten(link.subject if link.subject not in cluster.members else link.object),
-                                        other.curie, other.label, link.basis)
-                          for link, other in entities.possible_matches(cluster)],
+        uses={
+            group: [Fact("uses", name, sorted(s)) for name, s in sorted(items.items())]
+            for group, items in sorted(uses.items())
+        },
+        possible_matches=[
+            PossibleMatch(
+                shorten(link.subject if link.subject not in cluster.members else link.object),
+                other.curie,
+                other.label,
+                link.basis,
+            )
+            for link, other in entities.possible_matches(cluster)
+        ],
     )
     for d in view.designations:
         d.sources = [shorten(g) for g in d.sources]
@@ -248,6 +288,13 @@ def _cited(reader: Reader, view: EntityView) -> list[Source]:
     out = []
     for curie in sorted(cited):
         info = reader.source(PREFIXES[curie.split(":", 1)[0]] + curie.split(":", 1)[1]) if ":" in curie else {}
-        out.append(Source(curie, info.get("label") or "", info.get("publisher") or "",
-                          info.get("issued") or "", info.get("url") or ""))
+        out.append(
+            Source(
+                curie,
+                info.get("label") or "",
+                info.get("publisher") or "",
+                info.get("issued") or "",
+                info.get("url") or "",
+            )
+        )
     return out

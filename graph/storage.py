@@ -171,12 +171,15 @@ def unreadable(path: Path, exc: Exception) -> StoreError:
     or damaged (saying how to rebuild it)."""
     detail = " ".join(str(exc).split()) or type(exc).__name__
     if "lock" in detail.lower():
-        return StoreError(f"the store at {path} is being written by {_writer(path)}; wait for it "
-                          "to finish and run the command again")
+        return StoreError(
+            f"the store at {path} is being written by {_writer(path)}; wait for it to finish and run the command again"
+        )
     if len(detail) > 200:
         detail = detail[:197] + "..."
-    return StoreError(f"the store at {path} cannot be read ({detail}): run `dprk-kg build` to "
-                      "rebuild it (the damaged copy is kept beside it)")
+    return StoreError(
+        f"the store at {path} cannot be read ({detail}): run `dprk-kg build` to "
+        "rebuild it (the damaged copy is kept beside it)"
+    )
 
 
 def open_ox(path: Path, read_only: bool = False) -> pyoxigraph.Store:
@@ -238,12 +241,13 @@ def recover(path: Path, progress: Progress) -> None:
     finally:
         del store
     (path / SWAP_FILE).unlink(missing_ok=True)
-    progress(f"removed {len(left)} staging graph(s) left in the store at {path} by an interrupted "
-             "import; the datasets are as they were before it")
+    progress(
+        f"removed {len(left)} staging graph(s) left in the store at {path} by an interrupted "
+        "import; the datasets are as they were before it"
+    )
 
 
-def ensure_current(path: Path, progress: Progress = _quiet, create: bool = False,
-                   check_swap: bool = True) -> None:
+def ensure_current(path: Path, progress: Progress = _quiet, create: bool = False, check_swap: bool = True) -> None:
     """Make the store ready to read: it exists (or, with ``create``, is created by building its
     curated part), holds no interrupted swap, and its curated part is current with the folder it
     was built from. With ``check_swap`` false, only a swap marker sends it looking for staging
@@ -262,9 +266,11 @@ def ensure_current(path: Path, progress: Progress = _quiet, create: bool = False
     if built is None or built.fingerprint != fingerprint(input_files(folder)):
         from .build import checked_dataset, write_store
 
-        progress(f"curated data in {folder} changed since the store at {path} was built; "
-                 "rebuilding its curated part" if built else
-                 f"building the curated part of the store at {path} from {folder}")
+        progress(
+            f"curated data in {folder} changed since the store at {path} was built; rebuilding its curated part"
+            if built
+            else f"building the curated part of the store at {path} from {folder}"
+        )
         check_writable(path)
         write_store(checked_dataset(folder), path, folder)
 
@@ -308,10 +314,11 @@ def _set_aside(path: Path, progress: Progress) -> None:
     datasets = json.loads(datasets_file.read_text(encoding="utf-8")) if datasets_file.is_file() else []
     path.rename(kept)
     path.mkdir()
-    progress(f"the store at {path} could not be read; it was moved to {kept} and its curated "
-             "part is rebuilt now")
+    progress(f"the store at {path} could not be read; it was moved to {kept} and its curated part is rebuilt now")
     if datasets:
-        progress("import these datasets again (`dprk-kg import ...`): "
-                 + ", ".join(d.removeprefix(DATASET_PREFIX) for d in datasets))
+        progress(
+            "import these datasets again (`dprk-kg import ...`): "
+            + ", ".join(d.removeprefix(DATASET_PREFIX) for d in datasets)
+        )
     else:
         progress("no imported dataset was recorded in it; import again any dataset you had added")

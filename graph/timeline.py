@@ -53,9 +53,15 @@ def date_range(early: str | None, late: str | None) -> str:
     return f"{early}/{late[8:]}" if early[:8] == late[:8] else f"{early}/{late}"
 
 
-def events(reader: Reader, since: str | None = None, until: str | None = None,
-           entity: Cluster | None = None, as_of: str | None = None, kinds: tuple[str, ...] = (),
-           curated_only: bool = False) -> list[Event]:
+def events(
+    reader: Reader,
+    since: str | None = None,
+    until: str | None = None,
+    entity: Cluster | None = None,
+    as_of: str | None = None,
+    kinds: tuple[str, ...] = (),
+    curated_only: bool = False,
+) -> list[Event]:
     """Dated events in date order, filtered as asked.
 
     A partial date is within the bounds when it overlaps them: ``2022`` is kept by
@@ -87,7 +93,14 @@ def events(reader: Reader, since: str | None = None, until: str | None = None,
         if members and node not in members and not members & involved:
             continue
         label = entities.label(node) if entities.is_record(node) else reader.label(node)
-        found.append(Event(date, event, shorten(node), label,
-                           tuple(sorted(shorten(entities.cluster(i).canonical) for i in involved)),
-                           tuple(sorted(sources))))
+        found.append(
+            Event(
+                date,
+                event,
+                shorten(node),
+                label,
+                tuple(sorted(shorten(entities.cluster(i).canonical) for i in involved)),
+                tuple(sorted(sources)),
+            )
+        )
     return found

@@ -47,8 +47,6 @@ class Violation:
     graphs: tuple[str, ...]
 
 
-
-
 def _ntriples(path: Path) -> bytes:
     """A project Turtle file (ontology or shapes) as N-Triples."""
     triples = [

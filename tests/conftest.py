@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
-
 import pytest
 from click.testing import CliRunner
 
@@ -56,12 +55,16 @@ def run(runner, store, *args):
 
 def ask(store, query: str) -> list:
     """Rows of a SELECT over the union of the store's graphs, as plain strings."""
-    prefixes = "PREFIX dkg: <https://w3id.org/dprk-kg/ns#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " \
-               "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    prefixes = (
+        "PREFIX dkg: <https://w3id.org/dprk-kg/ns#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    )
     db = ox.Store.read_only(str(store))
     try:
-        return [tuple(str(v.value) if v is not None else None for v in row)
-                for row in db.query(prefixes + query, use_default_graph_as_union=True)]
+        return [
+            tuple(str(v.value) if v is not None else None for v in row)
+            for row in db.query(prefixes + query, use_default_graph_as_union=True)
+        ]
     finally:
         del db
 

@@ -39,8 +39,10 @@ def program(name: str) -> str:
     found = str(beside) if beside.is_file() else shutil.which(name)
     if found:
         return found
-    reason = (f"{name} is not installed (Oxigraph: pip install -e '.[test]'; Virtuoso: "
-              "apt-get install virtuoso-opensource-7-bin, as .ci/run does)")
+    reason = (
+        f"{name} is not installed (Oxigraph: pip install -e '.[test]'; Virtuoso: "
+        "apt-get install virtuoso-opensource-7-bin, as .ci/run does)"
+    )
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason}; CI must run the server tests")
     pytest.skip(reason)
@@ -84,8 +86,9 @@ class Running:
     def start(self) -> Running:
         """Start (or restart, on the same folder and ports) and wait until it answers."""
         log = self.folder / "server.log"
-        self.process = subprocess.Popen(self.command, cwd=self.folder, stdout=log.open("ab"),
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            self.command, cwd=self.folder, stdout=log.open("ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         try:
             _wait_for_port(self.port, self.process, log)
         except BaseException:
@@ -121,8 +124,7 @@ def oxigraph(folder: Path) -> Running:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [program("oxigraph"), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"]
-    return Running("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store", command, folder,
-                   port).start()
+    return Running("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store", command, folder, port).start()
 
 
 _VIRTUOSO_INI = """\
@@ -155,9 +157,13 @@ MaxQueryExecutionTime = 60
 
 def isql(server: Running, sql: str, password: str) -> str:
     """Run SQL on a Virtuoso server as dba through isql-vt; its output."""
-    done = subprocess.run([program("isql-vt"), f"127.0.0.1:{server.sql_port}", "dba", password,
-                           f"exec={sql}"], capture_output=True, text=True, timeout=120,
-                          stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [program("isql-vt"), f"127.0.0.1:{server.sql_port}", "dba", password, f"exec={sql}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
         raise RuntimeError(f"isql-vt failed: {done.stdout[-1000:]} {done.stderr[-1000:]}")
     return done.stdout
@@ -171,14 +177,26 @@ def virtuoso(folder: Path, password: str = "loader-secret") -> Running:
     ini = folder / "virtuoso.ini"
     ini.write_text(_VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port))
     base = f"http://127.0.0.1:{http_port}"
-    server = Running("virtuoso", f"{base}/sparql-auth", f"{base}/sparql-auth",
-                     f"{base}/sparql-graph-crud-auth",
-                     [program("virtuoso-t"), "-c", str(ini), "+foreground"], folder, http_port,
-                     "loader", password, sql_port=sql_port).start()
+    server = Running(
+        "virtuoso",
+        f"{base}/sparql-auth",
+        f"{base}/sparql-auth",
+        f"{base}/sparql-graph-crud-auth",
+        [program("virtuoso-t"), "-c", str(ini), "+foreground"],
+        folder,
+        http_port,
+        "loader",
+        password,
+        sql_port=sql_port,
+    ).start()
     try:
         _wait_for_port(sql_port, server.process, folder / "server.log")
-        isql(server, f"DB.DBA.USER_CREATE('loader', '{password}'); GRANT SPARQL_UPDATE TO \"loader\"; "
-                     f"DB.DBA.USER_CHANGE_PASSWORD('dba', 'dba', 'dba-{password}');", "dba")
+        isql(
+            server,
+            f"DB.DBA.USER_CREATE('loader', '{password}'); GRANT SPARQL_UPDATE TO \"loader\"; "
+            f"DB.DBA.USER_CHANGE_PASSWORD('dba', 'dba', 'dba-{password}');",
+            "dba",
+        )
     except BaseException:
         server.kill()  # a server that could not be set up is not left running
         raise
@@ -291,13 +309,15 @@ def imported_store(factory, built_store: Path) -> Path:
     if not data.is_dir():
         pytest.skip(f"real datasets not found at {data} (../shared is absent)")
     if "store" not in _IMPORTED:
-        from graph.importers import incidents, misp
+        from graph.importers.driver import run_import
+        from graph.importers.incidents import IncidentsImporter
+        from graph.importers.misp import MispImporter
 
         root = factory.mktemp("imported")
         store, matches = root / "store", root / "matches.csv"
         shutil.copytree(built_store, store)
-        misp.import_file(data / "misp_galaxy_threat_actor" / "threat-actor.json", store, matches)
-        incidents.import_path(data / "defillama_hacks_csv" / "defi_exploits.csv", store, None, matches)
-        incidents.import_path(data / "dn_institute_crypto_incidents", store, None, matches)
+        run_import(MispImporter(), data / "misp_galaxy_threat_actor" / "threat-actor.json", store, matches)
+        run_import(IncidentsImporter(None), data / "defillama_hacks_csv" / "defi_exploits.csv", store, matches)
+        run_import(IncidentsImporter(None), data / "dn_institute_crypto_incidents", store, matches)
         _IMPORTED["store"] = store
     return _IMPORTED["store"]

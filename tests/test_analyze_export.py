@@ -29,7 +29,15 @@ def test_analyze_json_is_deterministic(runner, built):
     first, second = run(runner, built, "analyze", "--format", "json"), run(runner, built, "analyze", "--format", "json")
     assert first.exit_code == 0 and first.stdout == second.stdout
     data = json.loads(first.stdout)
-    assert data["central"][0]["kind"] in {"group", "state", "person", "designated party", "mixer", "exchange", "service"}
+    assert data["central"][0]["kind"] in {
+        "group",
+        "state",
+        "person",
+        "designated party",
+        "mixer",
+        "exchange",
+        "service",
+    }
     assert sum(c["size"] for c in data["components"]) <= data["nodes"]
 
 
@@ -44,8 +52,10 @@ def test_bridges_count_separated_actor_service_pairs():
     assert _bridges(simple, g) == [("hub", 4), ("m", 2)]
 
 
-@pytest.mark.parametrize("fmt, names", [("graphml", ["graph.graphml"]), ("gexf", ["graph.gexf"]),
-                                        ("csv", ["graph-edges.csv", "graph-nodes.csv"])])
+@pytest.mark.parametrize(
+    "fmt, names",
+    [("graphml", ["graph.graphml"]), ("gexf", ["graph.gexf"]), ("csv", ["graph-edges.csv", "graph-nodes.csv"])],
+)
 def test_export_is_deterministic_and_readable(runner, built, tmp_path, fmt, names):
     first = run(runner, built, "export", "--format", fmt, "--out", str(tmp_path / "a"))
     second = run(runner, built, "export", "--format", fmt, "--out", str(tmp_path / "b"))
@@ -57,8 +67,13 @@ def test_export_is_deterministic_and_readable(runner, built, tmp_path, fmt, name
     if fmt == "graphml":
         g = nx.read_graphml(tmp_path / "a" / "graph.graphml")
         assert g.nodes["https://w3id.org/dprk-kg/id/tornado-cash"]["kind"] == "mixer"
-        assert any(u.endswith("/lazarus-group") and v.endswith("/dprk") and d["relation"] == "controlled by"
-                   and d["sources"].startswith("src:") for u, v, d in g.edges(data=True))
+        assert any(
+            u.endswith("/lazarus-group")
+            and v.endswith("/dprk")
+            and d["relation"] == "controlled by"
+            and d["sources"].startswith("src:")
+            for u, v, d in g.edges(data=True)
+        )
     if fmt == "gexf":
         g = nx.read_gexf(tmp_path / "a" / "graph.gexf")
         assert g.number_of_nodes() > 0

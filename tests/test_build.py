@@ -40,8 +40,19 @@ def build_with(runner, previous, *files: Path):
     shutil.copytree(paths.SOURCES_DIR, previous["sources"])
     for file in files:
         shutil.copy(file, previous["sources"] / file.name)
-    return runner.invoke(main, ["--store", str(previous["store"]), "build", "-q",
-                                "--sources", str(previous["sources"]), "--out", str(previous["exports"])])
+    return runner.invoke(
+        main,
+        [
+            "--store",
+            str(previous["store"]),
+            "build",
+            "-q",
+            "--sources",
+            str(previous["sources"]),
+            "--out",
+            str(previous["exports"]),
+        ],
+    )
 
 
 def test_build_prints_a_summary_and_writes_every_export(built, runner, tmp_path) -> None:
@@ -104,7 +115,8 @@ def test_committed_exports_are_current(built) -> None:
         committed = REPO / "exports" / name
         assert committed.is_file(), f"{committed} is not committed"
         assert committed.read_bytes() == (built["exports"] / name).read_bytes(), (
-            f"{committed} is stale: run `dprk-kg build` and commit exports/")
+            f"{committed} is stale: run `dprk-kg build` and commit exports/"
+        )
 
 
 def test_exports_do_not_depend_on_file_order() -> None:
@@ -117,8 +129,13 @@ def test_exports_do_not_depend_on_hash_seed(tmp_path) -> None:
     for seed in ("1", "4242"):
         out = tmp_path / seed
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, str(REPO / "cli.py"), "--store", str(out / "store"), "build", "-q",
-                        "--out", str(out)], check=True, env=env, capture_output=True, cwd=tmp_path)
+        subprocess.run(
+            [sys.executable, str(REPO / "cli.py"), "--store", str(out / "store"), "build", "-q", "--out", str(out)],
+            check=True,
+            env=env,
+            capture_output=True,
+            cwd=tmp_path,
+        )
         outputs.append({name: (out / name).read_bytes() for name in EXPORTS})
     assert outputs[0] == outputs[1]
 
@@ -236,8 +253,22 @@ def test_store_is_rebuilt_when_the_data_changes(runner, previous) -> None:
     from graph.storage import open_store
 
     shutil.copytree(paths.SOURCES_DIR, previous["sources"])
-    assert runner.invoke(main, ["--store", str(previous["store"]), "build", "-q", "--sources",
-                                str(previous["sources"]), "--out", str(previous["exports"])]).exit_code == 0
+    assert (
+        runner.invoke(
+            main,
+            [
+                "--store",
+                str(previous["store"]),
+                "build",
+                "-q",
+                "--sources",
+                str(previous["sources"]),
+                "--out",
+                str(previous["exports"]),
+            ],
+        ).exit_code
+        == 0
+    )
     shutil.copy(BAD / "with-bom.ttl", previous["sources"])
     notes: list[str] = []
     dataset = open_store(previous["store"], notes.append)  # rebuilt from the folder it was built from
@@ -267,14 +298,29 @@ def test_every_command_has_help_with_an_example(runner) -> None:
 
 def test_pip_install_outside_the_checkout_ships_ontology_and_data(tmp_path) -> None:
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(REPO)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
-    script = "import graph, cli; assert graph.__file__.startswith(%r), graph.__file__; cli.main()" % str(target)
-    result = subprocess.run([sys.executable, "-c", script, "build", "-q"], cwd=work, capture_output=True,
-                            text=True, env=env)
+    script = f"import graph, cli; assert graph.__file__.startswith({str(target)!r}), graph.__file__; cli.main()"
+    result = subprocess.run(
+        [sys.executable, "-c", script, "build", "-q"], cwd=work, capture_output=True, text=True, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert (work / "exports" / "graph.ttl").read_bytes() == (REPO / "exports" / "graph.ttl").read_bytes()
 
@@ -287,9 +333,20 @@ def test_sigterm_during_build_leaves_complete_exports(previous, delay: float) ->
     import time
 
     before = snapshot(previous["exports"])
-    process = subprocess.Popen([sys.executable, str(REPO / "cli.py"), "--store", str(previous["store"]), "build",
-                                "--out", str(previous["exports"])], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "cli.py"),
+            "--store",
+            str(previous["store"]),
+            "build",
+            "--out",
+            str(previous["exports"]),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     first = process.stderr.readline()
     time.sleep(delay)
     process.send_signal(signal.SIGTERM)

@@ -41,7 +41,9 @@ def load_claims(path: Path = CLAIMS_FILE) -> list[dict[str, str]]:
     with path.open("rb") as handle:
         rows = tomllib.load(handle)["claim"]
     for row in rows:
-        needs = {"id", "source", "match"} | ({"where"} if row.get("match") == "pattern" else {"subject", "property", "value"})
+        needs = {"id", "source", "match"} | (
+            {"where"} if row.get("match") == "pattern" else {"subject", "property", "value"}
+        )
         missing = needs - row.keys()
         assert not missing, f"{path.name}: claim {row.get('id')!r} lacks {sorted(missing)}"
         assert row["match"] in MATCHES, f"{path.name}: claim {row['id']!r} has unknown match {row['match']!r}"
@@ -58,12 +60,16 @@ def pattern(row: dict[str, str]) -> str:
         head = f"{subject} {prop} {value} ."
     elif match == "amount":
         amount, currency = value.split(" ")
-        qualifier = f' ; dkg:amountQualifier {json.dumps(row["qualifier"])}' if row.get("qualifier") else ""
-        head = (f'{subject} {prop} ?a . ?a a schema:MonetaryAmount ; schema:value "{amount}"^^xsd:decimal ; '
-                f'schema:currency "{currency}"{qualifier} .')
+        qualifier = f" ; dkg:amountQualifier {json.dumps(row['qualifier'])}" if row.get("qualifier") else ""
+        head = (
+            f'{subject} {prop} ?a . ?a a schema:MonetaryAmount ; schema:value "{amount}"^^xsd:decimal ; '
+            f'schema:currency "{currency}"{qualifier} .'
+        )
     else:
-        head = (f"{subject} {prop} ?text . "
-                f'FILTER(CONTAINS(LCASE(STR(?text)), LCASE({json.dumps(value)})) && LANG(?text) = "en")')
+        head = (
+            f"{subject} {prop} ?text . "
+            f'FILTER(CONTAINS(LCASE(STR(?text)), LCASE({json.dumps(value)})) && LANG(?text) = "en")'
+        )
     return f"{head} {where}".strip()
 
 

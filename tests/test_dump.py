@@ -68,13 +68,23 @@ def test_runs_merged_from_disk_give_the_bytes_sorted_in_memory(built):
 
 def test_graph_selection_by_curie_and_iri(runner, built, tmp_path):
     out = tmp_path / "two.nq"
-    result = run(runner, built["store"], "dump", "--graph", "src:trm-labs-ronin-bridge-hack",
-                 "--graph", "<https://w3id.org/dprk-kg/source/fbi-2023-01-23-harmony-horizon-lazarus>",
-                 "-o", str(out))
+    result = run(
+        runner,
+        built["store"],
+        "dump",
+        "--graph",
+        "src:trm-labs-ronin-bridge-hack",
+        "--graph",
+        "<https://w3id.org/dprk-kg/source/fbi-2023-01-23-harmony-horizon-lazarus>",
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     graphs = {q.rsplit(" ", 1)[1] for q in parsed(out)}
-    assert graphs == {"<https://w3id.org/dprk-kg/source/trm-labs-ronin-bridge-hack>",
-                      "<https://w3id.org/dprk-kg/source/fbi-2023-01-23-harmony-horizon-lazarus>"}
+    assert graphs == {
+        "<https://w3id.org/dprk-kg/source/trm-labs-ronin-bridge-hack>",
+        "<https://w3id.org/dprk-kg/source/fbi-2023-01-23-harmony-horizon-lazarus>",
+    }
 
 
 def test_an_unknown_graph_fails_and_leaves_the_old_file(runner, built, tmp_path):
@@ -104,8 +114,10 @@ def test_load_dump_restores_a_store_that_dumps_to_the_same_bytes(runner, built, 
 
 def test_load_dump_refuses_a_store_that_is_not_empty_unless_replacing(runner, built, store, tmp_path):
     dumped = tmp_path / "one.nq"
-    assert run(runner, built["store"], "dump", "--graph", "src:trm-labs-ronin-bridge-hack",
-               "-o", str(dumped)).exit_code == 0
+    assert (
+        run(runner, built["store"], "dump", "--graph", "src:trm-labs-ronin-bridge-hack", "-o", str(dumped)).exit_code
+        == 0
+    )
     refused = run(runner, store, "load-dump", str(dumped))
     assert refused.exit_code == 2
     assert "is not empty" in refused.stderr and "--replace" in refused.stderr
@@ -125,8 +137,11 @@ def test_a_broken_dump_leaves_the_store_empty(runner, tmp_path):
 
 
 def test_blank_nodes_keep_their_labels(tmp_path):
-    replace_graphs(tmp_path / "a", b'_:x <https://e.org/p> _:y <https://e.org/g> .\n'
-                                   b'_:y <https://e.org/p> "o" <https://e.org/g> .\n', lambda g: False)
+    replace_graphs(
+        tmp_path / "a",
+        b'_:x <https://e.org/p> _:y <https://e.org/g> .\n_:y <https://e.org/p> "o" <https://e.org/g> .\n',
+        lambda g: False,
+    )
     first, second = tmp_path / "1.nq", tmp_path / "2.nq"
     dumper.write_dump(tmp_path / "a", first)
     dumper.load_dump(tmp_path / "b", first)
@@ -144,10 +159,12 @@ def test_an_unknown_file_extension_needs_format(runner, tmp_path):
 def test_real_data_round_trip(runner, shared_data, store, tmp_path):
     matches = str(tmp_path / "matches.csv")
     imports = [("ofac-sdn", p) for p in sorted((shared_data / "ofac_sdn_csv").glob("sdn_*.csv"))]
-    imports += [("attack", shared_data / "mitre_attack_enterprise" / "enterprise-attack.json"),
-                ("misp-galaxy", shared_data / "misp_galaxy_threat_actor" / "threat-actor.json"),
-                ("incidents", shared_data / "defillama_hacks_csv" / "defi_exploits.csv"),
-                ("incidents", shared_data / "dn_institute_crypto_incidents")]
+    imports += [
+        ("attack", shared_data / "mitre_attack_enterprise" / "enterprise-attack.json"),
+        ("misp-galaxy", shared_data / "misp_galaxy_threat_actor" / "threat-actor.json"),
+        ("incidents", shared_data / "defillama_hacks_csv" / "defi_exploits.csv"),
+        ("incidents", shared_data / "dn_institute_crypto_incidents"),
+    ]
     for kind, path in imports:
         result = run(runner, store, "import", kind, str(path), "--matches", matches)
         assert result.exit_code == 0, result.output

@@ -24,7 +24,7 @@ EMPTY = (200, JSON, b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}')
 #: Named queries a server answers differently, and why.
 KNOWN_DIFFERENCES = {
     ("virtuoso", "lazarus-incidents"): "Virtuoso 7.2.5 drops rows of this GROUP BY over OPTIONAL "
-                                       "graphs (1 row instead of 12); a server bug",
+    "graphs (1 row instead of 12); a server bug",
 }
 
 
@@ -37,8 +37,7 @@ def pushed(request, tmp_path_factory, built):
     store = servers.imported_store(tmp_path_factory, built["store"])
     server = getattr(servers, request.param)(tmp_path_factory.mktemp(request.param))
     try:
-        result = CliRunner().invoke(main, ["--store", str(store), "push", *server.push_args()],
-                                    env=server.env())
+        result = CliRunner().invoke(main, ["--store", str(store), "push", *server.push_args()], env=server.env())
         assert result.exit_code == 0, result.output
         yield server, store
     finally:
@@ -48,6 +47,7 @@ def pushed(request, tmp_path_factory, built):
 def rows(output: str) -> Counter:
     """CSV rows as a multiset; each cell as the multiset of its items, since GROUP_CONCAT's
     order is open, with booleans as 1/0 (Virtuoso returns them as integers)."""
+
     def cell(value: str) -> tuple[str, ...]:
         value = {"true": "1", "false": "0"}.get(value, value)
         return tuple(sorted(x for x in re.split(r"[\s,;]+", value) if x))
@@ -67,8 +67,7 @@ def test_named_query_same_rows_as_local(runner, pushed, name):
     server, store = pushed
     if (server.name, name) in KNOWN_DIFFERENCES:
         pytest.skip(KNOWN_DIFFERENCES[server.name, name])
-    local = runner.invoke(main, ["--store", str(store), "query", "-n", name, "--format", "csv",
-                                  "--timeout", "300"])
+    local = runner.invoke(main, ["--store", str(store), "query", "-n", name, "--format", "csv", "--timeout", "300"])
     assert local.exit_code == 0, local.output
     expected = rows(local.stdout)
     result = remote(runner, server.read_endpoint, "-n", name, "--format", "csv", "--timeout", "300")
@@ -89,16 +88,20 @@ def test_system_graphs_left_out(runner, pushed):
     assert result.exit_code == 0, result.output
     assert rows(result.stdout) == rows(local.stdout)  # no virtrdf#, no marker, no staging graph
     union = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    assert (remote(runner, server.read_endpoint, union, "--format", "csv").stdout
-            == runner.invoke(main, ["--store", str(store), "query", union, "--format", "csv"]).stdout)
+    assert (
+        remote(runner, server.read_endpoint, union, "--format", "csv").stdout
+        == runner.invoke(main, ["--store", str(store), "query", union, "--format", "csv"]).stdout
+    )
 
 
 @pytest.mark.shared
 def test_table_output_and_ask_as_local(runner, pushed):
     server, store = pushed
-    for args in (["-n", "yearly-totals", "--format", "table"],
-                 ["ASK { kg:lazarus-group rdfs:label ?l }"],
-                 ["ASK { kg:lazarus-group rdfs:label 'no such label' }"]):
+    for args in (
+        ["-n", "yearly-totals", "--format", "table"],
+        ["ASK { kg:lazarus-group rdfs:label ?l }"],
+        ["ASK { kg:lazarus-group rdfs:label 'no such label' }"],
+    ):
         local = runner.invoke(main, ["--store", str(store), "query", *args])
         result = remote(runner, server.read_endpoint, *args)
         assert result.exit_code == local.exit_code, result.output
@@ -144,11 +147,22 @@ def test_cut_results_are_refused(runner):
     row = {"s": {"type": "uri", "value": "https://w3id.org/dprk-kg/id/x"}}
     capped = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [row] * KNOWN_ROW_CAPS[0]}})
     one = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [row]}}).encode()
-    for answer, shown in (((200, {**JSON, "X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning "
-                                   "incomplete results, query interrupted by result timeout."}, one),
-                           "X-SQL-State: S1TAT"),
-                          ((200, {**JSON, "X-SPARQL-MaxRows": "1"}, one), "X-SPARQL-MaxRows: 1"),
-                          ((200, JSON, capped.encode()), "exactly the server's usual row cap")):
+    for answer, shown in (
+        (
+            (
+                200,
+                {
+                    **JSON,
+                    "X-SQL-State": "S1TAT",
+                    "X-SQL-Message": "RC...: Returning incomplete results, query interrupted by result timeout.",
+                },
+                one,
+            ),
+            "X-SQL-State: S1TAT",
+        ),
+        ((200, {**JSON, "X-SPARQL-MaxRows": "1"}, one), "X-SPARQL-MaxRows: 1"),
+        ((200, JSON, capped.encode()), "exactly the server's usual row cap"),
+    ):
         with servers.StubServer(EMPTY, EMPTY, answer) as stub:
             result = remote(runner, stub.url, "SELECT ?s WHERE { ?s ?p ?o }", "--format", "csv")
         assert result.exit_code == 6, result.output
@@ -168,9 +182,21 @@ def test_no_server_side_timeout_is_sent(runner):
 
 def test_virtuoso_integer_ask_answers(runner):
     for values, code, printed in ((["1"], 0, "true\n"), (["0"], 1, "false\n"), ([], 1, "false\n")):
-        ask = {"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [{"__ASK_RETVAL": {
-            "type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": v}}
-            for v in values]}}
+        ask = {
+            "head": {"vars": ["__ASK_RETVAL"]},
+            "results": {
+                "bindings": [
+                    {
+                        "__ASK_RETVAL": {
+                            "type": "typed-literal",
+                            "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                            "value": v,
+                        }
+                    }
+                    for v in values
+                ]
+            },
+        }
         with servers.StubServer(EMPTY, EMPTY, (200, JSON, json.dumps(ask).encode())) as stub:
             result = remote(runner, stub.url, "ASK { ?s ?p ?o }")
         assert (result.exit_code, result.stdout) == (code, printed)
@@ -200,8 +226,10 @@ def test_server_down_is_one_line(runner):
 
 def test_unsafe_query_refused_before_any_request(runner):
     with servers.StubServer(EMPTY) as stub:
-        for query in ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
-                      "DELETE WHERE { ?s ?p ?o }"):
+        for query in (
+            "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+            "DELETE WHERE { ?s ?p ?o }",
+        ):
             result = remote(runner, stub.url, query)
             assert result.exit_code == 2
             assert "is refused" in result.stderr

@@ -89,8 +89,9 @@ def test_a_name_of_two_different_entities_is_ambiguous_with_curies(runner, real_
     assert "give one of these CURIEs instead" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["Lazarus Group", "Tornado Cash", "Sinbad", "Blender.io",
-                                  "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"])
+@pytest.mark.parametrize(
+    "name", ["Lazarus Group", "Tornado Cash", "Sinbad", "Blender.io", "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"]
+)
 def test_reading_commands_answer_for_the_headline_names(runner, real_store, name):
     assert run(runner, real_store, "show", name).exit_code == 0
     assert run(runner, real_store, "timeline", "--entity", name).exit_code == 0

@@ -16,7 +16,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from cli import main
 from graph import paths, query, storage
 from tests.conftest import REPO, ask, run
 
@@ -54,7 +53,7 @@ def _service_variants(port: int) -> list[str]:
         f"select * where {{ sErViCe {url} {{ ?s ?p ?o }} }}",
         # PN_LOCAL_ESC: a token reader sees a string start at the escaped quote
         f"SELECT * WHERE {{ ?s kg:a\\' ?o . SERVICE {url} {{ ?a ?b ?c }} }} # '",
-        f"SELECT * WHERE {{ ?s kg:a\\\" ?o . SERVICE {url} {{ ?a ?b ?c }} }} # \"",
+        f'SELECT * WHERE {{ ?s kg:a\\" ?o . SERVICE {url} {{ ?a ?b ?c }} }} # "',
         f"SELECT * WHERE {{ \\u0053ERVICE {url} {{ ?a ?b ?c }} }}",
         f"SELECT * WHERE {{ ?s ?p ?o FILTER EXISTS {{ SELECT * {{ SERVICE {url} {{ ?a ?b ?c }} }} }} }}",
         f"SELECT * WHERE {{ {{ SELECT * WHERE {{ OPTIONAL {{ SERVICE SILENT {url} {{ ?a ?b ?c }} }} }} }} }}",
@@ -75,8 +74,7 @@ def test_service_is_refused_however_written(runner, built, listener, index) -> N
     assert result.stdout == "" and hits == []
 
 
-def test_the_query_process_cannot_connect_even_if_the_check_is_fooled(runner, built, listener,
-                                                                      monkeypatch) -> None:
+def test_the_query_process_cannot_connect_even_if_the_check_is_fooled(runner, built, listener, monkeypatch) -> None:
     port, hits = listener
     monkeypatch.setattr(query, "check_safe", lambda text, graphs=None: query.CheckedQuery())
     for text in _service_variants(port)[:2]:
@@ -86,14 +84,17 @@ def test_the_query_process_cannot_connect_even_if_the_check_is_fooled(runner, bu
     assert hits == []
 
 
-@pytest.mark.parametrize("text, word", [
-    ("CLEAR ALL", "CLEAR"),
-    ("DROP GRAPH <https://w3id.org/dprk-kg/ns#>", "DROP"),
-    ("COPY DEFAULT TO <urn:x>", "COPY"),
-    ("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "DELETE"),
-    ("INSERT { ?s ?p ?o } WHERE { ?s ?p ?o }", "INSERT"),
-    ("load <http://127.0.0.1:9/x.ttl> into graph <urn:g>", "LOAD"),
-])
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("CLEAR ALL", "CLEAR"),
+        ("DROP GRAPH <https://w3id.org/dprk-kg/ns#>", "DROP"),
+        ("COPY DEFAULT TO <urn:x>", "COPY"),
+        ("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "DELETE"),
+        ("INSERT { ?s ?p ?o } WHERE { ?s ?p ?o }", "INSERT"),
+        ("load <http://127.0.0.1:9/x.ttl> into graph <urn:g>", "LOAD"),
+    ],
+)
 def test_updates_are_refused_and_change_nothing(runner, built, text, word) -> None:
     before = ask(built["store"], "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     result = run(runner, built["store"], "query", text)
@@ -112,20 +113,32 @@ def test_a_query_the_grammar_cannot_read_is_refused(runner, built) -> None:
 
 def test_from_a_graph_of_the_store_is_honoured(runner, built) -> None:
     graph = "src:trm-labs-ronin-bridge-hack"
-    alone = run(runner, built["store"], "query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} "
-                "{ ?s ?p ?o } }", "--format", "csv")
-    scoped = run(runner, built["store"], "query", f"SELECT (COUNT(*) AS ?n) FROM {graph} WHERE "
-                 "{ ?s ?p ?o }", "--format", "csv")
-    union = run(runner, built["store"], "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                "--format", "csv")
+    alone = run(
+        runner,
+        built["store"],
+        "query",
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}",
+        "--format",
+        "csv",
+    )
+    scoped = run(
+        runner, built["store"], "query", f"SELECT (COUNT(*) AS ?n) FROM {graph} WHERE {{ ?s ?p ?o }}", "--format", "csv"
+    )
+    union = run(runner, built["store"], "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv")
     assert scoped.exit_code == 0
     n = int(scoped.stdout.splitlines()[1])
     assert n == int(alone.stdout.splitlines()[1]) < int(union.stdout.splitlines()[1])
 
 
 def test_from_named_limits_the_graphs(runner, built) -> None:
-    result = run(runner, built["store"], "query", "SELECT DISTINCT ?g FROM NAMED "
-                 "src:trm-labs-ronin-bridge-hack WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv")
+    result = run(
+        runner,
+        built["store"],
+        "query",
+        "SELECT DISTINCT ?g FROM NAMED src:trm-labs-ronin-bridge-hack WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "--format",
+        "csv",
+    )
     assert result.stdout.splitlines()[1:] == ["https://w3id.org/dprk-kg/source/trm-labs-ronin-bridge-hack"]
 
 
@@ -139,8 +152,12 @@ def test_bad_timeouts_are_a_clear_error(runner, built, value) -> None:
 
 def test_result_to_a_full_disk_exits_4(built) -> None:
     with open("/dev/full", "wb") as full:
-        done = subprocess.run([*CLI, "--store", str(built["store"]), "query", "-n", "sources",
-                               "--format", "csv"], stdout=full, stderr=subprocess.PIPE, text=True)
+        done = subprocess.run(
+            [*CLI, "--store", str(built["store"]), "query", "-n", "sources", "--format", "csv"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     assert done.returncode == 4
     assert done.stderr.startswith("Error: cannot write") and done.stderr.count("\n") == 1
 
@@ -178,8 +195,12 @@ def private_store(built, tmp_path) -> Path:
 
 
 def _start_slow(store: Path) -> subprocess.Popen:
-    process = subprocess.Popen([*CLI, "--store", str(store), "query", SLOW, "--timeout", "600"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*CLI, "--store", str(store), "query", SLOW, "--timeout", "600"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for _ in range(200):  # until the query process is forked
         if len(_processes_with(str(store))) >= 2:
             return process
@@ -206,16 +227,20 @@ def test_killing_the_parent_kills_the_query_process(private_store) -> None:
 
 
 def test_timeout_leaves_no_process(private_store) -> None:
-    done = subprocess.run([*CLI, "--store", str(private_store), "query", SLOW, "--timeout", "0.5"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [*CLI, "--store", str(private_store), "query", SLOW, "--timeout", "0.5"], capture_output=True, text=True
+    )
     assert done.returncode == 5 and done.stdout == ""
     assert _gone(str(private_store))
 
 
 def test_closed_pipe_ends_quietly_and_leaves_no_process(private_store) -> None:
     big = "SELECT ?a ?b WHERE { VALUES ?a { %s } VALUES ?b { %s } }" % ((" ".join(map(str, range(400))),) * 2)
-    process = subprocess.Popen([*CLI, "--store", str(private_store), "query", big, "--format", "csv"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [*CLI, "--store", str(private_store), "query", big, "--format", "csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert process.stdout.readline() == b"a,b\r\n"
     process.stdout.close()
     err = process.stderr.read().decode()
@@ -236,8 +261,10 @@ def _stage_a_copy(store: Path, graph: str) -> int:
     """Leave the store as a killed re-import does: a staging copy of ``graph`` beside it."""
     db = ox.Store(str(store))
     try:
-        quads = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(storage.STAGING + "dead/0"))
-                 for q in db.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+        quads = [
+            ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(storage.STAGING + "dead/0"))
+            for q in db.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        ]
         db.extend(quads)
         db.flush()
     finally:
@@ -245,8 +272,10 @@ def _stage_a_copy(store: Path, graph: str) -> int:
     return len(quads)
 
 
-@pytest.mark.parametrize("command", [["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                                      "--format", "csv"], ["sources"], ["show", "Tornado Cash"]])
+@pytest.mark.parametrize(
+    "command",
+    [["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"], ["sources"], ["show", "Tornado Cash"]],
+)
 def test_an_interrupted_swap_is_removed_and_reported(runner, store, command) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     before = ask(store, count)
@@ -290,10 +319,19 @@ def test_build_sources_is_remembered_by_readers(runner, tmp_path) -> None:
 
 
 def test_a_second_writer_is_told_who_writes(runner, store, tmp_path) -> None:
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
-                               "from graph.storage import open_ox\ns = open_ox(Path(sys.argv[1]))\n"
-                               "print('ready', flush=True)\ntime.sleep(60)", str(store)],
-                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\n"
+            "from graph.storage import open_ox\ns = open_ox(Path(sys.argv[1]))\n"
+            "print('ready', flush=True)\ntime.sleep(60)",
+            str(store),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     try:
         assert holder.stdout.readline() == "ready\n"
         result = run(runner, store, "build", "-q", "--out", str(tmp_path / "exports"))
@@ -322,8 +360,9 @@ def test_an_unwritable_store_folder_stops_build_before_any_work(runner, tmp_path
 
 def test_the_checkout_store_is_found_from_any_folder(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DPRK_KG_STORE"}
-    done = subprocess.run([*CLI, "query", "-n", "sources", "--format", "csv"], cwd=tmp_path,
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [*CLI, "query", "-n", "sources", "--format", "csv"], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
     assert not (tmp_path / "exports").exists()
     assert "curated data" not in done.stderr and "Traceback" not in done.stderr
     assert done.returncode == 0 or f"no store at {REPO / 'exports' / 'store'}" in done.stderr
@@ -343,11 +382,12 @@ def test_control_characters_in_errors_are_escaped(runner, built) -> None:
 
 
 def test_a_query_does_not_import_the_build_pipeline(built) -> None:
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom cli import main\n"
-            "r = CliRunner().invoke(main, ['--store', sys.argv[1], 'query', '-n', 'sanctioned-mixers'])\n"
-            "assert r.exit_code == 0, r.output\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('rdflib', 'graph.build', 'pyshacl'))))")
-    done = subprocess.run([sys.executable, "-c", code, str(built["store"])], capture_output=True,
-                          text=True, cwd=REPO)
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom cli import main\n"
+        "r = CliRunner().invoke(main, ['--store', sys.argv[1], 'query', '-n', 'sanctioned-mixers'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('rdflib', 'graph.build', 'pyshacl'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(built["store"])], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -41,10 +41,13 @@ def _json(runner, store, tmp_path, *args):
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("kind, head, tail", [
-    ("attack", '{"type": "bundle", "objects": ', "}"),
-    ("misp-galaxy", '{"values": ', "}"),
-])
+@pytest.mark.parametrize(
+    "kind, head, tail",
+    [
+        ("attack", '{"type": "bundle", "objects": ', "}"),
+        ("misp-galaxy", '{"values": ', "}"),
+    ],
+)
 def test_deeply_nested_json(runner, store, tmp_path, kind, head, tail):
     path = tmp_path / "deep.json"
     path.write_text(head + "[" * 200_000 + "]" * 200_000 + tail)
@@ -55,7 +58,7 @@ def test_deeply_nested_json(runner, store, tmp_path, kind, head, tail):
 @pytest.mark.parametrize("number", ["1" * 5000, "1e999999999", "-2.5E+10000"])
 def test_huge_numbers_in_json(runner, store, tmp_path, number):
     path = tmp_path / "bundle.json"
-    path.write_text('{"type": "bundle",\n "objects": [{"type": "x", "n": %s}]}' % number)
+    path.write_text(f'{{"type": "bundle",\n "objects": [{{"type": "x", "n": {number}}}]}}')
     line = _refused(runner, store, tmp_path, ["attack", str(path)], "is too large")
     assert f"{path}:2:" in line
 
@@ -74,8 +77,12 @@ def test_absurd_amount_is_left_out_and_the_row_kept(runner, store, tmp_path, amo
     path.write_text("\n".join(lines) + "\n")
     report = _json(runner, store, tmp_path, "incidents", str(path))
     assert report["counts"]["incidents"] == 3 and report["counts"]["losses"] == 2
-    assert {"file": str(path), "line": 2, "record": None,
-            "reason": f"amount {amount[:40]!r} is not a number in range; loss left out"} in report["skipped"]
+    assert {
+        "file": str(path),
+        "line": 2,
+        "record": None,
+        "reason": f"amount {amount[:40]!r} is not a number in range; loss left out",
+    } in report["skipped"]
 
 
 def _folder(tmp_path):
@@ -92,8 +99,9 @@ def test_one_bad_record_does_not_abort_a_folder(runner, store, tmp_path):
     (folder / "latin1.md").write_bytes('---\ndate: 2022-02-01\ntitle: "caf\xe9"\n---\n'.encode("latin-1"))
     (folder / "bomb.md").write_text(
         '---\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
-        'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n'
-        'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\ndate: 2022-02-01\ntitle: "x"\n---\n')
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+        'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\ndate: 2022-02-01\ntitle: "x"\n---\n'
+    )
     (folder / "deep.md").write_text("---\ndate: 2022-02-01\ntitle: x\ntags: " + "[" * 20_000 + "]" * 20_000 + "\n---\n")
     os.mkfifo(folder / "pipe.md")
     report = _json(runner, store, tmp_path, "incidents", str(folder))
@@ -126,14 +134,19 @@ def test_control_characters_in_names_are_escaped_and_reported(runner, store, tmp
     path = tmp_path / "sdn_2024-05-03.csv"
     row = '90001,"EVIL\x1b[2J CORP",-0- ,"CYBER2",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"a.k.a. \'GOOD\u202eLIVE\'."\r\n'
     path.write_bytes((DATA / "sdn_2024-05-03.csv").read_bytes().replace(b"\x1a", row.encode() + b"\x1a"))
-    result = run(runner, store, "import", "ofac-sdn", str(path), "--matches", str(tmp_path / "m.csv"),
-                 "--format", "json")
+    result = run(
+        runner, store, "import", "ofac-sdn", str(path), "--matches", str(tmp_path / "m.csv"), "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\u202e" not in result.output
     flagged = [s for s in json.loads(result.stdout)["skipped"] if "ofac-sdn/entry/90001" in (s["record"] or "")]
     assert len(flagged) == 3  # the name, the alias, the sanction's label that repeats the name
     assert all("control characters; kept with them escaped" in s["reason"] for s in flagged)
-    names = ask(store, "SELECT ?n WHERE { <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/90001> rdfs:label|skos:altLabel ?n } ORDER BY ?n")
+    names = ask(
+        store,
+        "SELECT ?n WHERE { <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/90001> "
+        "rdfs:label|skos:altLabel ?n } ORDER BY ?n",
+    )
     assert names == [("EVIL\\x1b[2J CORP",), ("GOOD\\u202eLIVE",)]
 
 
@@ -141,27 +154,34 @@ def test_match_file_cells_cannot_carry_formulas(runner, store, tmp_path):
     matches = tmp_path / "m.csv"
     formula = '=HYPERLINK("http://example.invalid","click")'
     quoted = '"' + formula.replace('"', '""') + '"'
-    matches.write_text("imported,curated,basis,status,label,note\n"
-                       f"dataset:ofac-sdn/entry/39796,kg:tornado-cash,exact name,confirmed,@SUM(1),{quoted}\n")
+    matches.write_text(
+        "imported,curated,basis,status,label,note\n"
+        f"dataset:ofac-sdn/entry/39796,kg:tornado-cash,exact name,confirmed,@SUM(1),{quoted}\n"
+    )
     result = run(runner, store, "import", "ofac-sdn", str(DATA / "sdn_2024-05-03.csv"), "--matches", str(matches))
     assert result.exit_code == 0, result.output
     written = matches.read_text()
     assert "'@SUM(1)" in written and "'=HYPERLINK(" in written
-    assert not any(cell.startswith(("=", "+", "-", "@")) for line in written.splitlines()
-                   for cell in line.split(","))
+    assert not any(cell.startswith(("=", "+", "-", "@")) for line in written.splitlines() for cell in line.split(","))
     # read back: the apostrophes go again, and the note reaches the graph as written
-    assert ask(store, "SELECT ?n WHERE { ?m dkg:matchSubject <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/39796> ;"
-                      " rdfs:comment ?n }") == [(formula,)]
+    assert ask(
+        store,
+        "SELECT ?n WHERE { ?m dkg:matchSubject <https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/39796> ;"
+        " rdfs:comment ?n }",
+    ) == [(formula,)]
     again = run(runner, store, "import", "ofac-sdn", str(DATA / "sdn_2024-05-03.csv"), "--matches", str(matches))
     assert again.exit_code == 0 and matches.read_text() == written
 
 
-@pytest.mark.parametrize("row, message", [
-    ("not an iri,kg:sinbad,exact name,proposed,,", "m.csv:2: imported 'not an iri' is not an IRI"),
-    ("dataset:ofac-sdn/entry/1,kg:sin bad,exact name,proposed,,", "m.csv:2: curated 'kg:sin bad' is not an IRI"),
-    ("dataset:ofac-sdn/entry/1,kg:sinbad,exact name,maybe,,", "m.csv:2: status 'maybe' is not one of"),
-    ("dataset:ofac-sdn/entry/1,kg:sinbad,gut feeling,proposed,,", "m.csv:2: basis 'gut feeling' is not one of"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("not an iri,kg:sinbad,exact name,proposed,,", "m.csv:2: imported 'not an iri' is not an IRI"),
+        ("dataset:ofac-sdn/entry/1,kg:sin bad,exact name,proposed,,", "m.csv:2: curated 'kg:sin bad' is not an IRI"),
+        ("dataset:ofac-sdn/entry/1,kg:sinbad,exact name,maybe,,", "m.csv:2: status 'maybe' is not one of"),
+        ("dataset:ofac-sdn/entry/1,kg:sinbad,gut feeling,proposed,,", "m.csv:2: basis 'gut feeling' is not one of"),
+    ],
+)
 def test_hand_edited_match_file_errors_name_their_row(runner, store, tmp_path, row, message):
     matches = tmp_path / "m.csv"
     matches.write_text("imported,curated,basis,status,label,note\n" + row + "\n")
@@ -178,15 +198,44 @@ def test_default_match_file_is_the_checkouts():
 
 def test_installed_tool_writes_matches_to_the_user_folder(tmp_path):
     target, xdg, work = tmp_path / "site", tmp_path / "xdg", tmp_path / "elsewhere"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(REPO)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
     work.mkdir()
     shipped = target / "graph" / "_data" / "links" / "matches.csv"
     before = shipped.read_bytes()
     env = {**os.environ, "PYTHONPATH": str(target), "XDG_DATA_HOME": str(xdg)}
-    result = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "--store", str(work / "store"),
-                             "import", "ofac-sdn", str(DATA / "sdn_2024-05-03.csv"), "--format", "json"],
-                            cwd=work, capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import cli; cli.main()",
+            "--store",
+            str(work / "store"),
+            "import",
+            "ofac-sdn",
+            str(DATA / "sdn_2024-05-03.csv"),
+            "--format",
+            "json",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["match_file"] == str(xdg / "dprk-kg" / "matches.csv")
     assert shipped.read_bytes() == before

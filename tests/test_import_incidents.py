@@ -3,6 +3,8 @@ file and a list in another), `dprk-kg sources`, and other commands seeing import
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import FIXTURES, ask, run
@@ -12,15 +14,19 @@ DN = "https://w3id.org/dprk-kg/dataset/dn-institute-incidents"
 
 
 def test_defillama_csv(runner, store, tmp_path):
-    result = run(runner, store, "import", "incidents", str(DATA / "defillama-hacks.csv"),
-                 "--matches", str(tmp_path / "m.csv"))
+    result = run(
+        runner, store, "import", "incidents", str(DATA / "defillama-hacks.csv"), "--matches", str(tmp_path / "m.csv")
+    )
     assert result.exit_code == 0, result.output
     assert "into graph dataset:defillama-hacks" in result.stdout
     assert "incidents                                 3" in result.stdout
     assert "defillama-hacks.csv:5: date '2022-02-30' is not a date (YYYY-MM-DD)" in result.stderr
-    rows = ask(store, "SELECT ?d ?v ?c ?t WHERE { ?i a dkg:Incident ; rdfs:label \"Ronin Bridge exploit (2022-03-23)\" ;"
-                      " dkg:eventDate ?d ; dkg:chain ?c ; dkg:technique ?t ; dkg:reportedLoss ?a . "
-                      "?a <https://schema.org/value> ?v }")
+    rows = ask(
+        store,
+        'SELECT ?d ?v ?c ?t WHERE { ?i a dkg:Incident ; rdfs:label "Ronin Bridge exploit (2022-03-23)" ;'
+        " dkg:eventDate ?d ; dkg:chain ?c ; dkg:technique ?t ; dkg:reportedLoss ?a . "
+        "?a <https://schema.org/value> ?v }",
+    )
     assert rows == [("2022-03-23", "624000000", "Ethereum", "Private Key Compromised (Social Engineering)")]
 
 
@@ -29,16 +35,23 @@ def test_markdown_fields_as_value_or_list(runner, store, tmp_path):
     assert result.exit_code == 0, result.output
     assert "incidents                                 2" in result.stdout
     assert "broken-front-matter.md:" in result.stderr and "not valid YAML" in result.stderr
-    victims = ask(store, f"SELECT ?i ?l WHERE {{ GRAPH <{DN}> {{ ?i dkg:victim ?v . ?v rdfs:label ?l }} }} ORDER BY ?i ?l")
-    assert victims == [(f"{DN}/2017-07-18-parity", "Parity Technologies"),
-                       (f"{DN}/2022-06-23-harmony-horizon", "Harmony"),
-                       (f"{DN}/2022-06-23-harmony-horizon", "Horizon Bridge")]
+    victims = ask(
+        store, f"SELECT ?i ?l WHERE {{ GRAPH <{DN}> {{ ?i dkg:victim ?v . ?v rdfs:label ?l }} }} ORDER BY ?i ?l"
+    )
+    assert victims == [
+        (f"{DN}/2017-07-18-parity", "Parity Technologies"),
+        (f"{DN}/2022-06-23-harmony-horizon", "Harmony"),
+        (f"{DN}/2022-06-23-harmony-horizon", "Horizon Bridge"),
+    ]
 
 
-@pytest.mark.parametrize("name, message", [
-    ("attack-bundle.json", "not a DeFiLlama hacks CSV"),
-    ("sdn_2022-08-02.csv", "not a DeFiLlama hacks CSV"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("attack-bundle.json", "not a DeFiLlama hacks CSV"),
+        ("sdn_2022-08-02.csv", "not a DeFiLlama hacks CSV"),
+    ],
+)
 def test_wrong_format(runner, store, tmp_path, name, message):
     result = run(runner, store, "import", "incidents", str(DATA / name), "--matches", str(tmp_path / "m.csv"))
     assert result.exit_code == 2
@@ -47,18 +60,36 @@ def test_wrong_format(runner, store, tmp_path, name, message):
 
 def test_other_commands_see_imports_and_they_validate(runner, store, tmp_path):
     matches = str(tmp_path / "m.csv")
-    for args in (["ofac-sdn", str(DATA / "sdn_2024-05-03.csv")], ["attack", str(DATA / "attack-bundle.json")],
-                 ["misp-galaxy", str(DATA / "misp-threat-actor.json")], ["incidents", str(DATA / "dn")],
-                 ["incidents", str(DATA / "defillama-hacks.csv")]):
+    for args in (
+        ["ofac-sdn", str(DATA / "sdn_2024-05-03.csv")],
+        ["attack", str(DATA / "attack-bundle.json")],
+        ["misp-galaxy", str(DATA / "misp-threat-actor.json")],
+        ["incidents", str(DATA / "dn")],
+        ["incidents", str(DATA / "defillama-hacks.csv")],
+    ):
         assert run(runner, store, "import", *args, "--matches", matches).exit_code == 0
-    listing = run(runner, store, "sources")
+    listing = run(runner, store, "sources", "--format", "json")
     assert listing.exit_code == 0, listing.output
-    for graph in ("dataset:ofac-sdn-2024-05-03", "dataset:mitre-attack", "dataset:misp-galaxy-threat-actor",
-                  "dataset:dn-institute-incidents", "dataset:defillama-hacks"):
-        assert graph in listing.stdout
-    assert "2024-05-03   2024-05-03" in listing.stdout
-    query = run(runner, store, "query", "--format", "csv",
-                "SELECT ?name WHERE { ?e dkg:listEntryId \"44437\" ; rdfs:label ?name }")
+    rows = {r["graph"]: r for r in json.loads(listing.stdout)}
+    assert {
+        "dataset:ofac-sdn-2024-05-03",
+        "dataset:mitre-attack",
+        "dataset:misp-galaxy-threat-actor",
+        "dataset:dn-institute-incidents",
+        "dataset:defillama-hacks",
+    } <= set(rows)
+    assert (rows["dataset:ofac-sdn-2024-05-03"]["version"], rows["dataset:ofac-sdn-2024-05-03"]["issued"]) == (
+        "2024-05-03",
+        "2024-05-03",
+    )
+    query = run(
+        runner,
+        store,
+        "query",
+        "--format",
+        "csv",
+        'SELECT ?name WHERE { ?e dkg:listEntryId "44437" ; rdfs:label ?name }',
+    )
     assert query.exit_code == 0, query.output
     assert "SINBAD" in query.stdout
     checked = run(runner, store, "validate")
@@ -68,11 +99,19 @@ def test_other_commands_see_imports_and_they_validate(runner, store, tmp_path):
 @pytest.mark.shared
 def test_real_incident_sets(runner, store, shared_data, tmp_path):
     matches = str(tmp_path / "m.csv")
-    csv_run = run(runner, store, "import", "incidents", str(shared_data / "defillama_hacks_csv" / "defi_exploits.csv"),
-                  "--matches", matches)
+    csv_run = run(
+        runner,
+        store,
+        "import",
+        "incidents",
+        str(shared_data / "defillama_hacks_csv" / "defi_exploits.csv"),
+        "--matches",
+        matches,
+    )
     assert csv_run.exit_code == 0, csv_run.output
     assert "incidents                               449" in csv_run.stdout
-    md_run = run(runner, store, "import", "incidents", str(shared_data / "dn_institute_crypto_incidents"),
-                 "--matches", matches)
+    md_run = run(
+        runner, store, "import", "incidents", str(shared_data / "dn_institute_crypto_incidents"), "--matches", matches
+    )
     assert md_run.exit_code == 0, md_run.output
     assert "incidents                               127" in md_run.stdout

@@ -45,8 +45,11 @@ def test_lazarus_incidents_with_attributions_and_every_amount(runner, built):
 
 
 def test_yearly_totals_side_by_side(runner, built):
-    y2022 = {(r["estimatedBy"], r["value"], r["currency"], r["source"])
-             for r in rows(runner, built, "yearly-totals") if r["period"] == "2022"}
+    y2022 = {
+        (r["estimatedBy"], r["value"], r["currency"], r["source"])
+        for r in rows(runner, built, "yearly-totals")
+        if r["period"] == "2022"
+    }
     assert (KG + "chainalysis", "1700000000", "USD", SRC + "chainalysis-2023-02-01-crypto-hacking-2022") in y2022
     assert (KG + "chainalysis", "1650000000", "USD", SRC + "kbs-2023-chainalysis-north-korea-crypto-theft") in y2022
     assert (KG + "nis", "800000000000", "KRW", SRC + "nis-2022-12-22-dprk-crypto-theft-briefing") in y2022
@@ -112,21 +115,27 @@ def test_lazarus_incidents_cover_affiliated_groups_and_take_an_actor(runner, bui
 
 
 def test_a_parameter_the_query_does_not_take_is_one_line(runner, built):
-    result = runner.invoke(main, ["--store", str(built["store"]), "query", "-n", "lazarus-incidents",
-                                  "-p", "mixer=kg:sinbad"])
+    result = runner.invoke(
+        main, ["--store", str(built["store"]), "query", "-n", "lazarus-incidents", "-p", "mixer=kg:sinbad"]
+    )
     assert result.exit_code == 2
-    assert result.stderr.strip() == ("Error: --param mixer: the query 'lazarus-incidents' has no parameter "
-                                     "'mixer'; its parameters: actor")
+    assert result.stderr.strip() == (
+        "Error: --param mixer: the query 'lazarus-incidents' has no parameter 'mixer'; its parameters: actor"
+    )
 
 
-@pytest.mark.parametrize(("as_of", "still_listed", "end"), [("2024-06-01", "true", None),
-                                                           ("2025-04-01", "false", "2025-03-21")])
+@pytest.mark.parametrize(
+    ("as_of", "still_listed", "end"), [("2024-06-01", "true", None), ("2025-04-01", "false", "2025-03-21")]
+)
 def test_sanctioned_mixers_as_of_a_date(runner, built, as_of, still_listed, end):
     args = ["--store", str(built["store"]), "query", "-n", "sanctioned-mixers", "--format", "json", "--as-of", as_of]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     found = [{k: v["value"] for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]]
-    redesignation = next(r for r in found if r["sanction"] == KG + "sanction-tornado-cash-2022-11"
-                         or r["sanction"].endswith("tornado-cash-2022-11"))
+    redesignation = next(
+        r
+        for r in found
+        if r["sanction"] == KG + "sanction-tornado-cash-2022-11" or r["sanction"].endswith("tornado-cash-2022-11")
+    )
     assert redesignation["stillListed"] == still_listed
     assert redesignation.get("endDate") == end

@@ -42,19 +42,21 @@ def local_counts(store: Path) -> dict[str, int]:
 
 def server_counts(server: servers.Running) -> dict[str, int]:
     """Triples per graph on a server, every graph but the server's own system graphs."""
-    client = Server(server.endpoint, credentials=Credentials(server.user, server.password)
-                    if server.user else None)
+    client = Server(server.endpoint, credentials=Credentials(server.user, server.password) if server.user else None)
     with client:
-        rows = client.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-                             'FILTER(STRSTARTS(STR(?g), "https://w3id.org/dprk-kg/") '
-                             '|| STRSTARTS(STR(?g), "urn:dprk-kg:")) } GROUP BY ?g')
+        rows = client.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            'FILTER(STRSTARTS(STR(?g), "https://w3id.org/dprk-kg/") '
+            '|| STRSTARTS(STR(?g), "urn:dprk-kg:")) } GROUP BY ?g'
+        )
     return {row["g"]: int(row["n"]) for row in rows}
 
 
 def push(runner, store: Path, server: servers.Running, *extra: str, env: dict | None = None):
     """Invoke `dprk-kg push` on ``store`` to ``server``."""
-    return runner.invoke(main, ["--store", str(store), "push", *server.push_args(), *extra],
-                         env={**server.env(), **(env or {})})
+    return runner.invoke(
+        main, ["--store", str(store), "push", *server.push_args(), *extra], env={**server.env(), **(env or {})}
+    )
 
 
 def error_line(stderr: str) -> str:
@@ -115,8 +117,11 @@ def test_one_graph_and_its_marker(runner, built, server):
     assert result.exit_code == 0, result.output
     counts = server_counts(server)
     assert counts.pop(MARKER_GRAPH) > 0
-    assert counts == {"https://w3id.org/dprk-kg/source/seed-article-1-trm-2023":
-                      local_counts(built["store"])["https://w3id.org/dprk-kg/source/seed-article-1-trm-2023"]}
+    assert counts == {
+        "https://w3id.org/dprk-kg/source/seed-article-1-trm-2023": local_counts(built["store"])[
+            "https://w3id.org/dprk-kg/source/seed-article-1-trm-2023"
+        ]
+    }
     unknown = push(runner, built["store"], server, "--graph", "src:no-such-source")
     assert unknown.exit_code == 2
     assert "src:no-such-source: the store has no such graph" in unknown.stderr
@@ -173,10 +178,19 @@ def test_basic_auth_through_a_proxy(runner, built, tmp_path):
     try:
         origin = f"127.0.0.1:{server.port}"
         with servers.BasicAuthProxy(origin) as proxy:
-            args = ["--endpoint", f"{proxy.origin}/query", "--update", f"{proxy.origin}/update",
-                    "--gsp", f"{proxy.origin}/store", "--user", "loader", "--password-env", "PW"]
-            result = runner.invoke(main, ["--store", str(built["store"]), "push", *args],
-                                   env={"PW": proxy.password})
+            args = [
+                "--endpoint",
+                f"{proxy.origin}/query",
+                "--update",
+                f"{proxy.origin}/update",
+                "--gsp",
+                f"{proxy.origin}/store",
+                "--user",
+                "loader",
+                "--password-env",
+                "PW",
+            ]
+            result = runner.invoke(main, ["--store", str(built["store"]), "push", *args], env={"PW": proxy.password})
             assert result.exit_code == 0, result.output
             assert_holds(server, built["store"])
             refused = runner.invoke(main, ["--store", str(built["store"]), "push", *args[:6]])
@@ -187,8 +201,9 @@ def test_basic_auth_through_a_proxy(runner, built, tmp_path):
 
 
 def test_password_never_on_the_command_line(runner, built):
-    result = runner.invoke(main, ["--store", str(built["store"]), "push", "--endpoint",
-                                  "http://loader:hunter2@127.0.0.1:9/sparql"])
+    result = runner.invoke(
+        main, ["--store", str(built["store"]), "push", "--endpoint", "http://loader:hunter2@127.0.0.1:9/sparql"]
+    )
     assert result.exit_code == 2
     assert "hunter2" not in result.output
     assert "must not carry a user or password" in result.stderr
@@ -204,8 +219,7 @@ def test_server_down_is_one_line(runner, built):
 
 def test_hanging_server_times_out(runner, built):
     with servers.StubServer(hang=True) as stub:
-        result = runner.invoke(main, ["--store", str(built["store"]), "push", "--endpoint", stub.url,
-                                      "--timeout", "1"])
+        result = runner.invoke(main, ["--store", str(built["store"]), "push", "--endpoint", stub.url, "--timeout", "1"])
     assert result.exit_code == 5
     assert error_line(result.stderr).startswith(f"Error: {stub.url}: no answer within 1 s")
 
@@ -218,8 +232,20 @@ def test_server_error_at_one_graph_leaves_live_graphs(runner, built, tmp_path):
         assert push(runner, built["store"], server).exit_code == 0
         before = server_counts(server)
         with servers.StubServer((507, {}, b"Insufficient storage: disk full\n")) as stub:
-            result = runner.invoke(main, ["--store", str(built["store"]), "push", "--endpoint",
-                                          server.endpoint, "--update", server.update, "--gsp", stub.url])
+            result = runner.invoke(
+                main,
+                [
+                    "--store",
+                    str(built["store"]),
+                    "push",
+                    "--endpoint",
+                    server.endpoint,
+                    "--update",
+                    server.update,
+                    "--gsp",
+                    stub.url,
+                ],
+            )
         assert result.exit_code == 3
         line = error_line(result.stderr)
         assert line.startswith("Error: graph <https://w3id.org/dprk-kg/ns#>: ")  # the first graph

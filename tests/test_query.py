@@ -38,11 +38,14 @@ def test_table_shortens_iris_and_counts_rows(runner, built):
     assert f"{len(lines) - 2} row(s)" in result.stderr
 
 
-@pytest.mark.parametrize("fmt, check", [
-    ("json", lambda out: json.loads(out)["head"]["vars"] == ["g"]),
-    ("xml", lambda out: out.startswith("<?xml") and "<variable name=\"g\"/>" in out),
-    ("tsv", lambda out: out.splitlines()[0] == "?g" and out.splitlines()[1].startswith("<https://")),
-])
+@pytest.mark.parametrize(
+    "fmt, check",
+    [
+        ("json", lambda out: json.loads(out)["head"]["vars"] == ["g"]),
+        ("xml", lambda out: out.startswith("<?xml") and '<variable name="g"/>' in out),
+        ("tsv", lambda out: out.splitlines()[0] == "?g" and out.splitlines()[1].startswith("<https://")),
+    ],
+)
 def test_standard_result_formats(runner, built, fmt, check):
     result = run(runner, built, RONIN, "--format", fmt)
     assert result.exit_code == 0
@@ -83,8 +86,16 @@ def test_list_shows_every_named_query_with_title(runner, built):
     result = run(runner, built, "--list")
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.stdout.splitlines()]
-    for name in ("sanctioned-mixers", "lazarus-incidents", "yearly-totals", "mixer-laundering",
-                 "source-claims", "sanctions-timeline", "address-sanctions", "actor-aliases"):
+    for name in (
+        "sanctioned-mixers",
+        "lazarus-incidents",
+        "yearly-totals",
+        "mixer-laundering",
+        "source-claims",
+        "sanctions-timeline",
+        "address-sanctions",
+        "actor-aliases",
+    ):
         assert name in names
     assert "Sanctioned mixers:" in result.stdout
 
@@ -102,15 +113,18 @@ def test_undeclared_prefix_is_named(runner, built):
     assert "query line 1, column" in result.stderr and "undeclared prefix 'foo:'" in result.stderr
 
 
-@pytest.mark.parametrize("text, word", [
-    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
-    ("select * where { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
-    ("LOAD <file:///etc/passwd>", "LOAD"),
-    ("DELETE WHERE { ?s ?p ?o }", "DELETE"),
-    ("INSERT DATA { kg:a kg:b kg:c }", "INSERT"),
-    ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM"),
-    ("SELECT * FROM NAMED <http://127.0.0.1:9/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
-])
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
+        ("select * where { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
+        ("LOAD <file:///etc/passwd>", "LOAD"),
+        ("DELETE WHERE { ?s ?p ?o }", "DELETE"),
+        ("INSERT DATA { kg:a kg:b kg:c }", "INSERT"),
+        ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM"),
+        ("SELECT * FROM NAMED <http://127.0.0.1:9/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
+    ],
+)
 def test_remote_and_writing_queries_are_refused_before_running(runner, built, monkeypatch, text, word):
     def no_network(*args, **kwargs):
         raise AssertionError("a refused query opened a connection")
@@ -123,15 +137,19 @@ def test_remote_and_writing_queries_are_refused_before_running(runner, built, mo
 
 
 def test_words_inside_strings_and_variables_are_not_refused(runner, built):
-    result = run(runner, built, 'SELECT ?service WHERE { BIND("LOAD SERVICE FROM" AS ?service) }',
-                 "--format", "csv")
+    result = run(runner, built, 'SELECT ?service WHERE { BIND("LOAD SERVICE FROM" AS ?service) }', "--format", "csv")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == ["service", "LOAD SERVICE FROM"]
 
 
 def test_from_a_graph_of_the_store_is_allowed(runner, built):
-    result = run(runner, built, "SELECT (COUNT(*) AS ?n) FROM src:trm-labs-ronin-bridge-hack "
-                 "WHERE { ?s ?p ?o }", "--format", "csv")
+    result = run(
+        runner,
+        built,
+        "SELECT (COUNT(*) AS ?n) FROM src:trm-labs-ronin-bridge-hack WHERE { ?s ?p ?o }",
+        "--format",
+        "csv",
+    )
     assert result.exit_code == 0
     assert int(result.stdout.splitlines()[1]) > 0
 
@@ -169,10 +187,14 @@ def test_help_has_an_example(runner):
 
 
 def test_month_and_year_dates_kept_by_comparing_text(runner, built):
-    typed = run(runner, built, 'SELECT ?s WHERE { ?s dkg:listingDate ?d '
-                'FILTER(?d >= "2022-01-01"^^xsd:date) }', "--format", "csv")
-    text = run(runner, built, 'SELECT ?s WHERE { ?s dkg:listingDate ?d FILTER(STR(?d) >= "2022") }',
-               "--format", "csv")
+    typed = run(
+        runner,
+        built,
+        'SELECT ?s WHERE { ?s dkg:listingDate ?d FILTER(?d >= "2022-01-01"^^xsd:date) }',
+        "--format",
+        "csv",
+    )
+    text = run(runner, built, 'SELECT ?s WHERE { ?s dkg:listingDate ?d FILTER(STR(?d) >= "2022") }', "--format", "csv")
     month = "https://w3id.org/dprk-kg/id/sanction-ofac-tornado-cash-2022-11"
     assert month not in typed.stdout.split()  # the xsd:date comparison drops a gYearMonth
     assert month in text.stdout.split()

@@ -66,12 +66,12 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
     if len(segments) == 1:
         return expected == actual
     first, *middle, last = segments
-    if actual[:len(first)] != first or (last and actual[len(actual) - len(last):] != last):
+    if actual[: len(first)] != first or (last and actual[len(actual) - len(last) :] != last):
         return False
     position, end = len(first), len(actual) - len(last)
     for segment in middle:
         starts = range(position, end - len(segment) + 1)
-        found = next((i for i in starts if actual[i:i + len(segment)] == segment), None)
+        found = next((i for i in starts if actual[i : i + len(segment)] == segment), None)
         if found is None:
             return False
         position = found + len(segment)
@@ -81,8 +81,9 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
 def _run(command: str, env: dict[str, str]) -> list[str]:
     """The command's output lines (stdout and stderr, as a terminal shows them), with the test's
     store shown as the checkout's and the checkout's own paths relative."""
-    done = subprocess.run(["bash", "-c", command + " 2>&1"], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        ["bash", "-c", command + " 2>&1"], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+    )
     text = done.stdout.replace(env["DPRK_KG_STORE"], "exports/store").replace(f"{REPO}/", "")
     return [line.rstrip() for line in text.splitlines()]
 
@@ -92,8 +93,12 @@ def test_readme_transcripts_are_real_output(tmp_path):
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real datasets not found at {SHARED_DATA} (../shared is absent)")
     text = README.read_text(encoding="utf-8")
-    env = {**os.environ, "DPRK_KG_STORE": str(tmp_path / "store"), "COLUMNS": "100",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "DPRK_KG_STORE": str(tmp_path / "store"),
+        "COLUMNS": "100",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
     update = os.environ.get("DPRK_KG_README") == "update"
     mismatches = []
     new_text, last = [], 0
@@ -105,12 +110,14 @@ def test_readme_transcripts_are_real_output(tmp_path):
         for command, expected in steps:
             actual = _run(command, env)
             if not _matches([_mask(line) for line in expected], [_mask(line) for line in actual]):
-                mismatches.append(f"$ {command}\n--- README\n" + "\n".join(expected) +
-                                  "\n--- real output\n" + "\n".join(actual))
-            rebuilt.append(f"$ {command}\n" + "".join(f"{line}\n" for line in
-                                                      (actual if "..." not in expected else expected)))
+                mismatches.append(
+                    f"$ {command}\n--- README\n" + "\n".join(expected) + "\n--- real output\n" + "\n".join(actual)
+                )
+            rebuilt.append(
+                f"$ {command}\n" + "".join(f"{line}\n" for line in (actual if "..." not in expected else expected))
+            )
         if update:
-            new_text.append(text[last:block.start(1)] + "".join(rebuilt))
+            new_text.append(text[last : block.start(1)] + "".join(rebuilt))
             last = block.end(1)
     if update:
         README.write_text("".join(new_text) + text[last:], encoding="utf-8")

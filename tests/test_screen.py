@@ -9,8 +9,7 @@ import pytest
 from cli import main
 
 RONIN = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"  # the Lazarus address OFAC listed (curated)
-KEYS = {"input", "line", "format", "hit", "status", "address", "chains", "assets", "holders", "incidents",
-        "sources"}
+KEYS = {"input", "line", "format", "hit", "status", "address", "chains", "assets", "holders", "incidents", "sources"}
 
 
 def screen(runner, store, *args, stdin: str | None = None):
@@ -27,7 +26,10 @@ def test_one_row_per_input_in_order(runner, built, tmp_path):
     listing.write_text(f"  {RONIN.lower()}  \n\nnot an address\n0x{'0' * 39}1\n")
     found = rows(screen(runner, built["store"], str(listing), "--format", "json"))
     assert [(r["line"], r["status"], r["hit"]) for r in found] == [
-        (1, "listed", True), (3, "not an address", False), (4, "no hit", False)]
+        (1, "listed", True),
+        (3, "not an address", False),
+        (4, "no hit", False),
+    ]
     assert all(set(r) == KEYS for r in found)
     hit = found[0]
     assert hit["format"] == "evm" and hit["address"].startswith("kg:address-eth-0x098b716b")
@@ -62,11 +64,14 @@ def test_csv_column_and_fail_on_hit(runner, built, tmp_path):
     assert clean.exit_code == 0
 
 
-@pytest.mark.parametrize(("content", "args", "message"), [
-    ("", (), "empty file"),
-    ("\n\n", (), "empty file"),
-    ("a,b\n1,2\n", ("--column", "address"), "--column 'address' is not in the header (columns: a, b)"),
-])
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ("", (), "empty file"),
+        ("\n\n", (), "empty file"),
+        ("a,b\n1,2\n", ("--column", "address"), "--column 'address' is not in the header (columns: a, b)"),
+    ],
+)
 def test_bad_input_is_one_line(runner, built, tmp_path, content, args, message):
     path = tmp_path / "in.csv"
     path.write_text(content)

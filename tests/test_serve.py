@@ -26,15 +26,20 @@ from urllib.parse import quote, urlencode
 import pyoxigraph as ox
 import pytest
 
-from cli import main
 from graph import query
 from graph.serve import ServeOptions, make_server
 from tests.conftest import FIXTURES, ask, run
 from tests.test_browser import browser  # noqa: F401 (the headless Chromium fixture)
 
 SRC = "https://w3id.org/dprk-kg/source/"
-A, B, C = (SRC + name for name in ("fbi-2023-01-23-harmony-horizon-lazarus", "trm-labs-ronin-bridge-hack",
-                                   "chainalysis-2023-02-01-crypto-hacking-2022"))
+A, B, C = (
+    SRC + name
+    for name in (
+        "fbi-2023-01-23-harmony-horizon-lazarus",
+        "trm-labs-ronin-bridge-hack",
+        "chainalysis-2023-02-01-crypto-hacking-2022",
+    )
+)
 # The W3C cases' data: each source document is typed in its own graph only.
 BOTH_TYPED = f"ASK {{ <{A}> a ?type . <{B}> a ?type . }}"
 NAMED_TYPED = f"ASK {{ GRAPH ?g1 {{ <{A}> a ?type }} GRAPH ?g2 {{ <{B}> a ?type }} }}"
@@ -65,8 +70,9 @@ class Server:
         self.thread = threading.Thread(target=self.endpoint.serve_forever, daemon=True)
         self.thread.start()
 
-    def request(self, method: str, path: str, body: bytes | str | None = None,
-                headers: dict[str, str] | None = None) -> Response:
+    def request(
+        self, method: str, path: str, body: bytes | str | None = None, headers: dict[str, str] | None = None
+    ) -> Response:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         try:
             connection.request(method, path, body=body, headers=headers or {})
@@ -81,8 +87,9 @@ class Server:
 
     def post(self, text: str, query_string: str = "", accept: str | None = None) -> Response:
         headers = {"Content-Type": "application/sparql-query"} | ({"Accept": accept} if accept else {})
-        return self.request("POST", "/sparql" + (f"?{query_string}" if query_string else ""),
-                            text.encode("utf-8"), headers)
+        return self.request(
+            "POST", "/sparql" + (f"?{query_string}" if query_string else ""), text.encode("utf-8"), headers
+        )
 
     def stop(self) -> None:
         self.endpoint.shutdown()
@@ -117,13 +124,15 @@ def boolean(response: Response) -> bool:
 
 # -- W3C protocol cases: queries --------------------------------------------------------------
 
+
 def test_query_get(server):
     assert boolean(server.get("ASK {}")) is True
 
 
 def test_query_post_form(server):
-    response = server.request("POST", "/sparql", "query=ASK%20%7B%7D",
-                              {"Content-Type": "application/x-www-form-urlencoded"})
+    response = server.request(
+        "POST", "/sparql", "query=ASK%20%7B%7D", {"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert boolean(response) is True
 
 
@@ -171,14 +180,19 @@ def test_dataset_outside_the_store_is_refused(server):
     assert "default-graph-uri http://kasei.us/2009/09/sparql/data/data0.rdf is refused" in response.text
 
 
-@pytest.mark.parametrize("accept, content_type, parse", [
-    (None, "application/sparql-results+json", lambda b: json.loads(b)["results"]["bindings"][0]["value"]["value"]),
-    ("application/sparql-results+xml", "application/sparql-results+xml",
-     lambda b: [s["value"].value for s in ox.parse_query_results(b, format=ox.QueryResultsFormat.XML)][0]),
-    ("text/csv", "text/csv; charset=utf-8", lambda b: list(csv.reader(io.StringIO(b.decode())))[1][0]),
-    ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8",
-     lambda b: b.decode().splitlines()[1]),
-])
+@pytest.mark.parametrize(
+    "accept, content_type, parse",
+    [
+        (None, "application/sparql-results+json", lambda b: json.loads(b)["results"]["bindings"][0]["value"]["value"]),
+        (
+            "application/sparql-results+xml",
+            "application/sparql-results+xml",
+            lambda b: next(s["value"].value for s in ox.parse_query_results(b, format=ox.QueryResultsFormat.XML)),
+        ),
+        ("text/csv", "text/csv; charset=utf-8", lambda b: list(csv.reader(io.StringIO(b.decode())))[1][0]),
+        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", lambda b: b.decode().splitlines()[1]),
+    ],
+)
 def test_content_type_select(server, accept, content_type, parse):
     response = server.post("SELECT (1 AS ?value) {}", accept=accept)
     assert response.status == 200
@@ -186,10 +200,13 @@ def test_content_type_select(server, accept, content_type, parse):
     assert parse(response.body) == "1"
 
 
-@pytest.mark.parametrize("accept, content_type", [
-    (None, "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-])
+@pytest.mark.parametrize(
+    "accept, content_type",
+    [
+        (None, "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ],
+)
 def test_content_type_ask(server, accept, content_type):
     response = server.post("ASK {}", accept=accept)
     assert response.status == 200 and response.headers["Content-Type"] == content_type
@@ -197,13 +214,18 @@ def test_content_type_ask(server, accept, content_type):
     assert bool(results) is True
 
 
-@pytest.mark.parametrize("text", ["DESCRIBE kg:tornado-cash", "CONSTRUCT { <http://e.org/s> <http://e.org/p> 1 } WHERE {}"])
-@pytest.mark.parametrize("accept, content_type", [
-    (None, "text/turtle; charset=utf-8"),
-    ("application/n-triples", "application/n-triples"),
-    ("application/n-quads", "application/n-quads"),
-    ("application/ld+json", "application/ld+json"),
-])
+@pytest.mark.parametrize(
+    "text", ["DESCRIBE kg:tornado-cash", "CONSTRUCT { <http://e.org/s> <http://e.org/p> 1 } WHERE {}"]
+)
+@pytest.mark.parametrize(
+    "accept, content_type",
+    [
+        (None, "text/turtle; charset=utf-8"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/n-quads", "application/n-quads"),
+        ("application/ld+json", "application/ld+json"),
+    ],
+)
 def test_content_type_describe_and_construct(server, text, accept, content_type):
     response = server.post(text, accept=accept)
     assert response.status == 200
@@ -217,16 +239,21 @@ def test_content_negotiation_follows_q_values(server):
     assert response.headers["Content-Type"] == "application/sparql-results+xml"
     response = server.get("SELECT (1 AS ?v) {}", accept="application/sparql-results+json;q=0, text/*;q=0.3")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    graph = server.get("CONSTRUCT { <http://e.org/s> <http://e.org/p> 1 } WHERE {}",
-                       accept="text/turtle;q=0.2, application/n-triples;q=0.8")
+    graph = server.get(
+        "CONSTRUCT { <http://e.org/s> <http://e.org/p> 1 } WHERE {}",
+        accept="text/turtle;q=0.2, application/n-triples;q=0.8",
+    )
     assert graph.headers["Content-Type"] == "application/n-triples"
 
 
-@pytest.mark.parametrize("text, accept", [
-    ("SELECT (1 AS ?v) {}", "text/html"),
-    ("SELECT (1 AS ?v) {}", "text/turtle"),
-    ("CONSTRUCT { <http://e.org/s> <http://e.org/p> 1 } WHERE {}", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    "text, accept",
+    [
+        ("SELECT (1 AS ?v) {}", "text/html"),
+        ("SELECT (1 AS ?v) {}", "text/turtle"),
+        ("CONSTRUCT { <http://e.org/s> <http://e.org/p> 1 } WHERE {}", "application/sparql-results+json"),
+    ],
+)
 def test_unacceptable_formats_get_406(server, text, accept):
     response = server.get(text, accept=accept)
     assert response.status == 406
@@ -241,37 +268,76 @@ DIRECT_UTF16 = {"Content-Type": "application/sparql-query; charset=UTF-16"}
 UPDATE = {"Content-Type": "application/sparql-update"}
 
 
-@pytest.mark.parametrize("case, method, path, body, headers, status", [
-    ("bad_query_method", "PUT", "/sparql?query=ASK%20%7B%7D", "", FORM, 405),
-    ("bad_multiple_queries", "GET", "/sparql?query=ASK%20%7B%7D&query=SELECT%20%2A%20%7B%7D", None, {}, 400),
-    ("bad_query_wrong_media_type", "POST", "/sparql", "ASK {}", {"Content-Type": "text/plain"}, 415),
-    ("bad_query_missing_form_type", "POST", "/sparql", "query=ASK%20%7B%7D", {}, 415),
-    ("bad_query_missing_direct_type", "POST", "/sparql", "ASK {}", {}, 415),
-    ("bad_query_non_utf8", "POST", "/sparql", "ASK {}".encode("utf-16"), DIRECT_UTF16, 415),
-    ("bad_query_syntax", "GET", "/sparql?query=ASK%20%7B", None, {}, 400),
-    ("bad_update_get", "GET", "/sparql?update=CLEAR%20ALL", None, {}, 403),
-    ("bad_multiple_updates", "POST", "/sparql", "update=CLEAR%20NAMED&update=CLEAR%20DEFAULT", FORM, 403),
-    ("bad_update_wrong_media_type", "POST", "/sparql", "CLEAR NAMED", {"Content-Type": "text/plain"}, 415),
-    ("bad_update_missing_form_type", "POST", "/sparql", "update=CLEAR%20NAMED", {}, 415),
-    ("bad_update_non_utf8", "POST", "/sparql", "CLEAR NAMED".encode("utf-16"),
-     {"Content-Type": "application/sparql-update; charset=UTF-16"}, 403),
-    ("bad_update_syntax", "POST", "/sparql", "update=CLEAR%20XYZ", FORM, 403),
-    ("bad_update_dataset_conflict", "POST", "/sparql?using-named-graph-uri=http%3A%2F%2Fexample%2Fpeople",
-     "WITH <http://example/addresses> DELETE { ?p <http://e.org/n> 'Bill' } WHERE { ?p <http://e.org/n> 'Bill' }",
-     UPDATE, 403),
-    ("update_post_form", "POST", "/sparql", "update=CLEAR+ALL", FORM, 403),
-    ("update_post_direct", "POST", "/sparql", "CLEAR ALL", UPDATE, 403),
-    ("update_dataset_default_graph", "POST", "/sparql?using-graph-uri=" + quote(A, safe=""),
-     f"CLEAR ALL ; INSERT DATA {{ GRAPH <{A}> {{ <{A}> a <http://e.org/Doc> }} }}", UPDATE, 403),
-    ("update_base_uri", "POST", "/sparql",
-     "CLEAR GRAPH <http://example.org/b/> ; INSERT DATA { GRAPH <http://example.org/b/> { <http://e.org/s> <http://e.org/p> <test> } }",
-     UPDATE, 403),
-    ("graph_store_put", "PUT", "/rdf-graphs/service?default", "<http://e.org/s> <http://e.org/p> 1 .",
-     {"Content-Type": "text/turtle"}, 405),
-    ("graph_store_post", "POST", "/rdf-graphs/service?graph=" + quote(A, safe=""),
-     "<http://e.org/s> <http://e.org/p> 1 .", {"Content-Type": "text/turtle"}, 405),
-    ("graph_store_delete", "DELETE", "/rdf-graphs/service?graph=" + quote(A, safe=""), None, {}, 405),
-])
+@pytest.mark.parametrize(
+    "case, method, path, body, headers, status",
+    [
+        ("bad_query_method", "PUT", "/sparql?query=ASK%20%7B%7D", "", FORM, 405),
+        ("bad_multiple_queries", "GET", "/sparql?query=ASK%20%7B%7D&query=SELECT%20%2A%20%7B%7D", None, {}, 400),
+        ("bad_query_wrong_media_type", "POST", "/sparql", "ASK {}", {"Content-Type": "text/plain"}, 415),
+        ("bad_query_missing_form_type", "POST", "/sparql", "query=ASK%20%7B%7D", {}, 415),
+        ("bad_query_missing_direct_type", "POST", "/sparql", "ASK {}", {}, 415),
+        ("bad_query_non_utf8", "POST", "/sparql", "ASK {}".encode("utf-16"), DIRECT_UTF16, 415),
+        ("bad_query_syntax", "GET", "/sparql?query=ASK%20%7B", None, {}, 400),
+        ("bad_update_get", "GET", "/sparql?update=CLEAR%20ALL", None, {}, 403),
+        ("bad_multiple_updates", "POST", "/sparql", "update=CLEAR%20NAMED&update=CLEAR%20DEFAULT", FORM, 403),
+        ("bad_update_wrong_media_type", "POST", "/sparql", "CLEAR NAMED", {"Content-Type": "text/plain"}, 415),
+        ("bad_update_missing_form_type", "POST", "/sparql", "update=CLEAR%20NAMED", {}, 415),
+        (
+            "bad_update_non_utf8",
+            "POST",
+            "/sparql",
+            "CLEAR NAMED".encode("utf-16"),
+            {"Content-Type": "application/sparql-update; charset=UTF-16"},
+            403,
+        ),
+        ("bad_update_syntax", "POST", "/sparql", "update=CLEAR%20XYZ", FORM, 403),
+        (
+            "bad_update_dataset_conflict",
+            "POST",
+            "/sparql?using-named-graph-uri=http%3A%2F%2Fexample%2Fpeople",
+            "WITH <http://example/addresses> DELETE { ?p <http://e.org/n> 'Bill' } "
+            "WHERE { ?p <http://e.org/n> 'Bill' }",
+            UPDATE,
+            403,
+        ),
+        ("update_post_form", "POST", "/sparql", "update=CLEAR+ALL", FORM, 403),
+        ("update_post_direct", "POST", "/sparql", "CLEAR ALL", UPDATE, 403),
+        (
+            "update_dataset_default_graph",
+            "POST",
+            "/sparql?using-graph-uri=" + quote(A, safe=""),
+            f"CLEAR ALL ; INSERT DATA {{ GRAPH <{A}> {{ <{A}> a <http://e.org/Doc> }} }}",
+            UPDATE,
+            403,
+        ),
+        (
+            "update_base_uri",
+            "POST",
+            "/sparql",
+            "CLEAR GRAPH <http://example.org/b/> ; "
+            "INSERT DATA { GRAPH <http://example.org/b/> { <http://e.org/s> <http://e.org/p> <test> } }",
+            UPDATE,
+            403,
+        ),
+        (
+            "graph_store_put",
+            "PUT",
+            "/rdf-graphs/service?default",
+            "<http://e.org/s> <http://e.org/p> 1 .",
+            {"Content-Type": "text/turtle"},
+            405,
+        ),
+        (
+            "graph_store_post",
+            "POST",
+            "/rdf-graphs/service?graph=" + quote(A, safe=""),
+            "<http://e.org/s> <http://e.org/p> 1 .",
+            {"Content-Type": "text/turtle"},
+            405,
+        ),
+        ("graph_store_delete", "DELETE", "/rdf-graphs/service?graph=" + quote(A, safe=""), None, {}, 405),
+    ],
+)
 def test_bad_requests_and_updates_are_refused(server, built, case, method, path, body, headers, status):
     before = ask(built["store"], "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")
     response = server.request(method, path, body, headers)
@@ -282,11 +348,15 @@ def test_bad_requests_and_updates_are_refused(server, built, case, method, path,
 
 # -- the guards of `dprk-kg query` ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "LOAD <http://example.org/data.ttl>",
-    "DELETE WHERE { ?s ?p ?o }",
-    "SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LOAD <http://example.org/data.ttl>",
+        "DELETE WHERE { ?s ?p ?o }",
+        "SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }",
+    ],
+)
 def test_guards_answer_4xx_with_the_message_of_dprk_kg_query(server, runner, built, text):
     response = server.get(text)
     cli = run(runner, built["store"], "query", text)
@@ -313,6 +383,7 @@ def test_service_makes_no_connection(server, runner, built):
 
 # -- time limit, result cap, concurrency --------------------------------------------------------------
 
+
 def test_a_stuck_query_gets_503_and_blocks_no_other_request(serving):
     server = serving(timeout=5)
     slow: list[Response] = []
@@ -338,6 +409,7 @@ def test_a_result_past_the_cap_is_an_error_not_a_cut(serving):
 
 # -- CORS and Host ---------------------------------------------------------------------------------
 
+
 def test_no_cors_header_unless_an_origin_is_given(server, serving):
     plain = server.request("GET", "/sparql?query=ASK%7B%7D", headers={"Origin": "http://localhost:3000"})
     assert plain.status == 200 and "Access-Control-Allow-Origin" not in plain.headers
@@ -347,8 +419,9 @@ def test_no_cors_header_unless_an_origin_is_given(server, serving):
     assert "Access-Control-Allow-Credentials" not in allowed.headers
     other = shared.request("GET", "/sparql?query=ASK%7B%7D", headers={"Origin": "http://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
-    preflight = shared.request("OPTIONS", "/sparql", headers={
-        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"})
+    preflight = shared.request(
+        "OPTIONS", "/sparql", headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"}
+    )
     assert preflight.status == 204 and "POST" in preflight.headers["Access-Control-Allow-Methods"]
 
 
@@ -357,10 +430,18 @@ def test_cors_refuses_a_wildcard(runner, built):
     assert result.exit_code == 2 and "never *" in result.stderr
 
 
-@pytest.mark.parametrize("host, status", [
-    ("localhost:{port}", 200), ("127.0.0.1:{port}", 200), ("[::1]:{port}", 200),
-    ("evil.example:{port}", 403), ("evil.example", 403), ("127.0.0.1", 403), ("localhost:1", 403),
-])
+@pytest.mark.parametrize(
+    "host, status",
+    [
+        ("localhost:{port}", 200),
+        ("127.0.0.1:{port}", 200),
+        ("[::1]:{port}", 200),
+        ("evil.example:{port}", 403),
+        ("evil.example", 403),
+        ("127.0.0.1", 403),
+        ("localhost:1", 403),
+    ],
+)
 def test_host_header_must_name_this_server(server, host, status):
     response = server.request("GET", "/sparql?query=ASK%7B%7D", headers={"Host": host.format(port=server.port)})
     assert response.status == status, response.text
@@ -373,6 +454,7 @@ def test_remote_host_needs_allow_remote(runner, built):
 
 
 # -- the start page ------------------------------------------------------------------------------------
+
 
 class Links(HTMLParser):
     def __init__(self):
@@ -414,10 +496,20 @@ def test_start_page_lists_named_queries_and_views_under_a_strict_policy(server):
 
 # -- the store changing under the server ------------------------------------------------------------
 
+
 def test_a_reimport_while_serving_is_seen_whole_old_or_whole_new(serving, store, runner):
     def load(path):
-        result = run(runner, store, "import", "incidents", str(path), "--name", "served-incidents",
-                     "--matches", str(store.parent / "matches.csv"))
+        result = run(
+            runner,
+            store,
+            "import",
+            "incidents",
+            str(path),
+            "--name",
+            "served-incidents",
+            "--matches",
+            str(store.parent / "matches.csv"),
+        )
         assert result.exit_code == 0, result.output
 
     graph = "https://w3id.org/dprk-kg/dataset/served-incidents"
@@ -445,10 +537,22 @@ def test_a_reimport_while_serving_is_seen_whole_old_or_whole_new(serving, store,
 
 # -- the command ---------------------------------------------------------------------------------------
 
+
 def test_serve_command_prints_its_address_serves_and_stops_on_sigterm(built):
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dprk-kg"), "--store", str(built["store"]), "serve", "--port", "0", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            str(Path(sys.executable).parent / "dprk-kg"),
+            "--store",
+            str(built["store"]),
+            "serve",
+            "--port",
+            "0",
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         assert line.startswith(f"Serving {built['store']} read-only at http://127.0.0.1:"), line
@@ -465,7 +569,7 @@ def test_serve_command_prints_its_address_serves_and_stops_on_sigterm(built):
 
 
 @pytest.mark.browser
-def test_start_page_runs_queries_in_a_browser_under_its_policy(browser, server, built):
+def test_start_page_runs_queries_in_a_browser_under_its_policy(browser, server, built):  # noqa: F811
     base = f"http://127.0.0.1:{server.port}/"
     page = browser.new_page()
     errors: list[str] = []

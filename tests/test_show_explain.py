@@ -96,7 +96,8 @@ def test_explain_sinbad_goes_straight_to_lazarus(runner, built):
     """A laundering that names both the incident and the actor yields both edges."""
     hops = explain(runner, built, "Sinbad", "kg:lazarus-group")["hops"]
     assert [(h["start"], h["relation"], h["end"], h["forward"]) for h in hops] == [
-        ("kg:sinbad", "laundered through", "kg:lazarus-group", False)]
+        ("kg:sinbad", "laundered through", "kg:lazarus-group", False)
+    ]
 
 
 def test_explain_an_entity_with_itself(runner, built):

@@ -50,8 +50,11 @@ class Bundle:
         return found[0]
 
     def relationships(self, kind: str, source: dict, target: dict) -> list[dict]:
-        return [o for o in self.of_type("relationship") if o["relationship_type"] == kind
-                and o["source_ref"] == source["id"] and o["target_ref"] == target["id"]]
+        return [
+            o
+            for o in self.of_type("relationship")
+            if o["relationship_type"] == kind and o["source_ref"] == source["id"] and o["target_ref"] == target["id"]
+        ]
 
     def relationships_of(self, obj: dict) -> list[dict]:
         return [o for o in self.of_type("relationship") if obj["id"] in (o["source_ref"], o["target_ref"])]
@@ -72,12 +75,12 @@ def curated(built, tmp_path_factory) -> Bundle:
 @pytest.fixture(scope="session")
 def real_export(tmp_path_factory):
     """Build, once, a store with the curated graph and the shared datasets, and export it
-whole (``full``) and around the Lazarus Group (``focus``).
+    whole (``full``) and around the Lazarus Group (``focus``).
 
-    Tests request ``shared_data`` first, so they skip before this runs when ../shared is absent.
-    The tayvano importer is being added on another branch: until it lands, the datasets are
-    imported here with the CLI, the tayvano markdown file left out; then this becomes
-    ``real_store.set_up(store)``.
+        Tests request ``shared_data`` first, so they skip before this runs when ../shared is absent.
+        The tayvano importer is being added on another branch: until it lands, the datasets are
+        imported here with the CLI, the tayvano markdown file left out; then this becomes
+        ``real_store.set_up(store)``.
     """
     from click.testing import CliRunner
 
@@ -114,8 +117,17 @@ def test_curated_bundle_is_valid_stix(curated):
     parsed = stix2.parse(curated.data, allow_custom=True)
     assert len(parsed.objects) == len(curated.data["objects"])
     types = {o["type"] for o in curated.data["objects"]}
-    assert {"identity", "intrusion-set", "location", "incident", "relationship", "report",
-            "cryptocurrency-wallet", "extension-definition", "threat-actor"} <= types
+    assert {
+        "identity",
+        "intrusion-set",
+        "location",
+        "incident",
+        "relationship",
+        "report",
+        "cryptocurrency-wallet",
+        "extension-definition",
+        "threat-actor",
+    } <= types
 
 
 def test_same_graph_gives_same_bytes(runner, built, curated, tmp_path):
@@ -159,14 +171,18 @@ def test_lazarus_group_is_one_intrusion_set_with_its_identifiers(curated):
 def test_attribution_keeps_who_when_confidence_and_source(curated):
     bybit = curated.named("incident", "Bybit hack")
     fbi = curated.named("identity", "FBI")
-    found = [r for r in curated.of_type("relationship") if r["relationship_type"] == "attributed-to"
-             and r["source_ref"] == bybit["id"] and r.get("created_by_ref") == fbi["id"]]
+    found = [
+        r
+        for r in curated.of_type("relationship")
+        if r["relationship_type"] == "attributed-to"
+        and r["source_ref"] == bybit["id"]
+        and r.get("created_by_ref") == fbi["id"]
+    ]
     assert found
     dated = [r for r in found if r.get("start_time") == "2025-02-26T00:00:00.000Z"]
     assert dated and {r["confidence"] for r in dated} == {85}
     assert any(ref.get("url", "").startswith("https://") for r in dated for ref in r["external_references"])
-    levels = {r.get("confidence") for r in curated.of_type("relationship")
-              if r["relationship_type"] == "attributed-to"}
+    levels = {r.get("confidence") for r in curated.of_type("relationship") if r["relationship_type"] == "attributed-to"}
     assert levels <= {85, 50, 15, None} and {85, 15} <= levels
 
 
@@ -175,8 +191,11 @@ def test_incident_keeps_every_reported_amount_with_its_source(curated, built):
 
     bybit = curated.named("incident", "Bybit hack")
     losses = curated.extension(bybit, "dprk-kg reported amounts")["reported_losses"]
-    stated = ask(built["store"], "SELECT ?v WHERE { <https://w3id.org/dprk-kg/id/bybit-hack> "
-                                 "dkg:reportedLoss ?a . ?a <https://schema.org/value> ?v }")
+    stated = ask(
+        built["store"],
+        "SELECT ?v WHERE { <https://w3id.org/dprk-kg/id/bybit-hack> "
+        "dkg:reportedLoss ?a . ?a <https://schema.org/value> ?v }",
+    )
     assert sorted(x["value"] for x in losses) == sorted(v for (v,) in stated)
     assert {"1500000000", "1400000000"} <= {x["value"] for x in losses}
     assert all(x["source"] for x in losses)
@@ -189,13 +208,22 @@ def test_incident_keeps_every_reported_amount_with_its_source(curated, built):
 def test_sanctions_are_reports_per_action(curated):
     ofac = curated.named("identity", "Office of Foreign Assets Control")
     tornado = curated.named("identity", "Tornado Cash")
-    actions = sorted((r["labels"][0], r["published"][:10]) for r in curated.of_type("report")
-                     if tornado["id"] in r["object_refs"] and r["labels"][0].startswith("sanction-"))
-    assert actions == [("sanction-delisting", "2025-03-21"), ("sanction-designation", "2022-08-08"),
-                       ("sanction-redesignation", "2022-11-01")]
+    actions = sorted(
+        (r["labels"][0], r["published"][:10])
+        for r in curated.of_type("report")
+        if tornado["id"] in r["object_refs"] and r["labels"][0].startswith("sanction-")
+    )
+    assert actions == [
+        ("sanction-delisting", "2025-03-21"),
+        ("sanction-designation", "2022-08-08"),
+        ("sanction-redesignation", "2022-11-01"),
+    ]
     lazarus = curated.named("intrusion-set", "Lazarus Group")
-    designation = [r for r in curated.of_type("report") if r["labels"] == ["sanction-designation"]
-                   and lazarus["id"] in r["object_refs"]]
+    designation = [
+        r
+        for r in curated.of_type("report")
+        if r["labels"] == ["sanction-designation"] and lazarus["id"] in r["object_refs"]
+    ]
     assert len(designation) == 1
     report = designation[0]
     assert report["created_by_ref"] == ofac["id"] and report["published"].startswith("2019-09-13")
@@ -208,15 +236,22 @@ def test_sanctions_are_reports_per_action(curated):
 
 
 def test_source_documents_are_reports_with_publisher_and_url(curated):
-    sm774 = [r for r in curated.of_type("report") if any(
-        ref.get("external_id") == "src:us-treasury-2019-09-13-sm774-lazarus-sanctions"
-        for ref in r["external_references"]) and "report_types" in r]
+    sm774 = [
+        r
+        for r in curated.of_type("report")
+        if any(
+            ref.get("external_id") == "src:us-treasury-2019-09-13-sm774-lazarus-sanctions"
+            for ref in r["external_references"]
+        )
+        and "report_types" in r
+    ]
     assert len(sm774) == 1
     report = sm774[0]
     assert report["published"] == "2019-09-13T00:00:00.000Z"
     assert curated.by_id[report["created_by_ref"]]["name"] == "U.S. Department of the Treasury"
     assert "https://home.treasury.gov/news/press-releases/sm774" in {
-        ref.get("url") for ref in report["external_references"]}
+        ref.get("url") for ref in report["external_references"]
+    }
     assert curated.named("intrusion-set", "Lazarus Group")["id"] in report["object_refs"]
     assert all(ref in curated.by_id for r in curated.of_type("report") for ref in r["object_refs"])
 
@@ -227,8 +262,11 @@ def test_wallets_are_observables_related_to_holders(curated):
     # chain and asset as labels where a source states them (the CoinEx address has no stated chain)
     assert any(label.startswith("chain:") for w in wallets for label in w.get("labels", []))
     assert all(w.get("labels") != [] for w in wallets)
-    held = [r for r in curated.of_type("relationship") if r["source_ref"] in {w["id"] for w in wallets}
-            and "is held by" in r.get("description", "")]
+    held = [
+        r
+        for r in curated.of_type("relationship")
+        if r["source_ref"] in {w["id"] for w in wallets} and "is held by" in r.get("description", "")
+    ]
     assert held
 
 
@@ -244,31 +282,51 @@ def test_as_of_counts_only_sources_issued_by_then(runner, built, tmp_path):
 
 
 def test_focus_view_is_valid_and_closed(runner, built, tmp_path):
-    bundle = Bundle(export(runner, built["store"], tmp_path, "--focus", "Lazarus Group", "--depth", "1"),
-                    tmp_path / STIX_FILE)
+    bundle = Bundle(
+        export(runner, built["store"], tmp_path, "--focus", "Lazarus Group", "--depth", "1"), tmp_path / STIX_FILE
+    )
     assert validation_errors(bundle.path) == []
     lazarus = bundle.named("intrusion-set", "Lazarus Group")
     for rel in bundle.of_type("relationship"):
         assert rel["source_ref"] in bundle.by_id and rel["target_ref"] in bundle.by_id
     for obj in bundle.data["objects"]:
         assert obj.get("created_by_ref") is None or obj["created_by_ref"] in bundle.by_id
-    attributed = {r["source_ref"] for r in bundle.relationships_of(lazarus)
-                  if r["relationship_type"] == "attributed-to"}
+    attributed = {
+        r["source_ref"] for r in bundle.relationships_of(lazarus) if r["relationship_type"] == "attributed-to"
+    }
     assert attributed and {o["id"] for o in bundle.of_type("incident")} == attributed
 
 
 def test_bad_options_are_refused(runner, built, tmp_path):
-    unknown = run(runner, built["store"], "export", "--format", "stix", "--out", str(tmp_path),
-                  "--focus", "No Such Group Anywhere")
+    unknown = run(
+        runner,
+        built["store"],
+        "export",
+        "--format",
+        "stix",
+        "--out",
+        str(tmp_path),
+        "--focus",
+        "No Such Group Anywhere",
+    )
     assert unknown.exit_code == 2 and unknown.stderr.startswith("Error: no entity named")
-    bad_date = run(runner, built["store"], "export", "--format", "stix", "--out", str(tmp_path),
-                   "--as-of", "2025-02-30")
+    bad_date = run(
+        runner, built["store"], "export", "--format", "stix", "--out", str(tmp_path), "--as-of", "2025-02-30"
+    )
     assert bad_date.exit_code == 2 and "--as-of" in bad_date.stderr
-    source = run(runner, built["store"], "export", "--format", "stix", "--out", str(tmp_path),
-                 "--focus", "kg:amount-ap-fbi-north-korean-hackers-bybit-bybit-1-5b")
+    source = run(
+        runner,
+        built["store"],
+        "export",
+        "--format",
+        "stix",
+        "--out",
+        str(tmp_path),
+        "--focus",
+        "kg:amount-ap-fbi-north-korean-hackers-bybit-bybit-1-5b",
+    )
     assert source.exit_code == 2 and "Error:" in source.stderr
-    not_stix = run(runner, built["store"], "export", "--format", "csv", "--out", str(tmp_path),
-                   "--as-of", "2024")
+    not_stix = run(runner, built["store"], "export", "--format", "csv", "--out", str(tmp_path), "--as-of", "2024")
     assert not_stix.exit_code == 2 and "--format stix" in not_stix.stderr
     assert not (tmp_path / STIX_FILE).exists()
 
@@ -298,8 +356,9 @@ def test_misp_reads_one_event_per_report_with_its_producer(curated, tmp_path):
         assert set(report.get("labels", [])) <= tags
     sanction_tags = {t["name"] for e in events for t in e.get("Tag", []) if t["name"].startswith("sanction-")}
     assert sanction_tags == {"sanction-designation", "sanction-redesignation", "sanction-delisting"}
-    clusters = [c for e in events for g in e.get("Galaxy", []) for c in g["GalaxyCluster"]
-                if c["value"] == "Lazarus Group"]
+    clusters = [
+        c for e in events for g in e.get("Galaxy", []) for c in g["GalaxyCluster"] if c["value"] == "Lazarus Group"
+    ]
     assert clusters and all("G0032" in c["meta"]["external_id"] for c in clusters)
 
 
@@ -314,8 +373,7 @@ def test_the_projects_stix_importer_reads_the_groups_back(curated):
     for group in curated.of_type("intrusion-set"):
         entity = back[group["name"]]
         assert sorted(entity.aliases) == sorted(group.get("aliases", []))
-        attack = [r["external_id"] for r in group["external_references"]
-                  if r["source_name"] == "mitre-attack"]
+        attack = [r["external_id"] for r in group["external_references"] if r["source_name"] == "mitre-attack"]
         assert (("attackId", attack[0]) in entity.identifiers) if attack else len(entity.identifiers) == 1
         assert ("stixId", group["id"]) in entity.identifiers
 
@@ -337,9 +395,22 @@ def shape(value, key: str | None = None):
     return type(value).__name__
 
 
-SHAPE_VOCABULARY = {"type", "spec_version", "labels", "identity_class", "relationship_type", "report_types",
-                    "extension_type", "extension_types", "country", "incident_type", "source_name",
-                    "action", "status", "confidence"}
+SHAPE_VOCABULARY = {
+    "type",
+    "spec_version",
+    "labels",
+    "identity_class",
+    "relationship_type",
+    "report_types",
+    "extension_type",
+    "extension_types",
+    "country",
+    "incident_type",
+    "source_name",
+    "action",
+    "status",
+    "confidence",
+}
 
 
 @pytest.mark.shared
@@ -370,8 +441,9 @@ def test_misp_keeps_lazarus_synonyms_and_attack_id(shared_data, real_export, tmp
     assert len(lazarus["aliases"]) >= 5 and "APT28" not in lazarus["aliases"]
     events = misp_events(focus, tmp_path)
     assert len(events) == len(focus.of_type("report"))
-    clusters = [c for e in events for g in e.get("Galaxy", []) for c in g["GalaxyCluster"]
-                if c["value"] == "Lazarus Group"]
+    clusters = [
+        c for e in events for g in e.get("Galaxy", []) for c in g["GalaxyCluster"] if c["value"] == "Lazarus Group"
+    ]
     assert clusters
     for cluster in clusters:
         assert "G0032" in cluster["meta"]["external_id"]

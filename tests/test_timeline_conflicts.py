@@ -23,8 +23,12 @@ def test_timeline_in_date_order_with_sources(runner, built):
     events = timeline(runner, built)
     dates = [e["date"] for e in events]
     assert dates == sorted(dates)
-    assert any(e["date"] == "2025-03-21" and e["event"] == "delisted"
-               and "src:ofac-2025-03-21-recent-action-tornado-cash-delisting" in e["sources"] for e in events)
+    assert any(
+        e["date"] == "2025-03-21"
+        and e["event"] == "delisted"
+        and "src:ofac-2025-03-21-recent-action-tornado-cash-delisting" in e["sources"]
+        for e in events
+    )
 
 
 def test_timeline_window_and_entity(runner, built):
@@ -36,7 +40,10 @@ def test_timeline_window_and_entity(runner, built):
 def test_timeline_event_types_order_tornado_cash_history(runner, built):
     events = timeline(runner, built, "--entity", "Tornado Cash", "--event", "designation", "--event", "delisting")
     assert [(e["date"], e["event"]) for e in events] == [
-        ("2022-08-08", "designated"), ("2022-11", "designated"), ("2025-03-21", "delisted")]
+        ("2022-08-08", "designated"),
+        ("2022-11", "designated"),
+        ("2025-03-21", "delisted"),
+    ]
 
 
 def test_timeline_as_of_leaves_out_later_events(runner, built):

@@ -13,9 +13,11 @@ from tests.conftest import FIXTURES
 from tests.test_browser import Opened, browser, real_pages  # noqa: F401 - fixtures shared with the graph page
 from tests.test_viz import page_data
 
-TORNADO = [("2022-08-08", "designated", "OFAC designation of Tornado Cash (2022-08-08)"),
-           ("2022-11", "designated", "OFAC re-designation of Tornado Cash (November 2022)"),
-           ("2025-03-21", "delisted", "OFAC re-designation of Tornado Cash (November 2022)")]
+TORNADO = [
+    ("2022-08-08", "designated", "OFAC designation of Tornado Cash (2022-08-08)"),
+    ("2022-11", "designated", "OFAC re-designation of Tornado Cash (November 2022)"),
+    ("2025-03-21", "delisted", "OFAC re-designation of Tornado Cash (November 2022)"),
+]
 
 
 def timeline(runner, store: Path, tmp_path: Path, *args: str, name: str = "timeline.html") -> Path:
@@ -27,15 +29,20 @@ def timeline(runner, store: Path, tmp_path: Path, *args: str, name: str = "timel
 
 
 def sanction_events(path: Path) -> list[tuple[str, str, str]]:
-    return [(e["date"], e["event"], e["label"]) for e in page_data(path)["events"]
-            if e["event"] in ("designated", "delisted")]
+    return [
+        (e["date"], e["event"], e["label"])
+        for e in page_data(path)["events"]
+        if e["event"] in ("designated", "delisted")
+    ]
 
 
 def test_exported_timeline_holds_every_kind_of_dated_event(built):
     data = page_data(built["exports"] / "timeline.html")
     dates = [e["date"] for e in data["events"]]
     assert dates == sorted(dates)
-    assert {"incident", "attribution", "designated", "delisted", "report", "claim"} <= {e["event"] for e in data["events"]}
+    assert {"incident", "attribution", "designated", "delisted", "report", "claim"} <= {
+        e["event"] for e in data["events"]
+    }
     ronin = next(e for e in data["events"] if e["event"] == "incident" and e["label"] == "Ronin bridge hack")
     assert any(f[0] == "reported loss" and "USD" in f[1] for f in ronin["facts"])
     attribution = next(e for e in data["events"] if e["event"] == "attribution")
@@ -118,7 +125,9 @@ def test_timeline_of_every_shared_dataset_orders_tornado_cash(browser, real_page
     assert sanction_events(real_pages["tornado"]) == TORNADO
     _check_tornado_page(browser, real_pages["tornado"])
     opened = Opened(browser, real_pages["timeline"])
-    assert opened.js("document.querySelectorAll('#axis circle').length") == len(page_data(real_pages["timeline"])["events"])
+    assert opened.js("document.querySelectorAll('#axis circle').length") == len(
+        page_data(real_pages["timeline"])["events"]
+    )
     opened.close()
 
 
@@ -128,8 +137,10 @@ def _check_tornado_page(browser, path: Path) -> None:  # noqa: F811 - the fixtur
     wanted = [f"{day}{event} {label}" for day, event, label in TORNADO]
     positions = [rows.index(w) for w in wanted]
     assert positions == sorted(positions)
-    xs = opened.js("[...document.querySelectorAll('#axis circle')].map(c => [c.querySelector('title').textContent,"
-                   " Number(c.getAttribute('cx'))])")
+    xs = opened.js(
+        "[...document.querySelectorAll('#axis circle')].map(c => [c.querySelector('title').textContent,"
+        " Number(c.getAttribute('cx'))])"
+    )
     cx = [next(x for title, x in xs if title == f"{day} {event}: {label}") for day, event, label in TORNADO]
     assert cx == sorted(cx) and len(set(cx)) == 3
     opened.page.locator("#events li:not(.year-head)").nth(positions[2]).click()

@@ -50,9 +50,16 @@ def list_sources(store_path: Path, progress: Callable[[str], None] = lambda _: N
             if graph in rows:
                 continue
             kind = short(str(r.kind)).removeprefix("dkg:") if r.kind is not None else ""
-            rows[graph] = SourceRow(short(graph), kind, str(r.title or ""), str(r.version or ""),
-                                    str(r.issued or ""), str(r.imported or ""), str(r.file or ""),
-                                    counts.get(graph, 0))
+            rows[graph] = SourceRow(
+                short(graph),
+                kind,
+                str(r.title or ""),
+                str(r.version or ""),
+                str(r.issued or ""),
+                str(r.imported or ""),
+                str(r.file or ""),
+                counts.get(graph, 0),
+            )
     finally:
         dataset.close()
     return sorted(rows.values(), key=lambda s: (s.kind != "Dataset", s.graph))

@@ -17,8 +17,13 @@ from .inputs import load_json, read_input
 from .ntriples import ALT_LABEL, COMMENT, Entity, Quads, Skipped, dkg, iri, lit, parse_date, slug, term
 
 #: STIX types imported, with their class.
-CLASSES = {"intrusion-set": "ThreatGroup", "campaign": "Campaign", "malware": "Software",
-           "tool": "Software", "attack-pattern": "AttackTechnique"}
+CLASSES = {
+    "intrusion-set": "ThreatGroup",
+    "campaign": "Campaign",
+    "malware": "Software",
+    "tool": "Software",
+    "attack-pattern": "AttackTechnique",
+}
 _STIX_ID = re.compile(r"^[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _ATTACK_ID = re.compile(r"^[GSCT][0-9]{4}(\.[0-9]{3})?$")
 _CITATION = re.compile(r"\(Citation: ([^)]+)\)")
@@ -43,16 +48,18 @@ class Bundle(Parsed):
 def load_bundle(path: Path) -> Bundle:
     """The bundle's objects; a file that is not a STIX bundle is an ``InputError``."""
     bundle = load_json(read_input(path), path)
-    if not isinstance(bundle, dict) or bundle.get("type") != "bundle" \
-            or not isinstance(bundle.get("objects"), list):
+    if not isinstance(bundle, dict) or bundle.get("type") != "bundle" or not isinstance(bundle.get("objects"), list):
         raise InputError('not a STIX 2 bundle (expected {"type": "bundle", "objects": [...]})', path)
     return Bundle(path, [path], objects=bundle["objects"])
 
 
 def _attack_id(obj: dict) -> str | None:
     for ref in obj.get("external_references") or []:
-        if isinstance(ref, dict) and ref.get("source_name") in ("mitre-attack", "mitre-ics-attack",
-                                                                "mitre-mobile-attack"):
+        if isinstance(ref, dict) and ref.get("source_name") in (
+            "mitre-attack",
+            "mitre-ics-attack",
+            "mitre-mobile-attack",
+        ):
             value = ref.get("external_id")
             return value if isinstance(value, str) and _ATTACK_ID.match(value) else None
     return None
@@ -76,8 +83,9 @@ def to_quads(bundle: Bundle, info: DatasetInfo) -> Quads:
     quads = Quads(info.graph, path)
     skipped, file = quads.skipped, str(path)
     counts = quads.counts
-    counts.update(groups=0, campaigns=0, software=0, techniques=0, aliases=0, uses=0,
-                  attributions=0, revoked_or_deprecated=0)
+    counts.update(
+        groups=0, campaigns=0, software=0, techniques=0, aliases=0, uses=0, attributions=0, revoked_or_deprecated=0
+    )
     kept: dict[str, str] = {}
     for number, obj in enumerate(objects, 1):
         if not isinstance(obj, dict):
@@ -108,11 +116,13 @@ def to_quads(bundle: Bundle, info: DatasetInfo) -> Quads:
         if isinstance(obj.get("description"), str):
             quads.add(node, COMMENT, lit(obj["description"], lang="en"))
         for ref in obj.get("external_references") or []:
-            if isinstance(ref, dict) and ref.get("source_name") in ("mitre-attack",) \
-                    and isinstance(ref.get("url"), str):
+            if (
+                isinstance(ref, dict)
+                and ref.get("source_name") in ("mitre-attack",)
+                and isinstance(ref.get("url"), str)
+            ):
                 quads.add(node, term("schema:url"), lit(ref["url"], "anyURI"))
-        aliases = [a for a in _text_list(obj.get("aliases")) + _text_list(obj.get("x_mitre_aliases"))
-                   if a != name]
+        aliases = [a for a in _text_list(obj.get("aliases")) + _text_list(obj.get("x_mitre_aliases")) if a != name]
         aliases = list(dict.fromkeys(aliases))
         for alias in aliases:
             quads.name(node, ALT_LABEL, alias)
@@ -124,8 +134,9 @@ def to_quads(bundle: Bundle, info: DatasetInfo) -> Quads:
                 day = parse_date(str(obj.get(key, ""))[:10])
                 if day:
                     quads.add(node, dkg(prop), lit(day, "date"))
-        counts[{"intrusion-set": "groups", "campaign": "campaigns", "attack-pattern": "techniques"}
-               .get(kind, "software")] += 1
+        counts[
+            {"intrusion-set": "groups", "campaign": "campaigns", "attack-pattern": "techniques"}.get(kind, "software")
+        ] += 1
         if kind in ("intrusion-set", "malware", "tool", "campaign"):
             quads.entity(Entity(object_iri(stix_id), name, tuple(aliases), tuple(identifiers)))
     for obj in objects:
@@ -163,8 +174,7 @@ def _alias_citations(quads: Quads, obj: dict, node: str, name: str, stix_id: str
         for citation in _CITATION.findall(ref["description"]):
             cited = by_name.get(citation)
             text = cited.get("description") if cited else None
-            quads.add(claim, term("dcterms:bibliographicCitation"),
-                      lit(text if isinstance(text, str) else citation))
+            quads.add(claim, term("dcterms:bibliographicCitation"), lit(text if isinstance(text, str) else citation))
             if cited and isinstance(cited.get("url"), str):
                 quads.add(claim, term("schema:citation"), lit(cited["url"], "anyURI"))
 
@@ -181,11 +191,19 @@ class AttackImporter:
 
     def describe(self, parsed: Bundle) -> DatasetInfo:
         """Versioned by the collection's ``x_mitre_version``, dated by the newest object."""
-        collection = [o.get("x_mitre_version") for o in parsed.objects
-                      if isinstance(o, dict) and o.get("type") == "x-mitre-collection"]
-        return dataset_info("mitre-attack", self.name, parsed.path.name, parsed.path,
-                            version=str(collection[0]) if collection and collection[0] else None,
-                            issued=parse_date((newest_modified(parsed.objects) or "")[:10]))
+        collection = [
+            o.get("x_mitre_version")
+            for o in parsed.objects
+            if isinstance(o, dict) and o.get("type") == "x-mitre-collection"
+        ]
+        return dataset_info(
+            "mitre-attack",
+            self.name,
+            parsed.path.name,
+            parsed.path,
+            version=str(collection[0]) if collection and collection[0] else None,
+            issued=parse_date((newest_modified(parsed.objects) or "")[:10]),
+        )
 
     def to_quads(self, parsed: Bundle, info: DatasetInfo) -> Quads:
         """See ``to_quads``."""

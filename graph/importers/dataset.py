@@ -56,9 +56,16 @@ def dataset_info(kind: str, name: str, title_detail: str, file: Path, **fields: 
     with open(paths.DATASETS_FILE, "rb") as handle:
         entry = tomllib.load(handle).get(kind, {})
     title = entry.get("title", f"Dataset {name}")
-    return DatasetInfo(name=name, title=f"{title} ({title_detail})" if title_detail else title, file=file,
-                       licence=entry.get("licence"), url=entry.get("url"),
-                       publisher=entry.get("publisher"), creator=entry.get("creator"), **fields)
+    return DatasetInfo(
+        name=name,
+        title=f"{title} ({title_detail})" if title_detail else title,
+        file=file,
+        licence=entry.get("licence"),
+        url=entry.get("url"),
+        publisher=entry.get("publisher"),
+        creator=entry.get("creator"),
+        **fields,
+    )
 
 
 def describe(quads: Quads, info: DatasetInfo, imported_at: datetime) -> None:

@@ -70,16 +70,27 @@ class ImportReport:
 
     def as_json(self) -> dict[str, Any]:
         """The report as JSON-ready data with snake_case keys (documented in the README)."""
-        return {"graph": short(self.graph), "file": str(self.file),
-                "files": [str(f) for f in self.files], "counts": dict(self.counts),
-                "triples": self.triples, "matches": dict(self.matches),
-                "skipped": [asdict(s) for s in self.skipped], "warnings": list(self.warnings),
-                "match_file": str(self.match_file) if self.match_file else None,
-                "seconds": round(self.seconds, 3)}
+        return {
+            "graph": short(self.graph),
+            "file": str(self.file),
+            "files": [str(f) for f in self.files],
+            "counts": dict(self.counts),
+            "triples": self.triples,
+            "matches": dict(self.matches),
+            "skipped": [asdict(s) for s in self.skipped],
+            "warnings": list(self.warnings),
+            "match_file": str(self.match_file) if self.match_file else None,
+            "seconds": round(self.seconds, 3),
+        }
 
 
-def run_import(importer: Importer, path: Path, store_path: Path, match_file: Path | None = None,
-               progress: Progress = lambda _: None) -> ImportReport:
+def run_import(
+    importer: Importer,
+    path: Path,
+    store_path: Path,
+    match_file: Path | None = None,
+    progress: Progress = lambda _: None,
+) -> ImportReport:
     """Import ``path`` with ``importer`` into its own named graph of the store."""
     started = time.perf_counter()
     path = Path(path)
@@ -88,15 +99,27 @@ def run_import(importer: Importer, path: Path, store_path: Path, match_file: Pat
     parsed = importer.read(path)
     info = importer.describe(parsed)
     quads = importer.to_quads(parsed, info)
-    report = ImportReport(info.graph, path, list(parsed.files), quads.counts,
-                          [*parsed.skipped, *quads.skipped], list(parsed.warnings),
-                          match_file=match_file)
+    report = ImportReport(
+        info.graph,
+        path,
+        list(parsed.files),
+        quads.counts,
+        [*parsed.skipped, *quads.skipped],
+        list(parsed.warnings),
+        match_file=match_file,
+    )
     report.seconds = time.perf_counter() - started
     return commit(quads, info, report, store_path, match_file, progress)
 
 
-def commit(quads: Quads, info: DatasetInfo, report: ImportReport, store_path: Path,
-           match_file: Path, progress: Progress = lambda _: None) -> ImportReport:
+def commit(
+    quads: Quads,
+    info: DatasetInfo,
+    report: ImportReport,
+    store_path: Path,
+    match_file: Path,
+    progress: Progress = lambda _: None,
+) -> ImportReport:
     """Link, describe and write the parsed graph: replace its named graph, then the match file."""
     from .. import export
     from ..storage import refresh_store

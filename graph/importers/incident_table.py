@@ -31,8 +31,7 @@ from .ntriples import Skipped, dkg, iri, lit, term
 
 NAME = "tayvano-lazarus-incidents"
 #: The vector emoji of the table, as its SOURCE.md explains them.
-VECTORS = {"🔑": "private key compromise", "👛": "wallet or exchange hack",
-           "💼": "fake job offer or IT worker"}
+VECTORS = {"🔑": "private key compromise", "👛": "wallet or exchange hack", "💼": "fake job offer or IT worker"}
 #: Who the table's rows are attributed to.
 ACTOR = str(KG["dprk"])
 _ROW = re.compile(r"^\s*\|(.*)\|\s*$")
@@ -138,18 +137,21 @@ def read(path: Path, text: str, name: str | None = None) -> Table:
         if vector in VECTORS:
             techniques.append(VECTORS[vector])
         elif vector:
-            table.skipped.append(Skipped(file, f"vector {vector[:20]!r} is not one of "
-                                         f"{' '.join(VECTORS)}; technique left out", number))
+            table.skipped.append(
+                Skipped(file, f"vector {vector[:20]!r} is not one of {' '.join(VECTORS)}; technique left out", number)
+            )
         loss = None
         if _AMOUNT.fullmatch(amount):
             loss = Decimal(amount[1:].replace(",", ""))
         elif amount and amount != "$Unknown":
-            table.skipped.append(Skipped(file, f"amount {amount[:40]!r} is not $N,NNN, $Unknown or "
-                                         "blank; loss left out, not guessed", number))
+            table.skipped.append(
+                Skipped(
+                    file, f"amount {amount[:40]!r} is not $N,NNN, $Unknown or blank; loss left out, not guessed", number
+                )
+            )
             unreadable.append(number)
         victims, aliases = _victims(victim)
-        row = IncidentRow(f"{day}-{victim}", f"{victim} ({day})", day, victims, number, aliases,
-                          techniques, loss)
+        row = IncidentRow(f"{day}-{victim}", f"{victim} ({day})", day, victims, number, aliases, techniques, loss)
         table.rows.append(row)
         year_rows.append(row)
     if year_rows:
@@ -157,22 +159,34 @@ def read(path: Path, text: str, name: str | None = None) -> Table:
     return table
 
 
-def _total(table: Table, file: str, number: int, year: str, amount: str, rows: list[IncidentRow],
-           unreadable: list[int]) -> YearTotal | None:
+def _total(
+    table: Table, file: str, number: int, year: str, amount: str, rows: list[IncidentRow], unreadable: list[int]
+) -> YearTotal | None:
     """A TOTAL row checked against the sum of its year's rows; None (and reported) when its
     year or amount cannot be read."""
     stated = Decimal(amount[1:].replace(",", "")) if _AMOUNT.fullmatch(amount) else None
     if stated is None or table_date(year) is None or len(year) != 4:
-        table.skipped.append(Skipped(file, f"TOTAL row: year {year[:20]!r} or amount {amount[:40]!r} is "
-                                     "not **YYYY** and **$N,NNN**; total not checked", number))
+        table.skipped.append(
+            Skipped(
+                file,
+                f"TOTAL row: year {year[:20]!r} or amount {amount[:40]!r} is "
+                "not **YYYY** and **$N,NNN**; total not checked",
+                number,
+            )
+        )
         return None
     total = sum((r.loss for r in rows if r.loss is not None), Decimal(0))
     result = YearTotal(year, stated, number, total, tuple(unreadable))
     if total != stated:
-        left_out = (f"; not counted: the unreadable amount(s) on line(s) {', '.join(map(str, unreadable))}"
-                    if unreadable else "")
-        table.warnings.append(f"{file}:{number}: the {year} TOTAL states ${stated:,} but its rows sum to "
-                              f"${total:,} (difference ${abs(stated - total):,}){left_out}")
+        left_out = (
+            f"; not counted: the unreadable amount(s) on line(s) {', '.join(map(str, unreadable))}"
+            if unreadable
+            else ""
+        )
+        table.warnings.append(
+            f"{file}:{number}: the {year} TOTAL states ${stated:,} but its rows sum to "
+            f"${total:,} (difference ${abs(stated - total):,}){left_out}"
+        )
     return result
 
 
@@ -207,8 +221,11 @@ def to_quads(table: Table, info: DatasetInfo, writer: IncidentWriter) -> None:
         quads.counts["attributions"] += 1
     for total in table.totals:
         node = iri(f"{info.graph}/total/{total.year}")
-        quads.node(node, "TheftEstimate", f"{info.creator or info.title}: DPRK thefts in {total.year}, "
-                                          f"stated total ${total.stated:,}")
+        quads.node(
+            node,
+            "TheftEstimate",
+            f"{info.creator or info.title}: DPRK thefts in {total.year}, stated total ${total.stated:,}",
+        )
         quads.add(node, dkg("estimatedBy"), by)
         quads.add(node, dkg("estimateOf"), actor)
         quads.add(node, dkg("year"), lit(total.year, "gYear"))

@@ -177,8 +177,9 @@ def read_defillama(path: Path, text: str, found: IncidentSet) -> None:
     try:
         header = set(reader.fieldnames or [])
         if not header >= DEFILLAMA_COLUMNS:
-            raise InputError("not a DeFiLlama hacks CSV: missing column(s) "
-                             + ", ".join(sorted(DEFILLAMA_COLUMNS - header)), path, 1)
+            raise InputError(
+                "not a DeFiLlama hacks CSV: missing column(s) " + ", ".join(sorted(DEFILLAMA_COLUMNS - header)), path, 1
+            )
         start = 2
         for row in reader:
             line, start = start, reader.line_num + 1
@@ -194,16 +195,25 @@ def read_defillama(path: Path, text: str, found: IncidentSet) -> None:
                 continue
             loss = usd(row["amount"]) if row["amount"].strip() else None
             if row["amount"].strip() and loss is None:
-                found.skipped.append(Skipped(file, f"amount {row['amount'][:40]!r} is not a number "
-                                             "in range; loss left out", line))
-            found.rows.append(IncidentRow(
-                f"{day}-{name}", f"{name} exploit ({day})", day, [name], line,
-                techniques=strings(row.get("technique")), loss=loss,
-                chains=_chains(row.get("chain") or ""), url=(row.get("source") or "").strip() or None,
-                subjects=strings(row.get("classification"))))
+                found.skipped.append(
+                    Skipped(file, f"amount {row['amount'][:40]!r} is not a number in range; loss left out", line)
+                )
+            found.rows.append(
+                IncidentRow(
+                    f"{day}-{name}",
+                    f"{name} exploit ({day})",
+                    day,
+                    [name],
+                    line,
+                    techniques=strings(row.get("technique")),
+                    loss=loss,
+                    chains=_chains(row.get("chain") or ""),
+                    url=(row.get("source") or "").strip() or None,
+                    subjects=strings(row.get("classification")),
+                )
+            )
     except csv.Error as exc:
-        raise InputError(f"malformed CSV ({exc}); the file may be truncated", path,
-                         reader.line_num) from exc
+        raise InputError(f"malformed CSV ({exc}); the file may be truncated", path, reader.line_num) from exc
 
 
 def read_markdown(path: Path, text: str, found: IncidentSet) -> bool:
@@ -234,13 +244,23 @@ def read_markdown(path: Path, text: str, found: IncidentSet) -> bool:
     if meta.get("loss") is not None:
         loss = usd(meta["loss"])
         if loss is None:
-            found.skipped.append(Skipped(file, f"loss {str(meta['loss'])[:40]!r} is not a number in "
-                                         "range; loss left out", 1))
-    summary = _SUMMARY.search(text[front.end():])
-    found.rows.append(IncidentRow(
-        path.stem, title.strip(), day, strings(meta.get("target-entities")), 1,
-        techniques=strings(meta.get("attack-types")), loss=loss, subjects=strings(meta.get("tags")),
-        comment=" ".join(summary.group(1).split()) if summary else None))
+            found.skipped.append(
+                Skipped(file, f"loss {str(meta['loss'])[:40]!r} is not a number in range; loss left out", 1)
+            )
+    summary = _SUMMARY.search(text[front.end() :])
+    found.rows.append(
+        IncidentRow(
+            path.stem,
+            title.strip(),
+            day,
+            strings(meta.get("target-entities")),
+            1,
+            techniques=strings(meta.get("attack-types")),
+            loss=loss,
+            subjects=strings(meta.get("tags")),
+            comment=" ".join(summary.group(1).split()) if summary else None,
+        )
+    )
     return True
 
 
@@ -258,8 +278,7 @@ class IncidentsImporter:
         from . import incident_table
 
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".md", ".markdown")
-                           and not p.is_dir())
+            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".md", ".markdown") and not p.is_dir())
             if not files:
                 raise InputError("no Markdown (.md) incident write-ups in this folder", path)
             found = IncidentSet(path, files, name=self.name or "dn-institute-incidents")

@@ -84,8 +84,7 @@ def load_json(text: str, path: Path) -> Any:
     try:
         return json.loads(text, parse_constant=refuse)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}); the file may be truncated", path,
-                         exc.lineno) from exc
+        raise InputError(f"not valid JSON ({exc.msg}); the file may be truncated", path, exc.lineno) from exc
 
 
 def _json_problem(text: str) -> tuple[str, int] | None:
@@ -95,8 +94,10 @@ def _json_problem(text: str) -> tuple[str, int] | None:
         return f"JSON nested {depth} levels deep (at most {MAX_JSON_DEPTH} are read)", _depth_line(text)
     found = _LONG_NUMBER.search(text)
     if found:
-        return (f"number {found.group()[:20]}... is too large (more than {MAX_DIGITS} digits or a "
-                "4-digit exponent)", text.count("\n", 0, found.start()) + 1)
+        return (
+            f"number {found.group()[:20]}... is too large (more than {MAX_DIGITS} digits or a 4-digit exponent)",
+            text.count("\n", 0, found.start()) + 1,
+        )
     return None
 
 
@@ -125,8 +126,9 @@ def _yaml_loader():
         def compose_node(self, parent, index):
             event = self.peek_event()
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise yaml.composer.ComposerError(None, None, "YAML anchors and aliases are not "
-                                                  "accepted", event.start_mark)
+                raise yaml.composer.ComposerError(
+                    None, None, "YAML anchors and aliases are not accepted", event.start_mark
+                )
             return super().compose_node(parent, index)
 
     def timestamp_text(loader: Loader, node: yaml.ScalarNode) -> str:
@@ -156,5 +158,6 @@ def load_front_matter(text: str) -> Any:
         raise ValueError("front matter nested too deeply for the YAML parser", 0) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ValueError(f"front matter is not valid YAML ({getattr(exc, 'problem', exc)})",
-                         mark.line if mark is not None else 0) from exc
+        raise ValueError(
+            f"front matter is not valid YAML ({getattr(exc, 'problem', exc)})", mark.line if mark is not None else 0
+        ) from exc

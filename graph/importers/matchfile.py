@@ -32,8 +32,7 @@ SHIPPED_FILE = paths.DATA_ROOT / "links" / "matches.csv"
 MATCH_COLUMNS = ["imported", "curated", "basis", "status", "label", "note"]
 #: Why two records were matched, strongest first.
 BASES = ("shared identifier", "exact name", "alias", "victim and date")
-STATUSES = {"proposed": DKG.MatchProposed, "confirmed": DKG.MatchConfirmed,
-            "rejected": DKG.MatchRejected}
+STATUSES = {"proposed": DKG.MatchProposed, "confirmed": DKG.MatchConfirmed, "rejected": DKG.MatchRejected}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _IRI_SCHEMES = ("http://", "https://", "urn:")
 
@@ -76,8 +75,9 @@ def _checked_iri(value: str, column: str, path: Path, line: int) -> str:
     except ValueError:
         full = ""
     if not full.startswith(_IRI_SCHEMES):
-        raise InputError(f"{column} {value[:80]!r} is not an IRI (use kg:..., dataset:... or "
-                         "a full http(s) IRI)", path, line)
+        raise InputError(
+            f"{column} {value[:80]!r} is not an IRI (use kg:..., dataset:... or a full http(s) IRI)", path, line
+        )
     return value
 
 
@@ -98,15 +98,21 @@ def read_matches(path: Path) -> list[Match]:
             line = reader.line_num
             cell = {k: restore((row.get(k) or "").strip()) for k in MATCH_COLUMNS}
             if cell["status"] not in STATUSES:
-                raise InputError(f"status {cell['status']!r} is not one of {', '.join(STATUSES)}",
-                                 path, line)
+                raise InputError(f"status {cell['status']!r} is not one of {', '.join(STATUSES)}", path, line)
             if cell["basis"] not in BASES:
                 raise InputError(f"basis {cell['basis']!r} is not one of {', '.join(BASES)}", path, line)
             if not cell["imported"] or not cell["curated"]:
                 raise InputError("a row needs both an imported and a curated entity", path, line)
-            rows.append(Match(_checked_iri(cell["imported"], "imported", path, line),
-                              _checked_iri(cell["curated"], "curated", path, line),
-                              cell["basis"], cell["status"], cell["label"], cell["note"]))
+            rows.append(
+                Match(
+                    _checked_iri(cell["imported"], "imported", path, line),
+                    _checked_iri(cell["curated"], "curated", path, line),
+                    cell["basis"],
+                    cell["status"],
+                    cell["label"],
+                    cell["note"],
+                )
+            )
     except csv.Error as exc:
         raise InputError(f"malformed CSV ({exc})", path, reader.line_num) from exc
     return rows

@@ -39,15 +39,43 @@ from .ntriples import (
 )
 
 #: Curated classes whose entities imported ones may match (actors, services, software ...).
-MATCHABLE = ("State", "GovernmentBody", "ThreatGroup", "Company", "Service", "Mixer", "Exchange",
-             "Bridge", "Wallet", "Protocol", "DesignatedParty", "Software", "Campaign")
+MATCHABLE = (
+    "State",
+    "GovernmentBody",
+    "ThreatGroup",
+    "Company",
+    "Service",
+    "Mixer",
+    "Exchange",
+    "Bridge",
+    "Wallet",
+    "Protocol",
+    "DesignatedParty",
+    "Software",
+    "Campaign",
+)
 IDENTIFIERS = ("attackId", "mispUuid", "listEntryId", "stixId")
 #: Incidents whose dates are at most this many days apart may be the same incident (a theft is
 #: often dated by its start in one source and by its discovery or disclosure in another).
 WINDOW_DAYS = 7
 #: Words that say what kind of victim it is, not which one: left out when comparing names.
-GENERIC_WORDS = frozenset({"bridge", "network", "protocol", "finance", "exchange", "wallet",
-                           "wallets", "hot", "com", "io", "the", "hack", "exploit"})
+GENERIC_WORDS = frozenset(
+    {
+        "bridge",
+        "network",
+        "protocol",
+        "finance",
+        "exchange",
+        "wallet",
+        "wallets",
+        "hot",
+        "com",
+        "io",
+        "the",
+        "hack",
+        "exploit",
+    }
+)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -78,8 +106,11 @@ class CuratedIndex:
     def from_store(cls, ox_store: ox.Store) -> CuratedIndex:
         """Read the labels, aliases and identifiers of curated (``src:``) entities."""
         wanted = {str(getattr(DKG, c)) for c in MATCHABLE}
-        props = {f"{PREFIXES['rdfs']}label", f"{PREFIXES['skos']}altLabel",
-                 *(str(getattr(DKG, p)) for p in IDENTIFIERS)}
+        props = {
+            f"{PREFIXES['rdfs']}label",
+            f"{PREFIXES['skos']}altLabel",
+            *(str(getattr(DKG, p)) for p in IDENTIFIERS),
+        }
         rdf_type = RDF_TYPE[1:-1]
         rows = []
         for graph in ox_store.named_graphs():
@@ -136,8 +167,10 @@ def interval(value: str) -> tuple[date, date] | None:
 def days_apart(a: tuple[date, date], b: tuple[date, date]) -> int:
     """Days between two date intervals; 0 when they overlap.
 
-    >>> days_apart(interval("2022-03-23"), interval("2022-04-14")), days_apart(interval("2022-06"), interval("2022-06-24"))
-    (22, 0)
+    >>> days_apart(interval("2022-03-23"), interval("2022-04-14"))
+    22
+    >>> days_apart(interval("2022-06"), interval("2022-06-24"))
+    0
     """
     return max(0, (b[0] - a[1]).days, (a[0] - b[1]).days)
 
@@ -189,6 +222,7 @@ class IncidentIndex:
     def from_store(cls, ox_store: ox.Store, graph: str, confirmed: Iterable[Match] = ()) -> IncidentIndex:
         """Every incident of the store outside ``graph``, with its dates and victims (stated
         in any graph)."""
+
         def values(subject: ox.NamedNode, predicate: str) -> list:
             return [q.object for q in ox_store.quads_for_pattern(subject, ox.NamedNode(predicate), None)]
 
@@ -196,17 +230,22 @@ class IncidentIndex:
         known: dict[str, KnownIncident] = {}
         for quad in ox_store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE[1:-1]), ox.NamedNode(str(DKG.Incident))):
             source, node = quad.graph_name, quad.subject
-            if not isinstance(source, ox.NamedNode) or not isinstance(node, ox.NamedNode) \
-                    or source.value == graph or not source.value.startswith((str(SRC), str(DATASET))) \
-                    or node.value in known:
+            if (
+                not isinstance(source, ox.NamedNode)
+                or not isinstance(node, ox.NamedNode)
+                or source.value == graph
+                or not source.value.startswith((str(SRC), str(DATASET)))
+                or node.value in known
+            ):
                 continue
             labels = [v.value for v in values(node, label)]
             incident = known[node.value] = KnownIncident(node.value, min(labels) if labels else short(node.value))
             incident.dates = {v.value for v in values(node, str(DKG.eventDate)) if isinstance(v, ox.Literal)}
             for victim in values(node, str(DKG.victim)):
                 if isinstance(victim, ox.NamedNode):
-                    incident.victims[victim.value] = {v.value for p in (label, alt) for v in values(victim, p)
-                                                      if isinstance(v, ox.Literal)}
+                    incident.victims[victim.value] = {
+                        v.value for p in (label, alt) for v in values(victim, p) if isinstance(v, ox.Literal)
+                    }
         return cls(known.values(), [m for m in confirmed if m.status == "confirmed"])
 
     def find(self, record: IncidentRecord) -> dict[str, int]:
@@ -235,8 +274,9 @@ class IncidentIndex:
 # ---------------------------------------------------------------- the match nodes
 
 
-def link(quads: Quads, index: CuratedIndex, incidents: IncidentIndex,
-         existing: list[Match]) -> tuple[list[Match], dict[str, int]]:
+def link(
+    quads: Quads, index: CuratedIndex, incidents: IncidentIndex, existing: list[Match]
+) -> tuple[list[Match], dict[str, int]]:
     """Record matches of the graph's entities and incidents as ``dkg:EntityMatch`` nodes.
 
     Rows a person already wrote keep their status and note (a match between two imported
@@ -247,14 +287,23 @@ def link(quads: Quads, index: CuratedIndex, incidents: IncidentIndex,
     labels = {e.iri: e.label for e in quads.entities} | {i.iri: i.label for i in quads.incidents}
     for entity in quads.entities:
         for curated, basis in sorted(index.find(entity).items()):
-            by_key.setdefault((entity.iri, curated), Match(short(entity.iri), short(curated), basis,
-                                                           "proposed", entity.label, ""))
+            by_key.setdefault(
+                (entity.iri, curated), Match(short(entity.iri), short(curated), basis, "proposed", entity.label, "")
+            )
     for record in quads.incidents:
         for other, gap in sorted(incidents.find(record).items()):
             if (other, record.iri) not in by_key:
-                by_key.setdefault((record.iri, other), Match(
-                    short(record.iri), short(other), "victim and date", "proposed",
-                    f"{record.label} ~ {incidents.labels[other]} ({gap} day(s) apart)", ""))
+                by_key.setdefault(
+                    (record.iri, other),
+                    Match(
+                        short(record.iri),
+                        short(other),
+                        "victim and date",
+                        "proposed",
+                        f"{record.label} ~ {incidents.labels[other]} ({gap} day(s) apart)",
+                        "",
+                    ),
+                )
     counts = dict.fromkeys(STATUSES, 0)
     for (imported, curated), match in sorted(by_key.items()):
         if imported not in labels:

@@ -73,8 +73,9 @@ def to_quads(parsed: Galaxy, info: DatasetInfo) -> Quads:
         uuid = raw.strip().lower() if isinstance(raw, str) else ""
         name = cluster.get("value")
         if not _UUID.match(uuid):
-            skipped.append(Skipped(file, f"bad uuid {str(raw)[:60]!r}" if raw else "no uuid",
-                                   record=f"cluster {number}"))
+            skipped.append(
+                Skipped(file, f"bad uuid {str(raw)[:60]!r}" if raw else "no uuid", record=f"cluster {number}")
+            )
         elif not isinstance(name, str) or not name.strip():
             skipped.append(Skipped(file, "no name (value)", record=f"cluster {number} ({uuid})"))
         else:
@@ -99,21 +100,29 @@ def to_quads(parsed: Galaxy, info: DatasetInfo) -> Quads:
                 quads.add(node, term("dcterms:references"), iri(ref))
                 counts["references"] += 1
             except ValueError:
-                skipped.append(Skipped(file, f"reference {ref[:80]!r} is not an IRI",
-                                       record=f"cluster {number} ({name})"))
+                skipped.append(
+                    Skipped(file, f"reference {ref[:80]!r} is not an IRI", record=f"cluster {number} ({name})")
+                )
         confidence = _strings(meta.get("attribution-confidence"))
         if confidence:
             claim = iri(f"{cluster_iri(uuid)}/attribution-confidence")
             quads.node(claim, "Claim", f"MISP: attribution confidence for {name}")
             where = f" to {', '.join(countries)}" if countries else ""
-            quads.add(claim, dkg("statement"), lit(
-                f"The MISP threat-actor galaxy gives an attribution confidence of "
-                f"{confidence[0]} for {name}{where}.", lang="en"))
+            quads.add(
+                claim,
+                dkg("statement"),
+                lit(
+                    f"The MISP threat-actor galaxy gives an attribution confidence of "
+                    f"{confidence[0]} for {name}{where}.",
+                    lang="en",
+                ),
+            )
             quads.add(claim, dkg("about"), node)
         for index, related in enumerate(cluster.get("related") or [], 1):
             if not isinstance(related, dict) or not _UUID.match(str(related.get("dest-uuid", ""))):
-                skipped.append(Skipped(file, f"related entry {index} has no dest-uuid",
-                                       record=f"cluster {number} ({name})"))
+                skipped.append(
+                    Skipped(file, f"related entry {index} has no dest-uuid", record=f"cluster {number} ({name})")
+                )
                 continue
             dest = related["dest-uuid"]
             kind = str(related.get("type") or "related")
@@ -126,9 +135,16 @@ def to_quads(parsed: Galaxy, info: DatasetInfo) -> Quads:
                 quads.add(node, RELATED, iri(cluster_iri(dest)))
                 quads.add(claim, dkg("about"), iri(cluster_iri(dest)))
                 target = f"the cluster {dest}"
-            quads.add(claim, dkg("statement"), lit(
-                f"The MISP threat-actor galaxy relates {name} to {target} as {kind!r}"
-                + (f" (likelihood: {', '.join(likely)})" if likely else "") + ".", lang="en"))
+            quads.add(
+                claim,
+                dkg("statement"),
+                lit(
+                    f"The MISP threat-actor galaxy relates {name} to {target} as {kind!r}"
+                    + (f" (likelihood: {', '.join(likely)})" if likely else "")
+                    + ".",
+                    lang="en",
+                ),
+            )
             counts["related"] += 1
         counts["clusters"] += 1
         counts["synonyms"] += len(synonyms)
@@ -150,9 +166,13 @@ class MispImporter:
         galaxy = parsed.galaxy
         kind = re.sub(r"[^a-z0-9-]+", "-", str(galaxy.get("type") or "clusters").lower()).strip("-")
         version = galaxy.get("version")
-        return dataset_info("misp-galaxy", f"misp-galaxy-{kind or 'clusters'}",
-                            f"{galaxy.get('name') or kind} clusters", parsed.path,
-                            version=str(version) if version is not None else None)
+        return dataset_info(
+            "misp-galaxy",
+            f"misp-galaxy-{kind or 'clusters'}",
+            f"{galaxy.get('name') or kind} clusters",
+            parsed.path,
+            version=str(version) if version is not None else None,
+        )
 
     def to_quads(self, parsed: Galaxy, info: DatasetInfo) -> Quads:
         """See ``to_quads``."""

@@ -109,7 +109,7 @@ def short(iri_value: str) -> str:
     for prefix in ("kg", "dataset", "src", "dkg"):
         base = PREFIXES[prefix]
         if iri_value.startswith(base):
-            return f"{prefix}:{iri_value[len(base):]}"
+            return f"{prefix}:{iri_value[len(base) :]}"
     return iri_value
 
 
@@ -218,9 +218,13 @@ class Quads:
     def name(self, subject: str, predicate: str, value: str) -> None:
         """State a name (label or alias); one with control characters is escaped and reported."""
         if CONTROL.search(value):
-            self.skipped.append(Skipped(str(self.file), f"name {escape_controls(value)[:80]!r} holds "
-                                        "control characters; kept with them escaped",
-                                        record=short(subject.strip("<>"))))
+            self.skipped.append(
+                Skipped(
+                    str(self.file),
+                    f"name {escape_controls(value)[:80]!r} holds control characters; kept with them escaped",
+                    record=short(subject.strip("<>")),
+                )
+            )
         self.add(subject, predicate, lit(value))
 
     def entity(self, entity: Entity) -> None:

@@ -25,8 +25,7 @@ from .ntriples import ADDRESS, ALT_LABEL, EDITORIAL_NOTE, Entity, Quads, Skipped
 
 COLUMNS = 12
 #: The columns after the name, as ``Entry.fields`` keys, in file order (``Remarks`` apart).
-FIELDS = ("type", "programs", "title", "call_sign", "vessel_type", "tonnage", "grt", "vessel_flag",
-          "vessel_owner")
+FIELDS = ("type", "programs", "title", "call_sign", "vessel_type", "tonnage", "grt", "vessel_flag", "vessel_owner")
 REMARKS_LIMIT = 1000
 #: SDN_Type is blank (``-0-``) for entities; the other types are spelled out.
 ENTITY_TYPE = "entity"
@@ -79,7 +78,9 @@ class Snapshot(Parsed):
     entries: dict[int, Entry] = field(default_factory=dict)
 
 
-def parse_remarks(remarks: str, where: Skipped, skipped: list[Skipped]) -> tuple[list[str], list[tuple[str, str]], bool]:
+def parse_remarks(
+    remarks: str, where: Skipped, skipped: list[Skipped]
+) -> tuple[list[str], list[tuple[str, str]], bool]:
     """Aliases, (ticker, address) pairs and the truncation flag of a Remarks field.
 
     >>> parse_remarks("a.k.a. 'BNC'; Digital Currency Address - XBT 1AbCdEfGhJk.", Skipped("f", ""), [])
@@ -90,9 +91,16 @@ def parse_remarks(remarks: str, where: Skipped, skipped: list[Skipped]) -> tuple
     if truncated:
         cut = remarks.rfind("; ")
         complete = remarks[:cut] if cut >= 0 else ""
-        skipped.append(Skipped(where.file, f"Remarks cut at {REMARKS_LIMIT:,} characters by OFAC; "
-                               f"incomplete last item {remarks[cut + 2 if cut >= 0 else 0:][:60]!r} "
-                               "not imported", where.line, where.record))
+        skipped.append(
+            Skipped(
+                where.file,
+                f"Remarks cut at {REMARKS_LIMIT:,} characters by OFAC; "
+                f"incomplete last item {remarks[cut + 2 if cut >= 0 else 0 :][:60]!r} "
+                "not imported",
+                where.line,
+                where.record,
+            )
+        )
     aliases = list(dict.fromkeys(name.strip() for _, name in _ALIAS.findall(complete)))
     addresses = []
     for ticker, address in _ADDRESS.findall(complete):
@@ -100,8 +108,14 @@ def parse_remarks(remarks: str, where: Skipped, skipped: list[Skipped]) -> tuple
         if ADDRESS.match(address):
             addresses.append((ticker.upper(), address))
         else:
-            skipped.append(Skipped(where.file, f"address {address[:80]!r} ({ticker}) is not a "
-                                   "well-formed address", where.line, where.record))
+            skipped.append(
+                Skipped(
+                    where.file,
+                    f"address {address[:80]!r} ({ticker}) is not a well-formed address",
+                    where.line,
+                    where.record,
+                )
+            )
     return aliases, list(dict.fromkeys(addresses)), truncated
 
 
@@ -135,23 +149,34 @@ def parse(path: Path) -> Snapshot:
                 snapshot.skipped.append(Skipped(file, f"entry {ent_num} has no name", first))
                 continue
             if ent_num in snapshot.entries:
-                snapshot.skipped.append(Skipped(file, f"ent_num {ent_num} repeats line "
-                                                f"{snapshot.entries[ent_num].line}", first))
+                snapshot.skipped.append(
+                    Skipped(file, f"ent_num {ent_num} repeats line {snapshot.entries[ent_num].line}", first)
+                )
                 continue
             remarks = _value(row[11])
             aliases, addresses, truncated = parse_remarks(
-                remarks, Skipped(file, "", first, f"ent_num {ent_num}"), snapshot.skipped)
+                remarks, Skipped(file, "", first, f"ent_num {ent_num}"), snapshot.skipped
+            )
             values = dict(zip(FIELDS, map(_value, row[2:11]), strict=True))
             snapshot.entries[ent_num] = Entry(
-                ent_num, name, values["type"] or ENTITY_TYPE, programs(row[3]), values["title"],
-                aliases, addresses, remarks, truncated, first,
-                {k: v for k, v in values.items() if k not in ("type", "programs", "title")})
+                ent_num,
+                name,
+                values["type"] or ENTITY_TYPE,
+                programs(row[3]),
+                values["title"],
+                aliases,
+                addresses,
+                remarks,
+                truncated,
+                first,
+                {k: v for k, v in values.items() if k not in ("type", "programs", "title")},
+            )
     except csv.Error as exc:
-        raise InputError(f"malformed CSV ({exc}); the file may be truncated", path,
-                         reader.line_num) from exc
+        raise InputError(f"malformed CSV ({exc}); the file may be truncated", path, reader.line_num) from exc
     if not snapshot.entries:
-        raise InputError(f"not an OFAC SDN CSV: no row has the {COLUMNS} SDN columns "
-                         f"({len(snapshot.skipped)} row(s) skipped)", path)
+        raise InputError(
+            f"not an OFAC SDN CSV: no row has the {COLUMNS} SDN columns ({len(snapshot.skipped)} row(s) skipped)", path
+        )
     return snapshot
 
 
@@ -165,8 +190,7 @@ def snapshot_date(path: Path, given: str | None = None) -> str:
     found = _DATE_IN_NAME.search(Path(path).name)
     value = parse_date(found.group(1)) if found else None
     if value is None:
-        raise InputError("cannot tell the snapshot date from the file name; pass --date YYYY-MM-DD",
-                         path)
+        raise InputError("cannot tell the snapshot date from the file name; pass --date YYYY-MM-DD", path)
     return value
 
 
@@ -215,10 +239,16 @@ class SdnImporter:
                 quads.add(node, term("rdfs:comment"), lit(entry.remarks))
             if entry.truncated:
                 counts["truncated_remarks"] += 1
-                quads.add(node, EDITORIAL_NOTE, lit(
-                    f"OFAC cut the Remarks of this entry at {REMARKS_LIMIT:,} characters (the rest "
-                    "is in sdn_comments.csv, not imported): its aliases and addresses may be "
-                    "incomplete.", lang="en"))
+                quads.add(
+                    node,
+                    EDITORIAL_NOTE,
+                    lit(
+                        f"OFAC cut the Remarks of this entry at {REMARKS_LIMIT:,} characters (the rest "
+                        "is in sdn_comments.csv, not imported): its aliases and addresses may be "
+                        "incomplete.",
+                        lang="en",
+                    ),
+                )
             sanction = iri(f"{entry_iri(ent_num)}/sanction")
             quads.node(sanction, "Sanction", f"OFAC SDN listing of {entry.name}")
             quads.add(sanction, dkg("sanctionTarget"), node)
@@ -234,8 +264,7 @@ class SdnImporter:
                 quads.add(addr, dkg("asset"), lit(ticker))
                 quads.add(addr, dkg("holder"), node)
                 quads.add(addr, dkg("listedUnder"), sanction)
-            quads.entity(Entity(entry_iri(ent_num), entry.name, tuple(entry.aliases),
-                                (("listEntryId", str(ent_num)),)))
+            quads.entity(Entity(entry_iri(ent_num), entry.name, tuple(entry.aliases), (("listEntryId", str(ent_num)),)))
             counts["entries"] += 1
             counts["aliases"] += len(entry.aliases)
             counts["addresses"] += len(entry.addresses)

@@ -14,17 +14,35 @@ from .ntriples import normal
 from .ofac_sdn import Entry, Snapshot
 
 #: The fields compared, in the order they are reported.
-COMPARED = ("name", "type", "programs", "title", "aliases", "addresses", "call_sign", "vessel_type",
-            "tonnage", "grt", "vessel_flag", "vessel_owner", "remarks")
+COMPARED = (
+    "name",
+    "type",
+    "programs",
+    "title",
+    "aliases",
+    "addresses",
+    "call_sign",
+    "vessel_type",
+    "tonnage",
+    "grt",
+    "vessel_flag",
+    "vessel_owner",
+    "remarks",
+)
 CHANGES = ("added", "removed", "redesignated", "changed")
 
 
 def _values(entry: Entry, name: str) -> list[str]:
     """One field of an entry as a list of values (empty when the field is empty)."""
     fields: dict[str, list[str] | str] = {
-        "name": entry.name, "type": entry.sdn_type, "programs": entry.programs, "title": entry.title,
-        "aliases": entry.aliases, "addresses": [f"{t} {a}" for t, a in entry.addresses],
-        "remarks": entry.remarks}
+        "name": entry.name,
+        "type": entry.sdn_type,
+        "programs": entry.programs,
+        "title": entry.title,
+        "aliases": entry.aliases,
+        "addresses": [f"{t} {a}" for t, a in entry.addresses],
+        "remarks": entry.remarks,
+    }
     value = fields.get(name) or entry.vessel.get(name, "")
     return list(value) if isinstance(value, list) else ([value] if value else [])
 
@@ -72,8 +90,9 @@ def _fields(a: Entry, b: Entry) -> list[FieldChange]:
     for name in COMPARED:
         before, after = _values(a, name), _values(b, name)
         if before != after:
-            found.append(FieldChange(name, [v for v in before if v not in after],
-                                     [v for v in after if v not in before]))
+            found.append(
+                FieldChange(name, [v for v in before if v not in after], [v for v in after if v not in before])
+            )
     return found
 
 
@@ -89,8 +108,10 @@ def diff(old: Snapshot, new: Snapshot, program: str | None = None) -> SdnDiff:
     if program is not None:
         known = {p for s in (old, new) for e in s.entries.values() for p in e.programs}
         if not fnmatch.filter([p.upper() for p in known], program.upper()):
-            raise InputError(f"--program {program!r} matches no program of either snapshot "
-                             f"(they have {len(known)}, such as {', '.join(sorted(known)[:5])})")
+            raise InputError(
+                f"--program {program!r} matches no program of either snapshot "
+                f"(they have {len(known)}, such as {', '.join(sorted(known)[:5])})"
+            )
     added = {n: new.entries[n] for n in sorted(new.entries.keys() - old.entries.keys())}
     removed = {n: old.entries[n] for n in sorted(old.entries.keys() - new.entries.keys())}
     by_name: dict[str, list[int]] = {}
@@ -101,8 +122,19 @@ def diff(old: Snapshot, new: Snapshot, program: str | None = None) -> SdnDiff:
         again = by_name.get(normal(gone.name))
         if again:
             b = added.pop(again.pop(0))
-            changes.append(EntryChange("redesignated", b.ent_num, b.name, b.sdn_type, b.programs,
-                                       gone.ent_num, gone.programs, _fields(gone, b), len(b.addresses)))
+            changes.append(
+                EntryChange(
+                    "redesignated",
+                    b.ent_num,
+                    b.name,
+                    b.sdn_type,
+                    b.programs,
+                    gone.ent_num,
+                    gone.programs,
+                    _fields(gone, b),
+                    len(b.addresses),
+                )
+            )
         else:
             changes.append(_entry("removed", gone))
     changes += [_entry("added", e) for e in added.values()]
@@ -110,10 +142,12 @@ def diff(old: Snapshot, new: Snapshot, program: str | None = None) -> SdnDiff:
         a, b = old.entries[n], new.entries[n]
         found = _fields(a, b)
         if found:
-            changes.append(EntryChange("changed", n, b.name, b.sdn_type, b.programs, None, a.programs, found,
-                                       len(b.addresses)))
+            changes.append(
+                EntryChange("changed", n, b.name, b.sdn_type, b.programs, None, a.programs, found, len(b.addresses))
+            )
     if program is not None:
-        changes = [c for c in changes
-                   if fnmatch.filter([p.upper() for p in (*c.programs, *c.old_programs)], program.upper())]
+        changes = [
+            c for c in changes if fnmatch.filter([p.upper() for p in (*c.programs, *c.old_programs)], program.upper())
+        ]
     changes.sort(key=lambda c: (CHANGES.index(c.change), c.ent_num))
     return SdnDiff(old.path, new.path, changes)

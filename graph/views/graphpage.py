@@ -62,11 +62,24 @@ def render(reader: Reader, selection: Selection, options: ViewOptions) -> View:
             "id": shorten(node),
             "label": reader.label(node) if not options.records else _record_label(reader, node),
             "kind": names.index(reader.kind(node) or "other"),
-            "names": sorted({(name, fld, 0 if fld in ("name", "address") else 1)
-                             for name, fld, _, g in reader.entities.names_of(members) if selection.keep(g)}),
+            "names": sorted(
+                {
+                    (name, fld, 0 if fld in ("name", "address") else 1)
+                    for name, fld, _, g in reader.entities.names_of(members)
+                    if selection.keep(g)
+                }
+            ),
             "sanction": {"state": sanction.state, "history": [_fact(r, used) for r in sanction.history]},
-            "records": [{"id": shorten(r.iri), "kind": r.kind, "sources": used.refs(r.graphs),
-                         "facts": [_fact(row, used) for row in r.rows], "more": r.more} for r in records],
+            "records": [
+                {
+                    "id": shorten(r.iri),
+                    "kind": r.kind,
+                    "sources": used.refs(r.graphs),
+                    "facts": [_fact(row, used) for row in r.rows],
+                    "more": r.more,
+                }
+                for r in records
+            ],
         }
     edges: dict[tuple[str, str, str], Edge] = dict(selection.edges)
     edge_facts = {key: panel.folded_rows(reader, edge.via, selection.keep) for key, edge in edges.items()}
@@ -88,23 +101,46 @@ def render(reader: Reader, selection: Selection, options: ViewOptions) -> View:
         k = pair_count[frozenset((s, o))]
         pair_count[frozenset((s, o))] += 1
         curve = 0 if k == 0 else (0.15 * ((k + 1) // 2)) * (1 if k % 2 else -1)
-        edge_rows.append({"from": index[s], "to": index[o], "relation": relation, "curve": curve,
-                          "sources": used.refs(edge.graphs),
-                          "facts": [_fact(row, used) for row in edge_facts[(s, relation, o)]]})
+        edge_rows.append(
+            {
+                "from": index[s],
+                "to": index[o],
+                "relation": relation,
+                "curve": curve,
+                "sources": used.refs(edge.graphs),
+                "facts": [_fact(row, used) for row in edge_facts[(s, relation, o)]],
+            }
+        )
     sources = sorted(used.used)
     position = {g: i for i, g in enumerate(sources)}
     node_rows = [nodes[n] for n in ordered]
     _index_sources(node_rows, edge_rows, position)
     counts = Counter(row["kind"] for row in node_rows)
     data = {
-        "kinds": [{"name": k, "shape": kinds.kinds[k].shape, "colour": kinds.kinds[k].colour,
-                   "symbol": kinds.kinds[k].symbol, "count": counts[i]} for i, k in enumerate(names)],
+        "kinds": [
+            {
+                "name": k,
+                "shape": kinds.kinds[k].shape,
+                "colour": kinds.kinds[k].colour,
+                "symbol": kinds.kinds[k].symbol,
+                "count": counts[i],
+            }
+            for i, k in enumerate(names)
+        ],
         "sources": [panel.source_json(reader, g) for g in sources],
         "nodes": node_rows,
         "edges": edge_rows,
     }
     caption = _caption(reader, options, selection, len(ordered), len(edge_rows), sources)
-    html = assemble("graph.html", options.title, caption, selection.notes, data, {"VIS": vis_js(), "APP": asset("graph.js")}, "graph.css")
+    html = assemble(
+        "graph.html",
+        options.title,
+        caption,
+        selection.notes,
+        data,
+        {"VIS": vis_js(), "APP": asset("graph.js")},
+        "graph.css",
+    )
     return View(html, len(ordered), len(edge_rows), len(sources), selection.omitted, caption, selection.notes)
 
 
@@ -119,6 +155,7 @@ def _fact(row: panel.Row, used: _Sources) -> list:
 
 def _index_sources(node_rows: list[dict], edge_rows: list[dict], position: dict[str, int]) -> None:
     """Replace source graphs by their index in the page's ``sources`` list."""
+
     def fix(facts: list) -> list:
         return [[p, v, [position[g] for g in gs]] for p, v, gs in facts]
 
@@ -132,23 +169,30 @@ def _index_sources(node_rows: list[dict], edge_rows: list[dict], position: dict[
         row["facts"] = fix(row["facts"])
 
 
-def _source_nodes(reader: Reader, nodes: dict, node_graphs: dict, edges: dict, edge_facts: dict,
-                  names: list[str]) -> None:
+def _source_nodes(
+    reader: Reader, nodes: dict, node_graphs: dict, edges: dict, edge_facts: dict, names: list[str]
+) -> None:
     """With ``--sources``: each source as a node, with a ``states`` edge to each node it states
     facts about."""
     for node, graphs in sorted(node_graphs.items()):
         for graph in sorted(graphs):
             if graph not in nodes:
                 source = reader.sources.get(graph)
-                nodes[graph] = {"id": shorten(graph), "label": source.name if source else shorten(graph),
-                                "kind": names.index("source"), "names": [], "records": [],
-                                "sanction": {"state": "", "history": []}}
+                nodes[graph] = {
+                    "id": shorten(graph),
+                    "label": source.name if source else shorten(graph),
+                    "kind": names.index("source"),
+                    "names": [],
+                    "records": [],
+                    "sanction": {"state": "", "history": []},
+                }
             edges[(graph, STATES, node)] = Edge({graph})
             edge_facts[(graph, STATES, node)] = []
 
 
-def _caption(reader: Reader, options: ViewOptions, selection: Selection, n_nodes: int, n_edges: int,
-             sources: list[str]) -> str:
+def _caption(
+    reader: Reader, options: ViewOptions, selection: Selection, n_nodes: int, n_edges: int, sources: list[str]
+) -> str:
     parts = [f"{n_nodes:,} entities and {n_edges:,} relations, stated by {len(sources):,} sources"]
     if selection.focus:
         parts.append(f"within {options.depth} steps of {reader.label(selection.focus)}")
@@ -157,12 +201,20 @@ def _caption(reader: Reader, options: ViewOptions, selection: Selection, n_nodes
     if options.sources:
         parts.append("sources: " + ", ".join(sorted(options.sources)))
     if options.since or options.until:
-        parts.append(f"only sources issued from {options.since or 'the first'} to {options.until or 'the last'} "
-                     "(undated ones left out)")
+        parts.append(
+            f"only sources issued from {options.since or 'the first'} to {options.until or 'the last'} "
+            "(undated ones left out)"
+        )
     if options.as_of:
         parts.append(f"as of {options.as_of}: sources issued after it left out, sanctions in their state on it")
     dates = [reader.sources[g].date for g in sources if g in reader.sources and reader.sources[g].date]
     newest = max(dates, default="")
-    dated = (f"Data as of {newest}, the newest source date (the page carries no build time, "
-             "so rebuilding it gives the same file).") if newest else "No source in this view is dated."
+    dated = (
+        (
+            f"Data as of {newest}, the newest source date (the page carries no build time, "
+            "so rebuilding it gives the same file)."
+        )
+        if newest
+        else "No source in this view is dated."
+    )
     return "; ".join(parts) + ". " + dated

@@ -24,8 +24,9 @@ LAYOUT_SEED = 42
 SPACING = 70
 
 
-def rings(nodes: list[str], edges: Iterable[tuple[str, str, str]], distance: dict[str, int],
-          rank: dict[str, int]) -> dict[str, tuple[int, int]]:
+def rings(
+    nodes: list[str], edges: Iterable[tuple[str, str, str]], distance: dict[str, int], rank: dict[str, int]
+) -> dict[str, tuple[int, int]]:
     """Positions for a focus view: the focus in the centre, each further step on a wider ring,
     a node near the angle of its neighbours one step in. No force layout, so no networkx.
 
@@ -72,6 +73,8 @@ def layout(nodes: list[str], edges: Iterable[tuple[str, str, str]], rank: dict[s
     components = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
     placed = [_component_layout(graph, sorted(c), rank) for c in components]
     return _pack(placed)
+
+
 def _component_layout(graph, members: list[str], rank: dict[str, int]) -> dict[str, tuple[float, float]]:
     import networkx as nx
 
@@ -102,7 +105,7 @@ def _component_layout(graph, members: list[str], rank: dict[str, int]) -> dict[s
             while index < len(kids):
                 radius = SPACING * (0.6 + 0.7 * ring)
                 capacity = max(6, int(2 * math.pi * radius / (SPACING * 0.55)))
-                batch = kids[index:index + capacity]
+                batch = kids[index : index + capacity]
                 for i, kid in enumerate(batch):
                     angle = outward + 2 * math.pi * i / len(batch)
                     pos[kid] = (px + radius * math.cos(angle), py + radius * math.sin(angle))
@@ -131,5 +134,3 @@ def _pack(components: list[dict[str, tuple[float, float]]]) -> dict[str, tuple[i
             out[node] = (round(x + nx_ - left), round(y + ny - top))
         x, row = x + w, max(row, h)
     return out
-
-

@@ -66,8 +66,13 @@ def json_for_script(value: object) -> str:
     """JSON that cannot end its ``<script>`` block or be read as HTML: ``< > &`` and the JS line
     separators are escaped (see the module doctest)."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escaped)
     return text
 
@@ -81,12 +86,15 @@ def fill(template: str, values: dict[str, str]) -> str:
     return re.sub(r"@@([A-Z]+)@@", lambda m: values[m.group(1)], template)
 
 
-def assemble(template: str, title: str, caption: str, notes: list[str], data: object,
-             scripts: dict[str, str], style: str) -> bytes:
+def assemble(
+    template: str, title: str, caption: str, notes: list[str], data: object, scripts: dict[str, str], style: str
+) -> bytes:
     """Fill a page template: escaped text, the data block, the inlined scripts (by placeholder
     name) and their hashes in the Content-Security-Policy."""
-    csp = (f"default-src 'none'; script-src {' '.join(_csp_hash(s) for s in scripts.values())}; "
-           "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+    csp = (
+        f"default-src 'none'; script-src {' '.join(_csp_hash(s) for s in scripts.values())}; "
+        "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+    )
     note = asset("note.html")
     values = {
         "CSP": html.escape(csp),

@@ -37,8 +37,18 @@ _SNAPSHOT = re.compile(r"^(.*)-(\d{4}-\d{2}-\d{2})$")
 #: Properties of a sanction shown in its history line, in this order.
 _SANCTION_DETAILS = (DKG + "legalBasis", DKG + "program")
 #: Properties of a folded node that are its ends, not facts of the edge.
-_ENDS = {DKG + p for p in ("attributedIncident", "attributedTo", "launderedThrough", "proceedsOf",
-                           "launderedFor", "estimatedBy", "estimateOf")}
+_ENDS = {
+    DKG + p
+    for p in (
+        "attributedIncident",
+        "attributedTo",
+        "launderedThrough",
+        "proceedsOf",
+        "launderedFor",
+        "estimatedBy",
+        "estimateOf",
+    )
+}
 
 _WORDS = {LABEL: "name", PREFIXES["skos"] + "altLabel": "alias", PREFIXES["rdfs"] + "comment": "remarks"}
 
@@ -138,8 +148,11 @@ def records(reader: Reader, members: Iterable[str], keep: Keep) -> list[RecordPa
                 extra.setdefault(("holds address", text), Row("holds address", text)).graphs.add(graph)
         rows += [extra[k] for k in sorted(extra)]
         if rows or typed:
-            panels.append(RecordPanel(member, reader.kind(member) or "other", typed, rows[:MAX_FACTS],
-                                      max(0, len(rows) - MAX_FACTS)))
+            panels.append(
+                RecordPanel(
+                    member, reader.kind(member) or "other", typed, rows[:MAX_FACTS], max(0, len(rows) - MAX_FACTS)
+                )
+            )
     return panels
 
 
@@ -163,8 +176,9 @@ def snapshots(reader: Reader, as_of: str | None) -> dict[str, tuple[str, str]]:
     return found
 
 
-def sanction(reader: Reader, members: Iterable[str], keep: Keep, as_of: str | None,
-             lists: dict[str, tuple[str, str]]) -> SanctionPanel:
+def sanction(
+    reader: Reader, members: Iterable[str], keep: Keep, as_of: str | None, lists: dict[str, tuple[str, str]]
+) -> SanctionPanel:
     """The sanction state of a cluster as of ``as_of`` (or of its newest evidence), and its history."""
     newest: dict[str, str] = {}
     for family, day in lists.values():
@@ -181,8 +195,11 @@ def sanction(reader: Reader, members: Iterable[str], keep: Keep, as_of: str | No
             if not facts:
                 continue
             label = reader.label(node)
-            details = "; ".join(", ".join(sorted({value_text(reader, f) for f in facts if f.prop == p}))
-                                for p in _SANCTION_DETAILS if any(f.prop == p for f in facts))
+            details = "; ".join(
+                ", ".join(sorted({value_text(reader, f) for f in facts if f.prop == p}))
+                for p in _SANCTION_DETAILS
+                if any(f.prop == p for f in facts)
+            )
             described = f"{label} ({details})" if details else label
             dates = [f for f in facts if f.prop == DKG + "listingDate"]
             listed = [f for f in dates if _known(f.value, as_of)]
@@ -196,21 +213,27 @@ def sanction(reader: Reader, members: Iterable[str], keep: Keep, as_of: str | No
             for day in sorted({f.value for f in ended}):
                 note(day, f"ended: {label}", (f.graph for f in ended if f.value == day))
                 evidence.append((day, "delisted"))
-            undated_end = not ended and any(f.prop == DKG + "status" and f.value == DKG + "Delisted"
-                                            and _dated(reader, f.graph, as_of) is not False for f in facts)
+            undated_end = not ended and any(
+                f.prop == DKG + "status" and f.value == DKG + "Delisted" and _dated(reader, f.graph, as_of) is not False
+                for f in facts
+            )
             if undated_end and not in_lists:
                 note("", f"delisted, no date given: {label}", (f.graph for f in facts if f.prop == DKG + "status"))
                 evidence.append(("", "delisted"))
             if not listed and not ended and not in_lists and not undated_end:
-                issued = sorted(d for d in (reader.sources[f.graph].date for f in facts if f.graph in reader.sources)
-                                if d)
+                issued = sorted(
+                    d for d in (reader.sources[f.graph].date for f in facts if f.graph in reader.sources) if d
+                )
                 evidence.append((issued[-1] if issued else "", "listed"))
                 note(issued[0] if issued else "", described, (f.graph for f in facts))
             for family in sorted({fam for fam, _ in in_lists}):
                 days = [d for fam, d in in_lists if fam == family]
                 graphs = [f.graph for f in facts if lists.get(f.graph, ("",))[0] == family]
-                note(days[-1], f"on the list in the snapshot{'s' if len(days) > 1 else ''} of "
-                     f"{', '.join(days)}: {described}", graphs)
+                note(
+                    days[-1],
+                    f"on the list in the snapshot{'s' if len(days) > 1 else ''} of {', '.join(days)}: {described}",
+                    graphs,
+                )
                 if days[-1] == newest[family]:
                     evidence.append((days[-1], "listed"))
                 else:
@@ -236,7 +259,19 @@ def source_json(reader: Reader, graph: str) -> dict:
     """A source as the pages' JSON gives it (see ``page``)."""
     source = reader.sources.get(graph)
     if source is None:
-        return {"graph": shorten(graph), "name": shorten(graph), "publisher": "", "date": "", "urls": [],
-                "dataset": False}
-    return {"graph": shorten(graph), "name": source.name, "publisher": source.publisher, "date": source.date,
-            "urls": list(source.urls), "dataset": source.dataset}
+        return {
+            "graph": shorten(graph),
+            "name": shorten(graph),
+            "publisher": "",
+            "date": "",
+            "urls": [],
+            "dataset": False,
+        }
+    return {
+        "graph": shorten(graph),
+        "name": source.name,
+        "publisher": source.publisher,
+        "date": source.date,
+        "urls": list(source.urls),
+        "dataset": source.dataset,
+    }

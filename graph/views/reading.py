@@ -32,9 +32,21 @@ SRC = PREFIXES["src"]
 DATASET = PREFIXES["dataset"]
 _LABELS = (LABEL, PREFIXES["skos"] + "prefLabel", PREFIXES["dcterms"] + "title", PREFIXES["schema"] + "name")
 #: Relations drawn as edges between entities (read with pattern lookups, the cheapest way).
-EDGE_PROPERTIES = tuple(expand(c) for c in (
-    "org:subOrganizationOf", "org:memberOf", "dkg:controlledBy", "dkg:affiliatedWith", "dkg:victim",
-    "dkg:holder", "dkg:linkedIncident", "dkg:uses", "skos:related", "prov:wasAttributedTo"))
+EDGE_PROPERTIES = tuple(
+    expand(c)
+    for c in (
+        "org:subOrganizationOf",
+        "org:memberOf",
+        "dkg:controlledBy",
+        "dkg:affiliatedWith",
+        "dkg:victim",
+        "dkg:holder",
+        "dkg:linkedIncident",
+        "dkg:uses",
+        "skos:related",
+        "prov:wasAttributedTo",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +134,9 @@ class Reader:
         if iri in self.sources or iri == ONTOLOGY:
             return False
         kinds = table()
-        types = {_value(q.object) for q in self.db.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)}
+        types = {
+            _value(q.object) for q in self.db.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)
+        }
         return kinds.kind_of(types) is None and not kinds.is_folded(types) and not any(t.startswith(DKG) for t in types)
 
     @functools.cached_property
@@ -138,7 +152,8 @@ class Reader:
     def select(self, name: str, **bindings: str) -> Iterator[ox.QuerySolution]:
         """Rows of ``graph/sparql/<name>.rq``, IRIs bound to the given variables."""
         values: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()}
+            ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()
+        }
         result = self.db.query(sparql.load(name), prefixes=PREFIXES, substitutions=values)
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError(f"{name}.rq is not a SELECT query")
@@ -162,9 +177,14 @@ class Reader:
             if not name:
                 name = graph.rsplit("/", 1)[-1] if graph.startswith("file:") else shorten(graph)
             urls = tuple(sorted(u for u in entry.get("url", ()) if u.startswith(("https://", "http://"))))
-            found[graph] = Source(graph, name, ", ".join(sorted(self.label(p) for p in entry.get("publisher", ()))),
-                                  min(entry.get("issued", ()), default=""), urls,
-                                  DKG + "Dataset" in entry.get("kind", ()) or graph.startswith(DATASET))
+            found[graph] = Source(
+                graph,
+                name,
+                ", ".join(sorted(self.label(p) for p in entry.get("publisher", ()))),
+                min(entry.get("issued", ()), default=""),
+                urls,
+                DKG + "Dataset" in entry.get("kind", ()) or graph.startswith(DATASET),
+            )
         return found
 
     @functools.cached_property
@@ -175,17 +195,21 @@ class Reader:
         found = []
         for prop in EDGE_PROPERTIES:
             relation = relation_label(prop)
-            found += [Link(_value(q.subject), relation, q.object.value, q.graph_name.value)
-                      for q in self.db.quads_for_pattern(None, ox.NamedNode(prop), None, None)
-                      if isinstance(q.object, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
-                      and q.graph_name.value != ONTOLOGY]
+            found += [
+                Link(_value(q.subject), relation, q.object.value, q.graph_name.value)
+                for q in self.db.quads_for_pattern(None, ox.NamedNode(prop), None, None)
+                if isinstance(q.object, ox.NamedNode)
+                and isinstance(q.graph_name, ox.NamedNode)
+                and q.graph_name.value != ONTOLOGY
+            ]
         for row in self.select("view-folded"):
-            found.append(Link(row["s"].value, row["relation"].value, row["o"].value, row["g"].value,
-                              row["node"].value))
+            found.append(Link(row["s"].value, row["relation"].value, row["o"].value, row["g"].value, row["node"].value))
         if self.open_world:
-            found += [Link(row["s"].value, relation_label(row["p"].value), row["o"].value, row["g"].value)
-                      for row in self.select("view-any-links")
-                      if "other" in (self.kind(row["s"].value), self.kind(row["o"].value))]
+            found += [
+                Link(row["s"].value, relation_label(row["p"].value), row["o"].value, row["g"].value)
+                for row in self.select("view-any-links")
+                if "other" in (self.kind(row["s"].value), self.kind(row["o"].value))
+            ]
         return [link for link in found if self.kind(link.subject) and self.kind(link.object)]
 
     @functools.cached_property
@@ -194,15 +218,21 @@ class Reader:
         found: set[str] = set()
         for graph in self.db.named_graphs():
             if graph.value.startswith(SRC):
-                found.update(q.subject.value for q in self.db.quads_for_pattern(
-                    None, ox.NamedNode(RDF_TYPE), None, graph) if isinstance(q.subject, ox.NamedNode))
+                found.update(
+                    q.subject.value
+                    for q in self.db.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, graph)
+                    if isinstance(q.subject, ox.NamedNode)
+                )
         return frozenset(n for n in found if self.kind(n))
 
     @functools.cached_property
     def publishers(self) -> frozenset[str]:
         """Records that publish a source (named in the panels with each source they publish)."""
-        return frozenset(q.object.value for q in self.db.quads_for_pattern(
-            None, ox.NamedNode(PREFIXES["dcterms"] + "publisher"), None, None) if isinstance(q.object, ox.NamedNode))
+        return frozenset(
+            q.object.value
+            for q in self.db.quads_for_pattern(None, ox.NamedNode(PREFIXES["dcterms"] + "publisher"), None, None)
+            if isinstance(q.object, ox.NamedNode)
+        )
 
     @functools.cached_property
     def dprk_targets(self) -> frozenset[str]:
@@ -232,8 +262,11 @@ class Reader:
         """Records that the given graphs state something about."""
         found: set[str] = set()
         for graph in sorted(graphs):
-            found.update(q.subject.value for q in self.db.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-                         if isinstance(q.subject, ox.NamedNode))
+            found.update(
+                q.subject.value
+                for q in self.db.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+                if isinstance(q.subject, ox.NamedNode)
+            )
         return {n for n in found if self.kind(n)}
 
     # ------------------------------------------------------------------ nodes
@@ -245,15 +278,20 @@ class Reader:
             graph = quad.graph_name
             if not isinstance(graph, ox.NamedNode) or graph.value == ONTOLOGY:
                 continue
-            found.append(Fact(quad.predicate.value, _value(quad.object), isinstance(quad.object, ox.NamedNode),
-                              graph.value))
+            found.append(
+                Fact(quad.predicate.value, _value(quad.object), isinstance(quad.object, ox.NamedNode), graph.value)
+            )
         return sorted(found, key=lambda f: (f.prop, f.value, f.graph))
 
     def pointing(self, prop: str, node: str) -> list[tuple[str, str]]:
         """(subject, graph) of every ``subject prop node`` statement, sorted."""
-        return sorted({(q.subject.value, q.graph_name.value)
-                       for q in self.db.quads_for_pattern(None, ox.NamedNode(prop), ox.NamedNode(node), None)
-                       if isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)})
+        return sorted(
+            {
+                (q.subject.value, q.graph_name.value)
+                for q in self.db.quads_for_pattern(None, ox.NamedNode(prop), ox.NamedNode(node), None)
+                if isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
+            }
+        )
 
     def label(self, iri: str) -> str:
         """A node's name: its cluster's label for a record, else its first label, else a CURIE."""
@@ -261,15 +299,19 @@ class Reader:
             if self.kind(iri) not in (None, "other"):
                 self._labels[iri] = self.entities.cluster(self.canonical(iri)).label
             else:
-                names = sorted(_value(q.object) for prop in _LABELS for q in self.db.quads_for_pattern(
-                    ox.NamedNode(iri), ox.NamedNode(prop), None, None))
+                names = sorted(
+                    _value(q.object)
+                    for prop in _LABELS
+                    for q in self.db.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(prop), None, None)
+                )
                 self._labels[iri] = names[0] if names else shorten(iri)
         return self._labels[iri]
 
     def values(self, node: str, prop: str) -> list[str]:
         """The values of one property of a node, sorted, without duplicates."""
-        return sorted({_value(q.object) for q in self.db.quads_for_pattern(
-            ox.NamedNode(node), ox.NamedNode(prop), None, None)})
+        return sorted(
+            {_value(q.object) for q in self.db.quads_for_pattern(ox.NamedNode(node), ox.NamedNode(prop), None, None)}
+        )
 
 
 def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:

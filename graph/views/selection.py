@@ -90,8 +90,9 @@ def check(options: ViewOptions) -> None:
 
 def source_filter(options: ViewOptions, sources: dict[str, Source]) -> set[str] | None:
     """The graphs a view keeps under ``--source``, ``--since``, ``--until`` and ``--as-of``, or
-    None for all. ``--since`` and ``--until`` leave undated sources out; ``--as-of`` keeps sources issued on or before the date and undated ones (whose dated facts
-    are still cut at the date where they are events, e.g. a delisting).
+    None for all. ``--since`` and ``--until`` leave undated sources out; ``--as-of`` keeps sources
+    issued on or before the date and undated ones (whose dated facts are still cut at the date
+    where they are events, e.g. a delisting).
     """
     if not options.sources and not options.since and not options.until and not options.as_of:
         return None
@@ -148,8 +149,9 @@ def select(reader: Reader, options: ViewOptions) -> Selection:
         kinds = wanted or {k for k in table().kinds if k not in NOT_DRAWN}
         candidates |= {node_of(r) for r in reader.records_of_kinds(kinds) if drawable(node_of(r))}
     filtered = bool(options.focus or wanted or kept is not None)
-    seeds = set() if options.focus else {node_of(r) for r in reader.curated | reader.dprk_targets
-                                         if drawable(node_of(r))}
+    seeds = (
+        set() if options.focus else {node_of(r) for r in reader.curated | reader.dprk_targets if drawable(node_of(r))}
+    )
     if not filtered:
         candidates |= seeds - {node_of(p) for p in reader.publishers}
     if options.records:
@@ -158,8 +160,10 @@ def select(reader: Reader, options: ViewOptions) -> Selection:
     if options.focus:
         focus = node_of(entities.resolve(options.focus).canonical)
         if not drawable(focus):
-            raise InputError(f"--focus {options.focus!r} is a {entities.kind(focus)}, which this view "
-                             "does not draw as a node (see its target's panel)")
+            raise InputError(
+                f"--focus {options.focus!r} is a {entities.kind(focus)}, which this view "
+                "does not draw as a node (see its target's panel)"
+            )
         candidates.add(focus)
     neighbours = _neighbours(candidates, edges)
     if focus:
@@ -170,7 +174,7 @@ def select(reader: Reader, options: ViewOptions) -> Selection:
     degree = {n: len(neighbours[n] & candidates) for n in candidates}
     far = len(candidates) + 1
     order = sorted(candidates, key=lambda n: (n != focus, distance.get(n, far), -degree[n], n))
-    chosen = set(order[:options.max_nodes])
+    chosen = set(order[: options.max_nodes])
     edges = {k: e for k, e in edges.items() if k[0] in chosen and k[2] in chosen}
     linked = {n for s, _, o in edges for n in (s, o)}
     isolated = sorted(n for n in chosen if n not in linked and n != focus) if filtered else []
@@ -180,11 +184,26 @@ def select(reader: Reader, options: ViewOptions) -> Selection:
             unlinked = {node_of(r) for r in reader.records_of_kinds(wanted)} - candidates
             isolated = sorted(set(isolated) | {n for n in unlinked if drawable(n)})
     nodes = sorted(chosen)
-    notes = _notes(reader, options, nodes, len(order) - min(len(order), options.max_nodes),
-                   [] if options.isolated else isolated, focus is not None)
+    notes = _notes(
+        reader,
+        options,
+        nodes,
+        len(order) - min(len(order), options.max_nodes),
+        [] if options.isolated else isolated,
+        focus is not None,
+    )
     members = {n: (n,) if options.records else entities.cluster(n).members for n in nodes}
-    return Selection(nodes, members, edges, focus, keep, kept, notes, len(order) - len(nodes),
-                     {n: distance[n] for n in nodes if n in distance} if focus else {})
+    return Selection(
+        nodes,
+        members,
+        edges,
+        focus,
+        keep,
+        kept,
+        notes,
+        len(order) - len(nodes),
+        {n: distance[n] for n in nodes if n in distance} if focus else {},
+    )
 
 
 def _same_entity_edges(reader: Reader, nodes: set[str], edges: dict) -> None:
@@ -193,8 +212,9 @@ def _same_entity_edges(reader: Reader, nodes: set[str], edges: dict) -> None:
         canonical = reader.entities.cluster(node).canonical
         if canonical != node and canonical in nodes:
             edge = edges[(node, SAME, canonical)]
-            edge.graphs.update(link.graph for link in reader.entities.links([node])
-                               if link.status == "confirmed" and link.graph)
+            edge.graphs.update(
+                link.graph for link in reader.entities.links([node]) if link.status == "confirmed" and link.graph
+            )
 
 
 def _neighbours(nodes: Iterable[str], edges: dict) -> dict[str, set[str]]:
@@ -221,33 +241,40 @@ def _distances(neighbours: dict[str, set[str]], seeds: Iterable[str], limit: int
     return distance
 
 
-def _notes(reader: Reader, options: ViewOptions, nodes: list[str], beyond: int, isolated: list[str],
-           focused: bool) -> list[str]:
+def _notes(
+    reader: Reader, options: ViewOptions, nodes: list[str], beyond: int, isolated: list[str], focused: bool
+) -> list[str]:
     """What the view left out, and the options that show it."""
     entities = reader.entities
     notes = []
     if beyond:
-        notes.append(f"Showing the {options.max_nodes:,} most relevant entities: {beyond:,} more "
-                     f"{'within reach' if focused else 'in this selection'} are left out (nearest to the "
-                     "curated core and to DPRK designations first, then the most connected). Narrow the view "
-                     "with --focus NAME, --type KIND or --source SOURCE, or raise --max-nodes.")
+        notes.append(
+            f"Showing the {options.max_nodes:,} most relevant entities: {beyond:,} more "
+            f"{'within reach' if focused else 'in this selection'} are left out (nearest to the "
+            "curated core and to DPRK designations first, then the most connected). Narrow the view "
+            "with --focus NAME, --type KIND or --source SOURCE, or raise --max-nodes."
+        )
     if isolated:
         kinds = Counter(reader.kind(n) for n in isolated)
         listed = ", ".join(f"{c:,} {k}" for k, c in sorted(kinds.items(), key=lambda kc: (-kc[1], kc[0])))
-        notes.append(f"{len(isolated):,} entities with no relation in this view are hidden ({listed}); "
-                     "--isolated shows them.")
+        notes.append(
+            f"{len(isolated):,} entities with no relation in this view are hidden ({listed}); --isolated shows them."
+        )
     if not focused and not options.types and not options.isolated and not options.records:
         drawn = Counter(reader.kind(m) for n in nodes for m in entities.cluster(n).members)
         counts = reader.kind_counts()
-        missing = {k: counts[k] - drawn.get(k, 0) for k in counts
-                   if k not in NOT_DRAWN and counts[k] > drawn.get(k, 0)}
+        missing = {k: counts[k] - drawn.get(k, 0) for k in counts if k not in NOT_DRAWN and counts[k] > drawn.get(k, 0)}
         missing = {k: c for k, c in missing.items() if c > 0}
         if missing and sum(missing.values()) > len(isolated):
             listed = ", ".join(f"{c:,} {k}" for k, c in sorted(missing.items(), key=lambda kc: (-kc[1], kc[0])))
-            notes.append(f"Records not drawn, unrelated to what is shown or beyond the limit: {listed}. "
-                         "Draw one with --focus NAME (a name, alias, identifier or address), or a kind "
-                         "with --type KIND --isolated.")
+            notes.append(
+                f"Records not drawn, unrelated to what is shown or beyond the limit: {listed}. "
+                "Draw one with --focus NAME (a name, alias, identifier or address), or a kind "
+                "with --type KIND --isolated."
+            )
     if not options.draw_sources:
-        notes.append("Source documents are not drawn as nodes: each fact in the side panel names the "
-                     "sources that state it. --sources draws them.")
+        notes.append(
+            "Source documents are not drawn as nodes: each fact in the side panel names the "
+            "sources that state it. --sources draws them."
+        )
     return notes

@@ -65,16 +65,28 @@ def render(reader: Reader, options: TimelineOptions) -> Timeline:
         if not graphs:
             continue
         used.update(graphs)
-        picked.append((event, graphs, sorted({reader.label(expand(i)) for i in event.involved}),
-                       panel.folded_rows(reader, [expand(event.node)], keep)))
+        picked.append(
+            (
+                event,
+                graphs,
+                sorted({reader.label(expand(i)) for i in event.involved}),
+                panel.folded_rows(reader, [expand(event.node)], keep),
+            )
+        )
     ordered = sorted(used)
     position = {g: i for i, g in enumerate(ordered)}
-    rows = [{"date": event.date, "event": event.event, "label": event.label, "id": event.node,
-             "involved": involved,
-             "facts": [[r.prop, r.value, [position[g] for g in sorted(r.graphs) if g in position]]
-                       for r in facts],
-             "sources": [position[g] for g in graphs]}
-            for event, graphs, involved, facts in picked]
+    rows = [
+        {
+            "date": event.date,
+            "event": event.event,
+            "label": event.label,
+            "id": event.node,
+            "involved": involved,
+            "facts": [[r.prop, r.value, [position[g] for g in sorted(r.graphs) if g in position]] for r in facts],
+            "sources": [position[g] for g in graphs],
+        }
+        for event, graphs, involved, facts in picked
+    ]
     data = {"sources": [panel.source_json(reader, g) for g in ordered], "events": rows}
     caption = _caption(reader, options, len(rows), ordered)
     page = assemble("timeline.html", options.title, caption, [], data, {"APP": asset("timeline.js")}, "timeline.css")
