@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+
 def _median(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -33,8 +34,7 @@ def measure(quick: bool = False) -> list[dict]:
     """One row: median seconds of the STIX export and of reading every quad, same store."""
     import pyoxigraph as ox
 
-    from generate import generate
-
+    from bench.generate import generate
     from graph.stix import export_stix
 
     triples, repeat = (100_000, 3) if quick else (1_000_000, 3)
@@ -58,10 +58,16 @@ def measure(quick: bool = False) -> list[dict]:
         baseline = _median(read_quads, repeat)
         project = _median(lambda: export_stix(store, path, out), repeat)
         size = first.path.stat().st_size / 1e6
-        return [{"measure": f"export --format stix, {quads:,} quads ({first.total:,} objects, {size:.0f} MB)",
-                 "baseline": "iterate every quad of the store with pyoxigraph",
-                 "baseline_s": baseline, "project_s": project, "goal": 3.0,
-                 "note": f"first export, building the entity index too: {cold:.1f} s"}]
+        return [
+            {
+                "measure": f"export --format stix, {quads:,} quads ({first.total:,} objects, {size:.0f} MB)",
+                "baseline": "iterate every quad of the store with pyoxigraph",
+                "baseline_s": baseline,
+                "project_s": project,
+                "goal": 3.0,
+                "note": f"first export, building the entity index too: {cold:.1f} s",
+            }
+        ]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -72,8 +78,10 @@ def main() -> None:
     args = parser.parse_args()
     for row in measure(args.quick):
         ratio = row["project_s"] / row["baseline_s"]
-        print(f"{row['measure']}: project {row['project_s']:.2f} s, baseline {row['baseline_s']:.2f} s "
-              f"({row['baseline']}), ratio {ratio:.2f} (goal <= {row['goal']}); {row['note']}")
+        print(
+            f"{row['measure']}: project {row['project_s']:.2f} s, baseline {row['baseline_s']:.2f} s "
+            f"({row['baseline']}), ratio {ratio:.2f} (goal <= {row['goal']}); {row['note']}"
+        )
 
 
 if __name__ == "__main__":

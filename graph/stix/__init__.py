@@ -36,8 +36,9 @@ class StixExport:
         return sum(self.counts.values())
 
 
-def build_objects(ox_store: ox.Store, store_path: Path | None, focus: str | None = None,
-                  depth: int = 2, as_of: str | None = None) -> tuple[dict[str, dict], int, str | None]:
+def build_objects(
+    ox_store: ox.Store, store_path: Path | None, focus: str | None = None, depth: int = 2, as_of: str | None = None
+) -> tuple[dict[str, dict], int, str | None]:
     """The bundle's objects by id, how many sources had no date, and the focus entity's label.
 
     ``as_of`` must already be checked (``terms.check_date``); a ``focus`` that names no entity,
@@ -64,14 +65,22 @@ def build_objects(ox_store: ox.Store, store_path: Path | None, focus: str | None
     start = {ctx.ids[m] for m in cluster.members if m in ctx.ids}
     if not start:
         when = f" in the sources issued by {as_of}" if as_of else ""
-        raise InputError(f"--focus {focus!r}: {cluster.label} ({cluster.curie}) is a {cluster.kind}, "
-                         f"which the STIX export carries no object for{when}; focus on an actor, "
-                         "incident, service or address")
+        raise InputError(
+            f"--focus {focus!r}: {cluster.label} ({cluster.curie}) is a {cluster.kind}, "
+            f"which the STIX export carries no object for{when}; focus on an actor, "
+            "incident, service or address"
+        )
     return focus_view(ctx.objects, start, depth), undated, cluster.label
 
 
-def export_stix(ox_store: ox.Store, store_path: Path | None, out_dir: Path, focus: str | None = None,
-                depth: int = 2, as_of: str | None = None) -> StixExport:
+def export_stix(
+    ox_store: ox.Store,
+    store_path: Path | None,
+    out_dir: Path,
+    focus: str | None = None,
+    depth: int = 2,
+    as_of: str | None = None,
+) -> StixExport:
     """Write ``graph.stix.json`` into ``out_dir`` atomically (see the module docstring)."""
     from ..export import check_writable, write_atomically
     from .writer import FILE_NAME, render

@@ -54,7 +54,7 @@ def sco_id(stix_type: str, contributing: dict[str, str]) -> str:
     >>> sco_id("cryptocurrency-wallet", {"value": "0xabc"}).startswith("cryptocurrency-wallet--")
     True
     """
-    from stix2.canonicalization.Canonicalize import canonicalize
+    from stix2.canonicalization.Canonicalize import canonicalize  # type: ignore[import-untyped]
 
     return f"{stix_type}--{uuid.uuid5(SCO_NAMESPACE, canonicalize(contributing, utf8=False))}"
 

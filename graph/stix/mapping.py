@@ -36,8 +36,12 @@ if TYPE_CHECKING:
 ALT_LABEL = PREFIXES["skos"] + "altLabel"
 COMMENT = PREFIXES["rdfs"] + "comment"
 #: Identifier properties -> the external reference ``source_name`` they become.
-IDENTIFIER_SOURCES = {DKG + "attackId": "mitre-attack", DKG + "mispUuid": "misp-galaxy-threat-actor",
-                      DKG + "listEntryId": "ofac-sdn", DKG + "stixId": "mitre-attack-stix-id"}
+IDENTIFIER_SOURCES = {
+    DKG + "attackId": "mitre-attack",
+    DKG + "mispUuid": "misp-galaxy-threat-actor",
+    DKG + "listEntryId": "ofac-sdn",
+    DKG + "stixId": "mitre-attack-stix-id",
+}
 _SIC = re.compile(r"\[sic\]", re.IGNORECASE)
 _WITH_ALIASES = ("intrusion-set", "threat-actor")
 
@@ -117,10 +121,11 @@ class Context:
             if source is None:
                 continue
             if not source.urls:
-                refs.append({"source_name": "dprk-kg", "external_id": shorten(graph),
-                             "description": source.title})
-            refs += [{"source_name": "dprk-kg", "external_id": shorten(graph), "description": label,
-                      "url": url} for label, url in source.urls]
+                refs.append({"source_name": "dprk-kg", "external_id": shorten(graph), "description": source.title})
+            refs += [
+                {"source_name": "dprk-kg", "external_id": shorten(graph), "description": label, "url": url}
+                for label, url in source.urls
+            ]
             self._refs[graph] = refs[start:]
         return refs
 
@@ -138,8 +143,14 @@ class Context:
     def sdo(self, stix_type: str, key: str, graphs, **props) -> dict:
         """A new domain object, stated by ``graphs``, stored and returned."""
         created, modified = self.dates(graphs)
-        obj = {"type": stix_type, "spec_version": "2.1", "id": sdo_id(stix_type, key),
-               "created": created, "modified": modified, **{k: v for k, v in props.items() if v}}
+        obj = {
+            "type": stix_type,
+            "spec_version": "2.1",
+            "id": sdo_id(stix_type, key),
+            "created": created,
+            "modified": modified,
+            **{k: v for k, v in props.items() if v},
+        }
         self.objects[obj["id"]] = obj
         for graph in graphs:
             self.states[graph].add(obj["id"])
@@ -151,6 +162,8 @@ def _kinds(facts: Facts) -> dict[str, str]:
     kinds: dict[str, str] = {}
     for cls in table().classes():
         kind = table().kind_of([cls])
+        if kind is None:  # never: every class of the table has a kind
+            continue
         for node in facts.types.get(cls, ()):
             kinds.setdefault(node, kind)
     return kinds
@@ -184,13 +197,16 @@ def map_entities(ctx: Context) -> None:
 
 def _name(ctx: Context, head: str, members: list[str]) -> str:
     label = ctx.facts.value(head, LABEL) if head in ctx.facts.nodes else None
-    return label or ctx.entities.label(head) or next(
-        (ctx.facts.value(m, LABEL) for m in sorted(members) if ctx.facts.value(m, LABEL)), shorten(head))
+    return (
+        label
+        or ctx.entities.label(head)
+        or next((v for v in (ctx.facts.value(m, LABEL) for m in sorted(members)) if v), shorten(head))
+    )
 
 
 def _acting_persons(facts: Facts) -> set[str]:
     """Persons a source attributes an incident to, names a member of a group, or sanctions."""
-    acting = set()
+    acting: set[str] = set()
     for cls, prop in (("Attribution", "attributedTo"), ("Sanction", "sanctionTarget")):
         for node in facts.types.get(DKG + cls, ()):
             acting.update(v for v, _ in facts.nodes[node].get(DKG + prop, ()))
@@ -218,8 +234,9 @@ def trap_names(facts: Facts) -> set[tuple[str, str, str]]:
     return traps
 
 
-def _aliases(ctx: Context, clusters: dict[str, list[str]],
-             names: dict[str, str]) -> dict[str, tuple[list[str], list[str]]]:
+def _aliases(
+    ctx: Context, clusters: dict[str, list[str]], names: dict[str, str]
+) -> dict[str, tuple[list[str], list[str]]]:
     """Per cluster: the aliases exported, and the names withheld because other objects use them."""
     traps = trap_names(ctx.facts)
     taken = defaultdict(set)
@@ -266,12 +283,20 @@ def _identifiers(ctx: Context, members: list[str]) -> list[dict]:
                     ref["url"] = urls[0]
                 refs.append(ref)
     unique = {(r["source_name"], r["external_id"]): r for r in sorted(refs, key=len)}
-    return sorted(unique.values(), key=lambda r: (r["source_name"] != "mitre-attack", r["source_name"],
-                                                  r["external_id"]))
+    return sorted(
+        unique.values(), key=lambda r: (r["source_name"] != "mitre-attack", r["source_name"], r["external_id"])
+    )
 
 
-def _entity(ctx: Context, head: str, members: list[str], kind: str, name: str,
-            aliases: tuple[list[str], list[str]], acting: set[str]) -> dict:
+def _entity(
+    ctx: Context,
+    head: str,
+    members: list[str],
+    kind: str,
+    name: str,
+    aliases: tuple[list[str], list[str]],
+    acting: set[str],
+) -> dict:
     t = tables()
     stix_type = t["kinds"][kind]
     graphs = sorted({g for m in members for g in ctx.facts.graphs(m)})
@@ -284,10 +309,10 @@ def _entity(ctx: Context, head: str, members: list[str], kind: str, name: str,
     lines = [comments[0]] if comments else []
     kept, withheld = aliases
     if withheld:
-        lines.append("Other names, not given as aliases because other objects bear them too: "
-                     + "; ".join(withheld) + ".")
-    refs = _identifiers(ctx, members) + [{"source_name": "dprk-kg", "external_id": shorten(m)}
-                                         for m in members]
+        lines.append(
+            "Other names, not given as aliases because other objects bear them too: " + "; ".join(withheld) + "."
+        )
+    refs = _identifiers(ctx, members) + [{"source_name": "dprk-kg", "external_id": shorten(m)} for m in members]
     props: dict = {"name": name, "description": "\n\n".join(lines), "external_references": refs}
     if stix_type in _WITH_ALIASES:
         props["aliases"] = kept
@@ -331,17 +356,25 @@ def _incident(ctx: Context, members: list[str], props: dict) -> None:
         lines.append("Reported losses (each as its source gives it; figures are not combined):")
         lines += [_loss_line(x) for x in losses]
         props.setdefault("extensions", {})[extension_id("reported-amounts")] = {
-            "extension_type": "property-extension", "reported_losses": losses}
+            "extension_type": "property-extension",
+            "reported_losses": losses,
+        }
     full_days = [d for d in days if is_full_date(d)]
-    publishers = sorted({ctx.facts.sources[g].publisher for m in members for g in ctx.facts.graphs(m)
-                         if g in ctx.facts.sources and ctx.facts.sources[g].publisher})
-    top = {"incident_type": "cybercrime",
-           "source": ", ".join(ctx.label(p) for p in publishers)}
+    publishers = sorted(
+        {
+            p
+            for m in members
+            for g in ctx.facts.graphs(m)
+            if g in ctx.facts.sources and (p := ctx.facts.sources[g].publisher)
+        }
+    )
+    top = {"incident_type": "cybercrime", "source": ", ".join(ctx.label(p) for p in publishers)}
     if full_days:
         top["first_seen"] = timestamp(full_days[0])
     props.update({k: v for k, v in top.items() if v})
     props.setdefault("extensions", {})[extension_id("incident-opencti")] = {
-        "extension_type": "toplevel-property-extension"}
+        "extension_type": "toplevel-property-extension"
+    }
     props["description"] = "\n".join(lines)
 
 
@@ -350,9 +383,13 @@ def _loss(ctx: Context, amount: str, graph: str) -> dict:
     source = facts.sources.get(graph)
     props = facts.nodes.get(amount, {})
     loss = {"text": min((v for v, _ in props.get(LABEL, ())), default=None) or shorten(amount)}
-    for key, prop in (("value", sdo + "value"), ("min_value", sdo + "minValue"),
-                      ("max_value", sdo + "maxValue"), ("currency", sdo + "currency"),
-                      ("qualifier", DKG + "amountQualifier")):
+    for key, prop in (
+        ("value", sdo + "value"),
+        ("min_value", sdo + "minValue"),
+        ("max_value", sdo + "maxValue"),
+        ("currency", sdo + "currency"),
+        ("qualifier", DKG + "amountQualifier"),
+    ):
         if prop in props:
             loss[key] = min(v for v, _ in props[prop])
     if source:
@@ -379,16 +416,18 @@ def _wallet(ctx: Context, node: str) -> None:
         return
     oid = sco_id("cryptocurrency-wallet", {"value": value})
     new_sco = {extension_id("cryptocurrency-wallet"): {"extension_type": "new-sco"}}
-    obj = ctx.objects.setdefault(oid, {"type": "cryptocurrency-wallet", "spec_version": "2.1", "id": oid,
-                                       "value": value, "extensions": new_sco})
+    obj = ctx.objects.setdefault(
+        oid, {"type": "cryptocurrency-wallet", "spec_version": "2.1", "id": oid, "value": value, "extensions": new_sco}
+    )
     labels = set(obj.get("labels", ())) | {f"chain:{c}" for c in facts.values(node, DKG + "chain")}
     labels |= {f"asset:{a}" for a in facts.values(node, DKG + "asset")}
     if labels:  # STIX forbids an empty list: an address whose chain no source states has none
         obj["labels"] = sorted(labels)
     chains = [label[6:] for label in sorted(labels) if label.startswith("chain:")]
     assets = [label[6:] for label in sorted(labels) if label.startswith("asset:")]
-    obj["description"] = (f"Crypto address on {', '.join(chains) or 'a chain not stated'}"
-                          + (f"; assets: {', '.join(assets)}." if assets else "."))
+    obj["description"] = f"Crypto address on {', '.join(chains) or 'a chain not stated'}" + (
+        f"; assets: {', '.join(assets)}." if assets else "."
+    )
     ctx.ids[node] = oid
     ctx.members[oid].append(node)
     for graph in facts.graphs(node):

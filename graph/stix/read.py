@@ -99,20 +99,26 @@ def read(ox_store: ox.Store, properties: list[str], as_of: str | None = None) ->
     for prop in properties:
         iri = expand(prop)
         for quad in ox_store.quads_for_pattern(None, ox.NamedNode(iri), None, None):
-            graph = quad.graph_name.value
+            subject, value, graph_name = quad.subject, quad.object, quad.graph_name
+            if (
+                isinstance(graph_name, ox.DefaultGraph)
+                or isinstance(subject, ox.Triple)
+                or isinstance(value, ox.Triple)
+            ):
+                raise TypeError(f"the STIX export reads named graphs of plain statements, not: {quad}")
+            graph = graph_name.value
             if graph == ONTOLOGY:
                 continue
-            props = nodes.get(quad.subject.value)
+            props = nodes.get(subject.value)
             if props is None:
-                props = nodes[quad.subject.value] = {}
+                props = nodes[subject.value] = {}
             pairs = props.get(iri)
             if pairs is None:
                 pairs = props[iri] = []
-            pairs.append((quad.object.value, graph))
+            pairs.append((value.value, graph))
     sources = _sources(ox_store, nodes)
     if as_of:
-        dropped = {g for g, source in sources.items()
-                   if source.date is None or not on_or_before(source.date, as_of)}
+        dropped = {g for g, source in sources.items() if source.date is None or not on_or_before(source.date, as_of)}
         if dropped:
             nodes = _without(nodes, dropped)
             sources = {g: s for g, s in sources.items() if g not in dropped}
@@ -155,16 +161,32 @@ def _sources(ox_store: ox.Store, nodes: dict[str, Props]) -> dict[str, Source]:
             others = [d for d in (_first(nodes[doc], DCT + "issued", graph) for doc in docs) if d]
             date, dated_by = (min(others), "issued (copy or original)") if others else (None, "")
         if date is None:
-            rows = list(ox_store.query(sparql.load("stix-latest-date"), prefixes=PREFIXES,
-                                       substitutions={ox.Variable("g"): ox.NamedNode(graph)}))
-            if rows and rows[0]["latest"] is not None:
-                date, dated_by = rows[0]["latest"].value, "latest date stated"
+            result = ox_store.query(
+                sparql.load("stix-latest-date"),
+                prefixes=PREFIXES,
+                substitutions={ox.Variable("g"): ox.NamedNode(graph)},
+            )
+            if not isinstance(result, ox.QuerySolutions):
+                raise TypeError(f"stix-latest-date is a SELECT query, it answered {type(result).__name__}")
+            rows = list(result)
+            latest = rows[0]["latest"] if rows else None
+            if latest is not None:
+                if isinstance(latest, ox.Triple):
+                    raise TypeError(f"stix-latest-date answered a quoted triple: {latest}")
+                date, dated_by = latest.value, "latest date stated"
         urls = []
         for doc in docs:
             url = _first(nodes[doc], SDO + "url", graph)
             if url:
                 label = _first(nodes[doc], DCT + "title", graph) or _first(nodes[doc], LABEL, graph) or doc
                 urls.append((label, url))
-        sources[graph] = Source(graph, title, date, dated_by, _first(main, DCT + "publisher", graph),
-                                _first(main, DKG + "documentKind", graph), urls)
+        sources[graph] = Source(
+            graph,
+            title,
+            date,
+            dated_by,
+            _first(main, DCT + "publisher", graph),
+            _first(main, DKG + "documentKind", graph),
+            urls,
+        )
     return sources

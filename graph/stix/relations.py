@@ -9,6 +9,8 @@ from the incident to the actor per attributing agent, with ``created_by_ref`` th
 
 from __future__ import annotations
 
+from typing import Any
+
 from .ids import is_full_date, sdo_id, timestamp
 from .mapping import Context, confidence, relation_types
 from .read import DKG, LABEL
@@ -32,8 +34,16 @@ def map_relations(ctx: Context) -> None:
                 source = ctx.facts.sources.get(graph)
                 if source is not None:
                     words += f" (according to {source.title})"
-                _relationship(ctx, (source_id, kind, target_id, graph), [graph], kind, source_id,
-                              target_id, description=words + ".", created_by_ref=ctx.publisher_ref(graph))
+                _relationship(
+                    ctx,
+                    (source_id, kind, target_id, graph),
+                    [graph],
+                    kind,
+                    source_id,
+                    target_id,
+                    description=words + ".",
+                    created_by_ref=ctx.publisher_ref(graph),
+                )
 
 
 def map_attributions(ctx: Context) -> None:
@@ -41,9 +51,9 @@ def map_attributions(ctx: Context) -> None:
     for node in ctx.facts.typed(DKG + "Attribution"):
         props = ctx.facts.nodes[node]
         graphs = sorted({g for pairs in props.values() for _, g in pairs})
-        incidents = {ctx.ids.get(v) for v, _ in props.get(DKG + "attributedIncident", ())} - {None}
-        actors = {ctx.ids.get(v) for v, _ in props.get(DKG + "attributedTo", ())} - {None}
-        agents = sorted({v for v, _ in props.get(DKG + "attributedBy", ())}) or [None]
+        incidents = {i for v, _ in props.get(DKG + "attributedIncident", ()) if (i := ctx.ids.get(v)) is not None}
+        actors = {a for v, _ in props.get(DKG + "attributedTo", ()) if (a := ctx.ids.get(v)) is not None}
+        agents: list[str | None] = [*sorted({v for v, _ in props.get(DKG + "attributedBy", ())})] or [None]
         levels = sorted({v for v, _ in props.get(DKG + "confidence", ())})
         days = sorted({v for v, _ in props.get(DKG + "attributionDate", ())})
         label = ctx.facts.value(node, LABEL) or ""
@@ -54,11 +64,17 @@ def map_attributions(ctx: Context) -> None:
                 for agent in agents:
                     words = label + (f" (stated confidence: {level_words})" if level_words else "")
                     _relationship(
-                        ctx, (node, incident, actor, agent or ""), graphs, "attributed-to", incident, actor,
+                        ctx,
+                        (node, incident, actor, agent or ""),
+                        graphs,
+                        "attributed-to",
+                        incident,
+                        actor,
                         description=f"{words}. Source: {titles}." if titles else f"{words}.",
                         created_by_ref=ctx.ids.get(agent) if agent else None,
                         start_time=timestamp(days[0]) if days and is_full_date(days[0]) else None,
-                        confidence=confidence(levels[0]) if len(levels) == 1 else None)
+                        confidence=confidence(levels[0]) if len(levels) == 1 else None,
+                    )
 
 
 def _label(ctx: Context, oid: str) -> str:
@@ -66,13 +82,21 @@ def _label(ctx: Context, oid: str) -> str:
     return obj.get("name") or obj.get("value") or oid
 
 
-def _relationship(ctx: Context, key: tuple, graphs: list[str], kind: str, source_id: str,
-                  target_id: str, **props) -> None:
+def _relationship(
+    ctx: Context, key: tuple, graphs: list[str], kind: str, source_id: str, target_id: str, **props
+) -> None:
     created, modified = ctx.dates(graphs)
-    obj = {"type": "relationship", "spec_version": "2.1", "id": sdo_id("relationship", *key),
-           "created": created, "modified": modified, "relationship_type": kind,
-           "source_ref": source_id, "target_ref": target_id,
-           "external_references": ctx.source_refs(graphs)}
+    obj: dict[str, Any] = {
+        "type": "relationship",
+        "spec_version": "2.1",
+        "id": sdo_id("relationship", *key),
+        "created": created,
+        "modified": modified,
+        "relationship_type": kind,
+        "source_ref": source_id,
+        "target_ref": target_id,
+        "external_references": ctx.source_refs(graphs),
+    }
     obj.update({k: v for k, v in props.items() if v is not None})
     if not obj["external_references"]:
         del obj["external_references"]

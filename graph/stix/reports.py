@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from typing import Any
 
 from ..terms import shorten
 from .ids import sdo_id, timestamp
@@ -38,53 +39,76 @@ def map_sanctions(ctx: Context) -> None:
     for node in facts.typed(DKG + "Sanction"):
         targets = sorted({ctx.ids[v] for v in facts.values(node, "dkg:sanctionTarget") if v in ctx.ids})
         if targets:
-            rows.append((node, targets, facts.value(node, "dkg:authority"),
-                         min(facts.values(node, "dkg:listingDate"), default=None)))
+            rows.append(
+                (
+                    node,
+                    targets,
+                    facts.value(node, "dkg:authority"),
+                    min(facts.values(node, "dkg:listingDate"), default=None),
+                )
+            )
     first: dict[tuple, str] = {}
     for _, targets, authority, listing in rows:
-        for target in targets if listing else ():
+        if not listing:
+            continue
+        for target in targets:
             if (authority, target) not in first or listing < first[(authority, target)]:
                 first[(authority, target)] = listing
     for node, targets, authority, listing in rows:
         graphs = facts.graphs(node)
         dated = sorted(d for d in (facts.sources[g].date for g in graphs if g in facts.sources) if d)
-        again = bool(listing) and any(first.get((authority, t), listing) < listing for t in targets)
+        again = bool(listing and any(first.get((authority, t), listing) < listing for t in targets))
         published = listing or (dated[0] if dated else None)
         if published:
-            _sanction_report(ctx, node, targets, listed_under[node], "re-designation" if again
-                             else "designation", published, graphs)
+            _sanction_report(
+                ctx, node, targets, listed_under[node], "re-designation" if again else "designation", published, graphs
+            )
         ended = min(facts.values(node, "dkg:endDate"), default=None)
         delisted = DKG + "Delisted" in facts.values(node, "dkg:status")
         if ended or delisted:
-            stating = sorted(d for d in (facts.sources[g].date for v, g in facts.nodes[node].get(
-                DKG + "status", ()) if v == DKG + "Delisted" and g in facts.sources) if d)
+            stating = sorted(
+                d
+                for d in (
+                    facts.sources[g].date
+                    for v, g in facts.nodes[node].get(DKG + "status", ())
+                    if v == DKG + "Delisted" and g in facts.sources
+                )
+                if d
+            )
             when = ended or (stating[0] if stating else None)
             if when:
                 _sanction_report(ctx, node, targets, listed_under[node], "delisting", when, graphs)
 
 
-def _sanction_report(ctx: Context, node: str, targets: list[str], addresses: set[str], action: str,
-                     published: str, graphs: list[str]) -> None:
+def _sanction_report(
+    ctx: Context, node: str, targets: list[str], addresses: set[str], action: str, published: str, graphs: list[str]
+) -> None:
     facts = ctx.facts
     authority = facts.value(node, "dkg:authority")
     label = facts.value(node, LABEL) or shorten(node)
     statuses = [s.rsplit("#", 1)[-1].lower() for s in facts.values(node, "dkg:status")]
-    fields = {"action": action, "sanction": node, "target_ref": targets[0],
-              "authority": ctx.label(authority) if authority else None,
-              "authority_ref": ctx.ids.get(authority) if authority else None,
-              "program": facts.values(node, "dkg:program"),
-              "legal_basis": facts.values(node, "dkg:legalBasis"),
-              "listing_date": min(facts.values(node, "dkg:listingDate"), default=None),
-              "end_date": min(facts.values(node, "dkg:endDate"), default=None),
-              "status": "delisted" if "delisted" in statuses else "listed" if statuses else None,
-              "address_refs": sorted(addresses)}
+    fields: dict[str, Any] = {
+        "action": action,
+        "sanction": node,
+        "target_ref": targets[0],
+        "authority": ctx.label(authority) if authority else None,
+        "authority_ref": ctx.ids.get(authority) if authority else None,
+        "program": facts.values(node, "dkg:program"),
+        "legal_basis": facts.values(node, "dkg:legalBasis"),
+        "listing_date": min(facts.values(node, "dkg:listingDate"), default=None),
+        "end_date": min(facts.values(node, "dkg:endDate"), default=None),
+        "status": "delisted" if "delisted" in statuses else "listed" if statuses else None,
+        "address_refs": sorted(addresses),
+    }
     fields = {k: v for k, v in fields.items() if v}
     by = fields.get("authority", "an authority not stated")
     if action == "delisting" or fields.get("listing_date"):
         lines = [f"{action.capitalize()} by {by} on {published}: {label}."]
     else:
-        lines = [f"{label}: listed by {by} as of {published}, the date of the earliest source that "
-                 "states it (the listing date is not stated)."]
+        lines = [
+            f"{label}: listed by {by} as of {published}, the date of the earliest source that "
+            "states it (the listing date is not stated)."
+        ]
     for key, words in (("program", "Program"), ("legal_basis", "Legal basis")):
         if key in fields:
             lines.append(f"{words}: {', '.join(fields[key])}.")
@@ -97,14 +121,20 @@ def _sanction_report(ctx: Context, node: str, targets: list[str], addresses: set
     lines.append("Sources: " + "; ".join(titles) + ".")
     _, modified = ctx.dates(graphs)
     stamp = timestamp(published)
-    report = {"type": "report", "spec_version": "2.1", "id": sdo_id("report", node, action),
-              "created": stamp, "modified": max(stamp, modified), "published": stamp,
-              "name": f"{action.capitalize()}: {label}", "description": "\n".join(lines),
-              "labels": [tables()["sanction"][action.replace("-", "")]],
-              "object_refs": sorted({*targets, *addresses}),
-              "external_references": [{"source_name": "dprk-kg", "external_id": shorten(node)},
-                                      *ctx.source_refs(graphs)],
-              "extensions": {extension_id("sanction"): {"extension_type": "property-extension", **fields}}}
+    report: dict[str, Any] = {
+        "type": "report",
+        "spec_version": "2.1",
+        "id": sdo_id("report", node, action),
+        "created": stamp,
+        "modified": max(stamp, modified),
+        "published": stamp,
+        "name": f"{action.capitalize()}: {label}",
+        "description": "\n".join(lines),
+        "labels": [tables()["sanction"][action.replace("-", "")]],
+        "object_refs": sorted({*targets, *addresses}),
+        "external_references": [{"source_name": "dprk-kg", "external_id": shorten(node)}, *ctx.source_refs(graphs)],
+        "extensions": {extension_id("sanction"): {"extension_type": "property-extension", **fields}},
+    }
     if fields.get("authority_ref"):
         report["created_by_ref"] = fields["authority_ref"]
     ctx.objects[report["id"]] = report
@@ -125,10 +155,19 @@ def map_sources(ctx: Context) -> int:
         words = f"{kind.replace('-', ' ').capitalize()} ({shorten(graph)})" if kind else shorten(graph)
         if source.dated_by != "issued":
             words += f"; it states no date of its own, the date given is the {source.dated_by}"
-        report = {"type": "report", "spec_version": "2.1", "id": sdo_id("report", graph),
-                  "created": stamp, "modified": stamp, "published": stamp, "name": source.title,
-                  "description": words + ".", "report_types": ["threat-report"], "object_refs": refs,
-                  "external_references": ctx.source_refs([graph])}
+        report: dict[str, Any] = {
+            "type": "report",
+            "spec_version": "2.1",
+            "id": sdo_id("report", graph),
+            "created": stamp,
+            "modified": stamp,
+            "published": stamp,
+            "name": source.title,
+            "description": words + ".",
+            "report_types": ["threat-report"],
+            "object_refs": refs,
+            "external_references": ctx.source_refs([graph]),
+        }
         if kind:
             report["labels"] = [kind]
         if ctx.publisher_ref(graph):
@@ -142,16 +181,30 @@ def map_definitions(ctx: Context) -> None:
     data = extensions()
     stamp = timestamp(data["released"])
     ctx.objects[PROJECT_IDENTITY] = {
-        "type": "identity", "spec_version": "2.1", "id": PROJECT_IDENTITY, "created": stamp,
-        "modified": stamp, "name": "dprk-kg", "identity_class": "system",
-        "description": "The dprk-kg knowledge graph, which wrote this bundle and defines its extensions."}
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": PROJECT_IDENTITY,
+        "created": stamp,
+        "modified": stamp,
+        "name": "dprk-kg",
+        "identity_class": "system",
+        "description": "The dprk-kg knowledge graph, which wrote this bundle and defines its extensions.",
+    }
     for name, spec in data["definitions"].items():
         oid = extension_id(name)
-        obj = {"type": "extension-definition", "spec_version": "2.1", "id": oid, "created": stamp,
-               "modified": stamp, "created_by_ref": PROJECT_IDENTITY, "name": spec["name"],
-               "description": spec["description"], "version": spec["version"],
-               "extension_types": spec["extension_types"],
-               "schema": json.dumps(spec["schema"], sort_keys=True, ensure_ascii=False)}
+        obj = {
+            "type": "extension-definition",
+            "spec_version": "2.1",
+            "id": oid,
+            "created": stamp,
+            "modified": stamp,
+            "created_by_ref": PROJECT_IDENTITY,
+            "name": spec["name"],
+            "description": spec["description"],
+            "version": spec["version"],
+            "extension_types": spec["extension_types"],
+            "schema": json.dumps(spec["schema"], sort_keys=True, ensure_ascii=False),
+        }
         if "extension_properties" in spec:
             obj["extension_properties"] = spec["extension_properties"]
         ctx.objects[oid] = obj

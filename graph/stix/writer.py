@@ -41,8 +41,13 @@ def focus_view(objects: dict[str, dict], start: Iterable[str], depth: int) -> di
     for oid, obj in objects.items():
         if obj["type"] == "relationship" and obj["source_ref"] in seen and obj["target_ref"] in seen:
             keep[oid] = obj
-    sanctions = [o for o in objects.values() if o["type"] == "report" and "published" in o
-                 and any(label.startswith("sanction-") for label in o.get("labels", ()))]
+    sanctions = [
+        o
+        for o in objects.values()
+        if o["type"] == "report"
+        and "published" in o
+        and any(label.startswith("sanction-") for label in o.get("labels", ()))
+    ]
     for report in sanctions:
         if any(ref in seen for ref in report["object_refs"]):
             keep[report["id"]] = report
@@ -72,4 +77,4 @@ def render(objects: dict[str, dict]) -> bytes:
     lines = [json.dumps(objects[oid], sort_keys=True, ensure_ascii=False) for oid in sorted(objects)]
     body = ",\n".join(lines)
     bundle_id = f"bundle--{uuid.uuid5(PROJECT_NAMESPACE, hashlib.sha256(body.encode()).hexdigest())}"
-    return (f'{{"type": "bundle", "id": "{bundle_id}", "objects": [\n{body}\n]}}\n').encode("utf-8")
+    return (f'{{"type": "bundle", "id": "{bundle_id}", "objects": [\n{body}\n]}}\n').encode()
