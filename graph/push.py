@@ -91,10 +91,10 @@ def _name(graph: str) -> str:
     >>> _name("https://w3id.org/dprk-kg/dataset/mitre-attack"), _name("https://w3id.org/dprk-kg/ns#")
     ('dataset:mitre-attack', '<https://w3id.org/dprk-kg/ns#>')
     """
-    from .terms import shorten as short
+    from .terms import shorten
 
-    name = short(graph)
-    return f"<{graph}>" if name.endswith(":") else name
+    name = shorten(graph)
+    return name if name != graph else f"<{graph}>"
 
 
 def _failed(graph: str, exc: DprkKgError, done: int) -> DprkKgError:
