@@ -10,14 +10,11 @@ Both are medians of the same number of runs, in the same run; goal: at most 6x.
 
 from __future__ import annotations
 
-import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
+from collections.abc import Callable
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+from bench.common import CLI, child, median_of, print_rows, real_store, row
+
 GOAL = 6.0
 ENTITY = "Lazarus Group"
 RECORDS = ("https://w3id.org/dprk-kg/id/lazarus-group", "https://w3id.org/dprk-kg/dataset/ofac-sdn/entry/27307")
@@ -34,44 +31,26 @@ print(rows)
 """
 
 
-def _median(command: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, cwd=REPO)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def measure(quick: bool = False) -> list[dict]:
-    from bench.common import real_store
-
     store = real_store()
-    repeat = 3 if quick else 7
-    cli = [sys.executable, "-m", "cli", "--store", str(store)]
-    subprocess.run([*cli, "show", ENTITY], check=True, capture_output=True, cwd=REPO)  # index built once
-    baseline = _median([sys.executable, "-c", _RAW, str(store), *RECORDS], repeat)
-    rows = []
-    for measure_name, args in (
-        ("show (all datasets)", ["show", ENTITY]),
-        ("timeline --entity (all datasets)", ["timeline", "--entity", ENTITY]),
-        ("explain (all datasets)", ["explain", "Tornado Cash", "North Korea"]),
-    ):
-        rows.append(
-            {
-                "measure": measure_name,
-                "baseline": "raw pyoxigraph neighbourhood process",
-                "baseline_s": baseline,
-                "project_s": _median([*cli, *args], repeat),
-                "goal": GOAL,
-            }
-        )
-    return rows
+    runs = 3 if quick else 7
+    cli = [CLI, "--store", str(store)]
+    child([*cli, "show", ENTITY])  # the entity index is built once per store state, on first use
+    baseline = median_of(lambda: child([sys.executable, "-c", _RAW, str(store), *RECORDS]), runs)
+    commands = {
+        "show (every dataset)": [*cli, "show", ENTITY],
+        "timeline --entity (every dataset)": [*cli, "timeline", "--entity", ENTITY],
+        "explain (every dataset)": [*cli, "explain", "Tornado Cash", "North Korea"],
+    }
+    return [
+        row(name, "raw pyoxigraph neighbourhood process", baseline, median_of(_runner(command), runs), GOAL)
+        for name, command in commands.items()
+    ]
+
+
+def _runner(command: list[str]) -> Callable[[], object]:
+    return lambda: child(command)
 
 
 if __name__ == "__main__":
-    for row in measure("--quick" in sys.argv):
-        print(
-            f"{row['measure']:<36} {row['project_s']:.3f} s vs {row['baseline_s']:.3f} s: "
-            f"{row['project_s'] / row['baseline_s']:.1f}x (goal {row['goal']:g}x)"
-        )
+    print_rows(measure("--quick" in sys.argv))

@@ -12,14 +12,11 @@ same run. Goal: at most 3x.
 from __future__ import annotations
 
 import random
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from bench.common import CLI, child, median_of, print_rows, real_store, row, scratch
+
 GOAL = 3.0
 COUNT = 10_000
 
@@ -49,41 +46,23 @@ def addresses(store: Path) -> list[str]:
     return values
 
 
-def _median(command: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, cwd=REPO)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def measure(quick: bool = False) -> list[dict]:
-    from bench.common import real_store
-
     store = real_store()
-    repeat = 3 if quick else 5
-    with tempfile.TemporaryDirectory() as work:
-        listing = Path(work) / "addresses.txt"
-        listing.write_text("\n".join(addresses(store)) + "\n")
-        project = _median(
-            [sys.executable, "-m", "cli", "--store", str(store), "screen", str(listing), "--format", "json"], repeat
-        )
-        baseline = _median([sys.executable, "-c", _RAW, str(store), str(listing)], repeat)
+    runs = 3 if quick else 5
+    listing = scratch("screen") / "addresses.txt"
+    listing.write_text("\n".join(addresses(store)) + "\n")
+    project = median_of(lambda: child([CLI, "--store", str(store), "screen", str(listing), "--format", "json"]), runs)
+    baseline = median_of(lambda: child([sys.executable, "-c", _RAW, str(store), str(listing)]), runs)
     return [
-        {
-            "measure": f"screen {COUNT:,} addresses (all datasets)",
-            "baseline": "raw pyoxigraph VALUES query process",
-            "baseline_s": baseline,
-            "project_s": project,
-            "goal": GOAL,
-        }
+        row(
+            f"screen {COUNT:,} addresses (every dataset)",
+            "raw pyoxigraph VALUES query process",
+            baseline,
+            project,
+            GOAL,
+        )
     ]
 
 
 if __name__ == "__main__":
-    for row in measure("--quick" in sys.argv):
-        print(
-            f"{row['measure']:<36} {row['project_s']:.3f} s vs {row['baseline_s']:.3f} s: "
-            f"{row['project_s'] / row['baseline_s']:.1f}x (goal {row['goal']:g}x)"
-        )
+    print_rows(measure("--quick" in sys.argv))
