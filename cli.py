@@ -297,8 +297,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
     "--as-of",
     "as_of",
     metavar="DATE",
-    help="Run on the store as the sources stood on DATE: only graphs issued on or before it "
-    "(and undated ones) make the query's dataset.",
+    help="Answer as of DATE: a named query that takes asOf (the sanction queries) filters its own "
+    "dates; any other query runs on the graphs issued on or before DATE (and undated ones).",
 )
 @click.option(
     "--endpoint",
@@ -369,9 +369,11 @@ def query(
             raise InputError(f"--param {param!r}: expected VAR=VALUE, e.g. actor=kg:lazarus-group")
         bindings[var.lstrip("?$")] = value
     day = _as_of(as_of) if as_of else None
+    dated_by_query = False
     if name is not None:
         if day and any(p == "asOf" for p, _ in q.named_query(name).params):
             bindings.setdefault("asOf", day)
+            dated_by_query = True  # the query filters its own dates: it runs on the whole store
         text, bindings = q.named_query(name).bound_text(bindings), {}
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
     q.check_timeout(timeout)
@@ -392,7 +394,7 @@ def query(
     else:
         ensure_current(ctx.obj["store"], _progress, check_swap=False)
         dataset = None
-        if day:
+        if day and not dated_by_query:
             from graph.reader import open_reader
 
             graphs = open_reader(ctx.obj["store"], _progress).graphs_as_of(day)

@@ -82,7 +82,7 @@ def _run(command: str, env: dict[str, str]) -> list[str]:
     """The command's output lines (stdout and stderr, as a terminal shows them), with the test's
     store shown as the checkout's and the checkout's own paths relative."""
     done = subprocess.run(
-        ["bash", "-c", command + " 2>&1"], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+        ["bash", "-c", "exec 2>&1\n" + command], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
     )
     text = done.stdout.replace(env["DPRK_KG_STORE"], "exports/store").replace(f"{REPO}/", "")
     return [line.rstrip() for line in text.splitlines()]
