@@ -359,3 +359,16 @@ def test_sigterm_during_build_leaves_complete_exports(previous, delay: float) ->
     if process.returncode == 130:
         assert "interrupted" in stderr
         assert after == before
+
+
+def test_build_summary_as_json(runner, tmp_path) -> None:
+    import json
+
+    result = runner.invoke(
+        main, ["--store", str(tmp_path / "store"), "build", "--quiet", "--out", str(tmp_path / "x"), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert set(summary) == {"entities", "sources", "facts", "conflicts", "files", "unchanged", "store", "seconds"}
+    assert summary["entities"]["dkg:Mixer"] == 3 and summary["conflicts"] > 0
+    assert {Path(f).name for f in summary["files"]} >= {"graph.ttl", "graph.trig", "graph.html"}

@@ -112,6 +112,7 @@ def test_a_writer_killed_among_the_renames_leaves_the_old_set_to_the_next_one(ru
         "graph.nt",
         "graph.trig",
         "graph.ttl",
+        "timeline.html",
     ]
     assert files_in(folder)["a.ttl"] == b"old"
 
@@ -235,11 +236,17 @@ def test_validate_shows_progress_on_stderr(runner, built) -> None:
 
 
 def test_csv_export_neutralises_formulas(tmp_path) -> None:
+    import pyoxigraph as ox
+
     from graph.build import load_files, source_files
     from graph.netexport import export_network
     from graph.network import project
+    from graph.reader import Reader
 
-    graph = project(load_files([*source_files(), FIXTURES / "labels" / "formula.ttl"]))
+    dataset = load_files([*source_files(), FIXTURES / "labels" / "formula.ttl"])
+    db = ox.Store()
+    db.load(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    graph = project(Reader(db))
     written = export_network(graph, "csv", tmp_path)
     with open(tmp_path / "graph-nodes.csv", newline="", encoding="utf-8") as handle:
         nodes = {row["iri"]: row for row in csv.DictReader(handle)}
