@@ -30,13 +30,14 @@ _BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 _MASKS = [
     (re.compile(r"\b\d+(\.\d+)? s\b"), "N s"),
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ?"), "TIMESTAMP"),
+    (re.compile(r"(as of:?\s+)\d{4}-\d\d-\d\d\b"), r"\1TODAY"),  # the default --as-of is the day it runs
 ]
 
 
 def _mask(text: str) -> str:
-    text = text.replace(datetime.date.today().isoformat(), "TODAY")
     for pattern, replacement in _MASKS:
         text = pattern.sub(replacement, text)
+    text = text.replace(datetime.date.today().isoformat(), "TODAY")
     return "\n".join(line.rstrip() for line in text.splitlines())
 
 
