@@ -1037,7 +1037,7 @@ def viz(
 def _print_import(report, fmt: str) -> None:
     import json
 
-    from graph.importers.ntriples import short
+    from graph.terms import shorten
 
     for line in report.warnings:
         click.echo(f"warning: {line}", err=True)
@@ -1046,7 +1046,7 @@ def _print_import(report, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
         return
-    click.echo(f"Imported {report.file} into graph {short(report.graph)} in {report.seconds:.1f} s")
+    click.echo(f"Imported {report.file} into graph {shorten(report.graph)} in {report.seconds:.1f} s")
     for name, count in report.counts.items():
         click.echo(f"  {name.replace('_', ' '):<34} {count:>8,}")
     click.echo(f"  {'triples':<34} {report.triples:>8,}")
@@ -1362,7 +1362,7 @@ def push(
     """
     from graph import remote
     from graph.push import push as run_push
-    from graph.terms import shorten as short
+    from graph.terms import shorten
 
     with remote.open_server(endpoint, update_url, gsp, user, password_env, timeout) as server:
         report = run_push(ctx.obj["store"], server, graphs, _progress)
@@ -1371,7 +1371,7 @@ def push(
         f"{remote.shown(report.endpoint)} ({report.server or 'server'}) in {report.seconds:.1f} s"
     )
     for graph in report.dropped:
-        click.echo(f"  dropped    {short(graph)} (no longer in the store)")
+        click.echo(f"  dropped    {shorten(graph)} (no longer in the store)")
     click.echo(f"  build      {report.build}")
     click.echo(f"  marker     <{remote.MARKER_GRAPH}>")
 

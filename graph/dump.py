@@ -40,6 +40,7 @@ from . import storage
 from . import store as stores
 from .errors import InputError, OutputError, StoreError
 from .namespace import PREFIXES
+from .terms import expand
 
 FORMATS = ("nquads", "trig")
 #: Lines sorted in memory at once; longer graphs are sorted in runs merged from disk.
@@ -74,20 +75,6 @@ class LoadReport:
     seconds: float
 
 
-def expand_graph(name: str) -> str:
-    """A graph given on the command line as an IRI, ``<IRI>`` or a project CURIE (src:x).
-
-    >>> expand_graph("src:fbi-2022-04-14-ronin")
-    'https://w3id.org/dprk-kg/source/fbi-2022-04-14-ronin'
-    """
-    if name.startswith("<") and name.endswith(">"):
-        return name[1:-1]
-    prefix, sep, local = name.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
-    return name
-
-
 def _graph_names(db, wanted: Sequence[str] | None) -> list:
     """The graphs to dump, sorted: the default graph first when it holds anything, then the
     named graphs by IRI, without the staging graphs of an interrupted import."""
@@ -99,14 +86,14 @@ def _graph_names(db, wanted: Sequence[str] | None) -> list:
     )
     if wanted:
         by_iri = {g.value: g for g in named}
-        missing = [w for w in wanted if expand_graph(w) not in by_iri]
+        missing = [w for w in wanted if expand(w) not in by_iri]
         if missing:
             import difflib
 
-            close = difflib.get_close_matches(expand_graph(missing[0]), by_iri, n=3, cutoff=0.6)
+            close = difflib.get_close_matches(expand(missing[0]), by_iri, n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(close)}?" if close else "; `dprk-kg sources` lists them"
             raise InputError(f"--graph {missing[0]}: no such graph in the store{hint}")
-        return [by_iri[iri] for iri in sorted({expand_graph(w) for w in wanted})]
+        return [by_iri[iri] for iri in sorted({expand(w) for w in wanted})]
     default = next(iter(db.quads_for_pattern(None, None, None, ox.DefaultGraph())), None)
     return ([ox.DefaultGraph()] if default is not None else []) + named
 

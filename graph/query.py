@@ -28,6 +28,7 @@ from typing import BinaryIO
 
 from . import paths
 from .errors import DprkKgError, InputError, OutputError, QueryTimeout, ResultTooLarge, StoreError
+from .terms import shorten_text
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 #: Serializations of CONSTRUCT and DESCRIBE results.
@@ -337,17 +338,6 @@ def _syntax_error(text: str, exc: SyntaxError) -> InputError:
         if len(detail) > 160:
             detail = detail[:157] + "..."
     return InputError(f"query line {line}, column {column}: {detail}\n  {source}\n  {' ' * (column - 1)}^")
-
-
-def shorten_text(value: str) -> str:
-    """Shorten every project IRI inside a value, e.g. in a GROUP_CONCAT of source graphs.
-
-    >>> shorten_text("https://w3id.org/dprk-kg/source/a https://w3id.org/dprk-kg/id/b")
-    'src:a kg:b'
-    """
-    for prefix, namespace in sorted(_project_prefixes().items(), key=lambda kv: -len(kv[1])):
-        value = value.replace(namespace, f"{prefix}:")
-    return value
 
 
 def _cell(term) -> str:

@@ -39,7 +39,8 @@ class SourceRow:
 def list_sources(store_path: Path, progress: Callable[[str], None] = lambda _: None) -> list[SourceRow]:
     """Every source document and imported dataset in the store, datasets first, by name."""
     from ..storage import open_store
-    from .ntriples import short, sparql
+    from ..terms import shorten
+    from .ntriples import sparql
 
     dataset = open_store(store_path, progress)
     try:
@@ -49,9 +50,9 @@ def list_sources(store_path: Path, progress: Callable[[str], None] = lambda _: N
             graph = str(r.g)
             if graph in rows:
                 continue
-            kind = short(str(r.kind)).removeprefix("dkg:") if r.kind is not None else ""
+            kind = shorten(str(r.kind)).removeprefix("dkg:") if r.kind is not None else ""
             rows[graph] = SourceRow(
-                short(graph),
+                shorten(graph),
                 kind,
                 str(r.title or ""),
                 str(r.version or ""),

@@ -22,10 +22,11 @@ import pyoxigraph as ox
 from .. import storage, store
 from ..errors import StoreError
 from ..namespace import DATASET, PREFIXES
+from ..terms import shorten
 from .dataset import DatasetInfo, describe
 from .matchfile import MATCH_FILE, read_matches, render_matches
 from .matching import CuratedIndex, IncidentIndex, link
-from .ntriples import Quads, Skipped, short, sparql
+from .ntriples import Quads, Skipped, sparql
 
 Progress = Callable[[str], None]
 
@@ -71,7 +72,7 @@ class ImportReport:
     def as_json(self) -> dict[str, Any]:
         """The report as JSON-ready data with snake_case keys (documented in the README)."""
         return {
-            "graph": short(self.graph),
+            "graph": shorten(self.graph),
             "file": str(self.file),
             "files": [str(f) for f in self.files],
             "counts": dict(self.counts),
@@ -141,7 +142,7 @@ def commit(
     describe(description, info, datetime.now(UTC))
     quads.lines = list(dict.fromkeys(quads.lines))
     report.triples = len(quads) + len(description)
-    progress(f"writing {report.triples:,} triples into graph {short(info.graph)} of {store_path}")
+    progress(f"writing {report.triples:,} triples into graph {shorten(info.graph)} of {store_path}")
     write_graph(store_path, info.graph, quads.lines, description)
     match_file.parent.mkdir(parents=True, exist_ok=True)
     new = render_matches(rows)

@@ -22,8 +22,8 @@ import pyoxigraph as ox
 from .. import paths
 from ..errors import InputError
 from ..namespace import DKG
+from ..terms import expand
 from .inputs import MAX_RECORD_FILE_BYTES, read_input
-from .ntriples import expand
 
 #: The default match file: the checkout's links/matches.csv, or a per-user one when installed.
 MATCH_FILE = paths.MATCHES_FILE

@@ -22,6 +22,7 @@ from datetime import date
 import pyoxigraph as ox
 
 from ..namespace import DATASET, DKG, PREFIXES, SRC
+from ..terms import expand, shorten
 from .matchfile import STATUSES, Match
 from .ntriples import (
     CLOSE_MATCH,
@@ -31,11 +32,9 @@ from .ntriples import (
     IncidentRecord,
     Quads,
     dkg,
-    expand,
     iri,
     lit,
     normal,
-    short,
 )
 
 #: Curated classes whose entities imported ones may match (actors, services, software ...).
@@ -239,7 +238,7 @@ class IncidentIndex:
             ):
                 continue
             labels = [v.value for v in values(node, label)]
-            incident = known[node.value] = KnownIncident(node.value, min(labels) if labels else short(node.value))
+            incident = known[node.value] = KnownIncident(node.value, min(labels) if labels else shorten(node.value))
             incident.dates = {v.value for v in values(node, str(DKG.eventDate)) if isinstance(v, ox.Literal)}
             for victim in values(node, str(DKG.victim)):
                 if isinstance(victim, ox.NamedNode):
@@ -288,7 +287,7 @@ def link(
     for entity in quads.entities:
         for curated, basis in sorted(index.find(entity).items()):
             by_key.setdefault(
-                (entity.iri, curated), Match(short(entity.iri), short(curated), basis, "proposed", entity.label, "")
+                (entity.iri, curated), Match(shorten(entity.iri), shorten(curated), basis, "proposed", entity.label, "")
             )
     for record in quads.incidents:
         for other, gap in sorted(incidents.find(record).items()):
@@ -296,8 +295,8 @@ def link(
                 by_key.setdefault(
                     (record.iri, other),
                     Match(
-                        short(record.iri),
-                        short(other),
+                        shorten(record.iri),
+                        shorten(other),
                         "victim and date",
                         "proposed",
                         f"{record.label} ~ {incidents.labels[other]} ({gap} day(s) apart)",
@@ -310,7 +309,7 @@ def link(
             continue
         counts[match.status] += 1
         node = iri(f"{quads.graph}/match/{hashlib.sha1(f'{imported} {curated}'.encode()).hexdigest()[:16]}")
-        quads.node(node, "EntityMatch", f"{labels[imported]} ~ {short(curated)} ({match.basis}, {match.status})")
+        quads.node(node, "EntityMatch", f"{labels[imported]} ~ {shorten(curated)} ({match.basis}, {match.status})")
         quads.add(node, dkg("matchSubject"), iri(imported))
         quads.add(node, dkg("matchObject"), iri(curated))
         quads.add(node, dkg("matchBasis"), lit(match.basis))

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError
 from ..namespace import DKG, PREFIXES
+from ..terms import shorten
 
 XSD = PREFIXES["xsd"]
 RDF_TYPE = f"<{PREFIXES['rdf']}type>"
@@ -98,31 +99,6 @@ def slug(text: str) -> str:
     'ronin-bridge-axie'
     """
     return _SLUG.sub("-", text.lower()).strip("-") or "unnamed"
-
-
-def short(iri_value: str) -> str:
-    """An IRI as a prefixed name where a project prefix fits.
-
-    >>> short("https://w3id.org/dprk-kg/id/lazarus-group")
-    'kg:lazarus-group'
-    """
-    for prefix in ("kg", "dataset", "src", "dkg"):
-        base = PREFIXES[prefix]
-        if iri_value.startswith(base):
-            return f"{prefix}:{iri_value[len(base) :]}"
-    return iri_value
-
-
-def expand(name: str) -> str:
-    """The full IRI of a prefixed name written in the match file (full IRIs pass through).
-
-    >>> expand("kg:sinbad")
-    'https://w3id.org/dprk-kg/id/sinbad'
-    """
-    prefix, sep, local = name.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
-    return name
 
 
 def normal(name: str) -> str:
@@ -222,7 +198,7 @@ class Quads:
                 Skipped(
                     str(self.file),
                     f"name {escape_controls(value)[:80]!r} holds control characters; kept with them escaped",
-                    record=short(subject.strip("<>")),
+                    record=shorten(subject.strip("<>")),
                 )
             )
         self.add(subject, predicate, lit(value))
