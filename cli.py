@@ -91,6 +91,27 @@ def _format_option(*choices: str):
     )
 
 
+def _neighbourhood_options(command):
+    """--focus, --depth and --type, with one meaning for `viz` and `export`."""
+    command = click.option(
+        "--type",
+        "types",
+        multiple=True,
+        metavar="KIND",
+        help="Only nodes of this kind (repeatable): state, group, person, mixer, incident, address, ...",
+    )(command)
+    command = click.option(
+        "--depth",
+        type=click.IntRange(0, 20),
+        default=2,
+        show_default=True,
+        help="With --focus: how many relation steps away from it.",
+    )(command)
+    return click.option(
+        "--focus", metavar="NAME", help="Only what lies around this entity (name, alias, identifier, address or CURIE)."
+    )(command)
+
+
 _AS_OF_OPTION = click.option(
     "--as-of",
     "as_of",
@@ -808,21 +829,7 @@ def timeline(
     show_default=True,
     help="Folder for the files.",
 )
-@click.option("--focus", metavar="NAME", help="Only what lies around this entity (as `viz --focus`).")
-@click.option(
-    "--depth",
-    type=click.IntRange(0, 20),
-    default=2,
-    show_default=True,
-    help="With --focus: how many relation steps away from it.",
-)
-@click.option(
-    "--type",
-    "types",
-    multiple=True,
-    metavar="KIND",
-    help="Only nodes of this kind (repeatable): group, mixer, incident, address, ...",
-)
+@_neighbourhood_options
 @click.option("--records", is_flag=True, help="Keep the records of one entity apart (one node per record).")
 @click.option(
     "--as-of",
@@ -906,21 +913,7 @@ def _export_stix(store_path: Path, out_dir: Path, focus: str | None, depth: int,
 
 @main.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path))
-@click.option("--focus", metavar="NAME", help="Show only what lies around this entity (name, alias, address or CURIE).")
-@click.option(
-    "--depth",
-    type=click.IntRange(0, 20),
-    default=2,
-    show_default=True,
-    help="With --focus: how many relation steps away from it to show.",
-)
-@click.option(
-    "--type",
-    "types",
-    multiple=True,
-    metavar="TYPE",
-    help="Show only nodes of this type (repeatable): state, group, person, mixer, incident, ...",
-)
+@_neighbourhood_options
 @click.option(
     "--source",
     "sources",
