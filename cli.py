@@ -416,9 +416,10 @@ def query(
         ensure_current(ctx.obj["store"], _progress, check_swap=False)
         dataset = None
         if day and not dated_by_query:
-            from graph.reader import open_reader
+            from graph.reader import Reader
+            from graph.storage import open_ox
 
-            graphs = open_reader(ctx.obj["store"], _progress).graphs_as_of(day)
+            graphs = Reader(open_ox(ctx.obj["store"], read_only=True)).graphs_as_of(day)
             dataset = q.QueryDataset(default=graphs, named=graphs)
         result = q.run_query(
             ctx.obj["store"], text, fmt, timeout, bindings, out=sys.stdout.buffer, progress=_progress, dataset=dataset

@@ -106,3 +106,22 @@ def test_search_ranks_and_counts_each_entity_once(runner, real_store):
     hits = json.loads(result.stdout)
     assert hits[0]["entity"] == "kg:lazarus-group" and hits[0]["match"] == "exact"
     assert len({h["entity"] for h in hits}) == len(hits)
+
+
+def test_imported_figures_of_a_confirmed_incident_sit_beside_the_curated_ones(runner, real_store):
+    result = run(runner, real_store, "conflicts", "--entity", "Ronin bridge hack", "--format", "json")
+    assert result.exit_code == 0, result.output
+    loss = next(c for c in json.loads(result.stdout) if c["aspect"] == "reported loss (USD)")
+    values = {v["value"]: v["sources"] for v in loss["values"]}
+    assert values["624000000"] == ["dataset:defillama-hacks"]
+    assert "src:forbes-india-2022-04-ronin-bridge-hack" in values["540000000"]
+    assert "621000000-630000000" in values
+
+
+def test_sanctioned_mixers_as_of_a_date_on_every_dataset(runner, real_store):
+    for day, still in (("2024-06-01", "true"), ("2025-04-01", "false")):
+        result = run(runner, real_store, "query", "-n", "sanctioned-mixers", "--as-of", day, "--format", "json")
+        assert result.exit_code == 0, result.output
+        rows = [{k: v["value"] for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]]
+        redesignation = next(r for r in rows if r["sanction"].endswith("tornado-cash-2022-11"))
+        assert redesignation["stillListed"] == still, day
