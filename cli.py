@@ -1228,7 +1228,7 @@ def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
     from dataclasses import asdict
 
     from graph.importers import ofac_sdn, sdn_diff
-    from graph.render import safe as escape_controls
+    from graph.render import safe
 
     result = sdn_diff.diff(ofac_sdn.parse(old), ofac_sdn.parse(new), program)
     if fmt == "json":
@@ -1274,7 +1274,7 @@ def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
             ]
             for f in c.fields or [None]:  # type: ignore[list-item]  # an entry without changed fields is one row
                 cells = [*entry, *([f.field, "; ".join(f.removed), "; ".join(f.added)] if f else ["", "", ""])]
-                out.writerow([escape_controls(str(cell)) for cell in cells])
+                out.writerow([safe(str(cell)) for cell in cells])
         return
     click.echo(f"{old.name} -> {new.name}: " + ", ".join(f"{n} {kind}" for kind, n in result.counts.items()))
     signs = {"added": "+", "removed": "-", "redesignated": "=", "changed": "~"}
@@ -1283,14 +1283,14 @@ def diff_sdn(old: Path, new: Path, program: str | None, fmt: str) -> None:
         if c.old_programs and c.old_programs != c.programs:
             programs = f"{'; '.join(c.old_programs)} -> {programs}"
         number = f"{c.old_ent_num} -> {c.ent_num}" if c.old_ent_num else str(c.ent_num)
-        head = escape_controls(f"{signs[c.change]} {number} {c.name} [{programs}]")
+        head = safe(f"{signs[c.change]} {number} {c.name} [{programs}]")
         if c.change in ("added", "removed"):
             click.echo(f"{head} {c.entry_type}" + (f", {c.addresses} address(es)" if c.addresses else ""))
         if c.change == "redesignated":
             click.echo(f"{head} re-designated")
         for f in c.fields:
             values = [f"-{v}" for v in f.removed] + [f"+{v}" for v in f.added]
-            click.echo(escape_controls(f"{head} {f.field}: {', '.join(values)}"))
+            click.echo(safe(f"{head} {f.field}: {', '.join(values)}"))
 
 
 @main.command()

@@ -29,7 +29,7 @@ from typing import Any
 #: Longest cell in a table on a terminal; longer values end with an ellipsis unless --wide.
 MAX_CELL = 60
 FORMATS = ("table", "csv", "json")
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str) -> str:

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError
 from ..namespace import DKG, PREFIXES
+from ..render import safe
 from ..terms import shorten
 
 XSD = PREFIXES["xsd"]
@@ -33,10 +34,9 @@ EDITORIAL_NOTE = f"<{PREFIXES['skos']}editorialNote>"
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 ADDRESS = re.compile(r"^[A-Za-z0-9:._-]{8,128}$")
+
+
 #: C0 controls except tab, LF and CR; DEL and C1; bidi embeddings, overrides and isolates.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 @functools.cache
 def dkg(term: str) -> str:
     """A ``dkg:`` term as an N-Triples IRI, checked against the closed namespace.
@@ -62,15 +62,6 @@ def iri(value: str) -> str:
     return str(ox.NamedNode(value))
 
 
-def escape_controls(text: str) -> str:
-    """``text`` with every terminal control character written as a visible escape.
-
-    >>> escape_controls("Evil\\x1b[31mCorp\\u202e")
-    'Evil\\\\x1b[31mCorp\\\\u202e'
-    """
-    return CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
-
-
 def lit(value: str, datatype: str | None = None, lang: str | None = None) -> str:
     """A literal in N-Triples form, escaped by pyoxigraph, control characters made visible.
 
@@ -79,7 +70,7 @@ def lit(value: str, datatype: str | None = None, lang: str | None = None) -> str
     >>> lit("1.5", "decimal")
     '"1.5"^^<http://www.w3.org/2001/XMLSchema#decimal>'
     """
-    value = escape_controls(value)
+    value = safe(value)
     if lang:
         return str(ox.Literal(value, language=lang))
     if datatype:
@@ -193,11 +184,11 @@ class Quads:
 
     def name(self, subject: str, predicate: str, value: str) -> None:
         """State a name (label or alias); one with control characters is escaped and reported."""
-        if CONTROL.search(value):
+        if safe(value) != value:
             self.skipped.append(
                 Skipped(
                     str(self.file),
-                    f"name {escape_controls(value)[:80]!r} holds control characters; kept with them escaped",
+                    f"name {safe(value)[:80]!r} holds control characters; kept with them escaped",
                     record=shorten(subject.strip("<>")),
                 )
             )
