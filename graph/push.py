@@ -35,6 +35,9 @@ Progress = Callable[[str], None]
 #: Graphs this large go to a staging graph through the Oxigraph server's bulk loader; below it
 #: the loader's fixed cost (about 0.3 s a graph) outweighs what it saves.
 BULK_ABOVE = 50_000
+#: Graphs new on a server that loads atomically go in requests of at least this many triples
+#: (whole graphs), so the server indexes one while the next is read from the store.
+LOAD_BATCH = 50_000
 _DCT = "http://purl.org/dc/terms/"
 _VOID = "http://rdfs.org/ns/void#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -51,6 +54,7 @@ class PushedGraph:
     graph: str
     triples: int
     digest: str
+    sent: bool = True  # False: the server already held this content (marker digest and count)
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,13 @@ class PushReport:
 
     @property
     def triples(self) -> int:
-        """Triples sent in all."""
+        """Triples the server holds for the graphs pushed, sent or already there."""
         return sum(g.triples for g in self.pushed)
+
+    @property
+    def unchanged(self) -> list[PushedGraph]:
+        """Graphs the server already held with the same content: not sent again."""
+        return [g for g in self.pushed if not g.sent]
 
 
 def _chosen(names: list[str], wanted: Sequence[str]) -> list[str]:
@@ -97,10 +106,12 @@ def _name(graph: str) -> str:
     return name if name != graph else f"<{graph}>"
 
 
-def _failed(graph: str, exc: DprkKgError, done: int) -> DprkKgError:
-    """The error of one graph, naming it and what was left, with the original exit code."""
+def _failed(graphs: list[str], exc: DprkKgError, done: int) -> DprkKgError:
+    """The error of one graph (or of one request of several), naming it and what was left, with
+    the original exit code."""
+    what = f"graph {_name(graphs[0])}" + (f" (and {len(graphs) - 1} more in the same request)" if graphs[1:] else "")
     return type(exc)(
-        f"graph {_name(graph)}: {exc}; its live version is left as it was "
+        f"{what}: {exc}; its live version is left as it was "
         f"({done} graph(s) pushed before it); re-run `dprk-kg push` to finish"
     )
 
@@ -159,6 +170,74 @@ def build_id(entries: dict[str, tuple[int, str]]) -> str:
     return digest.hexdigest()
 
 
+class _Loader:
+    """Sends N-Quads requests of graphs new on the server from a second thread with its own
+    connection, and counts each request's graphs on the server once it is loaded, so the server
+    indexes one request while the next is read from the store. The first failure is kept and
+    raised by ``add`` or ``finish``; later requests are not sent."""
+
+    def __init__(self, server: Server):
+        import queue
+        import threading
+
+        self._server = server.copy()
+        self._queue: queue.Queue[tuple[list[tuple[str, int]], bytes] | None] = queue.Queue(maxsize=1)
+        self._failure: tuple[list[str], DprkKgError] | None = None
+        #: Graphs the server accepted: (IRI, triples sent, triples the server then held).
+        self.loaded: list[tuple[str, int, int]] = []
+        self._thread = threading.Thread(target=self._run, name="dprk-kg push loader", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            graphs, body = item
+            if self._failure is not None:
+                continue
+            try:
+                self._server.load_quads(body)
+                found = self._server.counts_of([g for g, _ in graphs])
+            except DprkKgError as exc:
+                self._failure = ([g for g, _ in graphs], exc)
+            else:
+                self.loaded += [(g, n, found[g]) for g, n in graphs]
+
+    def _check(self) -> None:
+        if self._failure is not None:
+            graphs, exc = self._failure
+            raise _failed(graphs, exc, len(self.loaded))
+
+    def add(self, graphs: list[tuple[str, int]], nquads: bytes) -> None:
+        """Queue one request: ``graphs`` (IRI, triples) and their N-Quads."""
+        self._check()
+        self._queue.put((graphs, nquads))
+
+    def finish(self, server: Server) -> None:
+        """Wait for every queued request and raise the first failure; then a graph the server
+        holds a different number of triples of than was sent is dropped again (it was not on
+        the server before) and named."""
+        self._queue.put(None)
+        self._thread.join()
+        self._server.close()
+        self._check()
+        wrong = [(g, sent, found) for g, sent, found in self.loaded if found != sent]
+        for graph, _, _ in wrong:
+            server.update(f"DROP SILENT GRAPH <{graph}>")
+        if wrong:
+            graph, sent, found = wrong[0]
+            error = StoreError(f"the server holds {found:,} of the {sent:,} triples sent; dropped it again")
+            raise _failed([graph], error, len(self.loaded) - len(wrong))
+
+
+def _staged(server: Server, graph: str, staging: str, data: bytes, count: int) -> None:
+    """Replace a graph through a staging graph: PUT, count check, one MOVE."""
+    server.put_graph(staging, data, bulk=count > BULK_ABOVE)
+    found = server.count(staging)
+    if found != count:
+        server.update(f"DROP SILENT GRAPH <{staging}>")
+        raise StoreError(f"the server holds {found:,} of the {count:,} triples sent to staging graph <{staging}>")
+    server.update(f"MOVE SILENT GRAPH <{staging}> TO <{graph}>")
+
+
 def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress: Progress = _quiet) -> PushReport:
     """Push the store's named graphs (all, or those in ``graphs``) to ``server``.
 
@@ -181,7 +260,7 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
     chosen = _chosen(names, graphs)
     progress(f"reading what {shown(server.endpoint)} holds")
     previous = server.marker()
-    on_server = server.graphs((PROJECT_GRAPHS, STAGING))
+    on_server = server.counts((PROJECT_GRAPHS, STAGING))
     server.update(f"DROP SILENT GRAPH <{MARKER_GRAPH}>")
     for leftover in (g for g in on_server if g.startswith(STAGING)):
         server.update(f"DROP SILENT GRAPH <{leftover}>")
@@ -193,34 +272,45 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
                 entries[key] = (int(triples), content)
     run = uuid.uuid4().hex
     pushed: list[PushedGraph] = []
+    loader = _Loader(server) if server.loads_atomically else None
+    batch: list[tuple[str, int]] = []
+    parts: list[bytes] = []
     for number, graph in enumerate(chosen):
         data = local.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
         count, digest = data.count(b"\n"), hashlib.sha256(data).hexdigest()
+        entries[graph] = (count, digest)
+        if count and on_server.get(graph) == count and previous.get(graph) == f"{count} {digest}":
+            progress(f"unchanged {_name(graph)}: {count:,} triples, already on the server")
+            pushed.append(PushedGraph(graph, count, digest, sent=False))
+            continue
         progress(f"pushing {_name(graph)}: {count:,} triples")
-        staging = f"{STAGING}{run}/{number}"
+        pushed.append(PushedGraph(graph, count, digest))
+        if loader is not None and count and graph not in on_server:
+            # no reader relies on this graph yet: load it under its name, atomically
+            parts.append(data.replace(b" .\n", f" <{graph}> .\n".encode()))
+            batch.append((graph, count))
+            if sum(n for _, n in batch) >= LOAD_BATCH:
+                loader.add(batch, b"".join(parts))
+                batch, parts = [], []
+            continue
         try:
             if count == 0:
                 server.update(f"DROP SILENT GRAPH <{graph}>")
             else:
-                server.put_graph(staging, data, bulk=count > BULK_ABOVE)
-                found = server.count(staging)
-                if found != count:
-                    server.update(f"DROP SILENT GRAPH <{staging}>")
-                    raise StoreError(
-                        f"the server holds {found:,} of the {count:,} triples sent to staging graph <{staging}>"
-                    )
-                server.update(f"MOVE SILENT GRAPH <{staging}> TO <{graph}>")
+                _staged(server, graph, f"{STAGING}{run}/{number}", data, count)
         except DprkKgError as exc:
-            raise _failed(graph, exc, len(pushed)) from None
-        entries[graph] = (count, digest)
-        pushed.append(PushedGraph(graph, count, digest))
+            raise _failed([graph], exc, len(pushed) - 1) from None
+    if loader is not None:
+        if batch:
+            loader.add(batch, b"".join(parts))
+        loader.finish(server)
     dropped = [] if graphs else [g for g in on_server if g.startswith(PROJECT_GRAPHS) and g not in chosen]
     for graph in dropped:
         progress(f"dropping {_name(graph)}: no longer in the store")
         try:
             server.update(f"DROP SILENT GRAPH <{graph}>")
         except DprkKgError as exc:
-            raise _failed(graph, exc, len(pushed)) from None
+            raise _failed([graph], exc, len(pushed)) from None
     build = build_id(entries)
     pushed_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     server.put_graph(MARKER_GRAPH, marker_triples(build, pushed_at, entries))
