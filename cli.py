@@ -466,7 +466,7 @@ def show(ctx: click.Context, name: str, as_of: str | None, fmt: str, list_all: b
 
     day = _as_of(as_of)
     reader = open_reader(ctx.obj["store"], _progress)
-    view = entity_view(reader, reader.entities.resolve(name), day, list_all)
+    view = entity_view(reader, reader.entities.resolve(name), day)
     if fmt == "json":
         click.echo(render.render_json(view), nl=False)
     else:
