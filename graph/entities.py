@@ -169,6 +169,16 @@ class Entities:
             }
         )
 
+    def all_aliases(self) -> dict[str, set[str]]:
+        """``aliases`` of every record at once (for a projection of the whole store)."""
+        found: dict[str, set[str]] = {}
+        for iri, name in self._db.execute(
+            "SELECT iri, name FROM names WHERE prop IN (?, ?, ?)",
+            (PREFIXES["rdfs"] + "label", SKOS + "altLabel", PREFIXES["schema"] + "name"),
+        ):
+            found.setdefault(iri, set()).add(name)
+        return found
+
     def address_records(self, value: str) -> list[str]:
         """Records whose address is ``value``: EVM addresses in any case, others exactly."""
         key = address_key(value)
