@@ -234,6 +234,12 @@ class Entities:
                 found.append((link, other_cluster))
         return found
 
+    def sources(self) -> dict[str, dict[str, str | None]]:
+        """Every source document (and dataset): its label, publisher, issue date, URL and kind."""
+        cursor = self._db.execute("SELECT source, label, publisher, issued, url, kind FROM sources")
+        columns = [c[0] for c in cursor.description]
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor}
+
     def warnings(self) -> list[str]:
         """What the clustering refused to do (e.g. joining two curated entities)."""
         return [r[0] for r in self._db.execute("SELECT message FROM warnings ORDER BY message")]

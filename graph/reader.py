@@ -47,7 +47,7 @@ class Reader:
 
     @functools.cached_property
     def _sources(self) -> dict[str, dict[str, str | None]]:
-        return {row["source"] or "": row for row in self.rows("source-info")}
+        return self.entities.sources()
 
     def source(self, graph: str) -> dict[str, str | None]:
         """A source document's label, publisher, issue date, URL and kind (Nones when unknown)."""
