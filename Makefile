@@ -7,12 +7,14 @@ BIN    := $(VENV)/bin
 .PHONY: demo test lint bench install clean
 
 # The exact versions of requirements.lock (the committed exports are compared byte for byte, so
-# a dependency bump must not slip in), then the project itself without resolving anything again.
+# a dependency bump must not slip in), then the project itself without resolving anything again,
+# byte-compiled as pip compiles an installed package (an editable install is not).
 $(BIN)/dprk-kg: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m compileall -q graph cli.py
 	touch $@
 
 install: $(BIN)/dprk-kg

@@ -495,7 +495,7 @@ def show(
 
     day = _as_of(as_of)
     reader = _reader(ctx, endpoint)
-    view = entity_view(reader, reader.entities.resolve(name), day, list_all)
+    view = entity_view(reader, reader.entities.resolve(name), day)
     if fmt == "json":
         click.echo(render.render_json(view), nl=False)
     else:

@@ -44,9 +44,10 @@ MEASURES = """
 import json, statistics, sys, time
 import networkx as nx
 from graph import analyze, netexport
+from pathlib import Path
 from graph.network import project
-from graph.store import open_dataset
-graph = project(open_dataset(sys.argv[1], read_only=True))
+from graph.reader import open_reader
+graph = project(open_reader(Path(sys.argv[1]), lambda message: None))
 runs = int(sys.argv[2])
 simple = analyze._simple(graph)
 sample = analyze.betweenness_sample(simple.number_of_nodes(), simple.number_of_edges())

@@ -169,6 +169,16 @@ class Entities:
             }
         )
 
+    def all_aliases(self) -> dict[str, set[str]]:
+        """``aliases`` of every record at once (for a projection of the whole store)."""
+        found: dict[str, set[str]] = {}
+        for iri, name in self._db.execute(
+            "SELECT iri, name FROM names WHERE prop IN (?, ?, ?)",
+            (PREFIXES["rdfs"] + "label", SKOS + "altLabel", PREFIXES["schema"] + "name"),
+        ):
+            found.setdefault(iri, set()).add(name)
+        return found
+
     def address_records(self, value: str) -> list[str]:
         """Records whose address is ``value``: EVM addresses in any case, others exactly."""
         key = address_key(value)
@@ -223,6 +233,12 @@ class Entities:
             if other_cluster.canonical != cluster.canonical:
                 found.append((link, other_cluster))
         return found
+
+    def sources(self) -> dict[str, dict[str, str | None]]:
+        """Every source document (and dataset): its label, publisher, issue date, URL and kind."""
+        cursor = self._db.execute("SELECT source, label, publisher, issued, url, kind FROM sources")
+        columns = [c[0] for c in cursor.description]
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor}
 
     def warnings(self) -> list[str]:
         """What the clustering refused to do (e.g. joining two curated entities)."""

@@ -1,4 +1,5 @@
-"""The entity index: records, names, links and clusters of one store state, in SQLite.
+"""The entity index: records, names, links and clusters of one store state, in SQLite, with
+the source documents' facts (who says so, and when) that every reading command looks up.
 
 ``graph.entities`` reads it; this module builds it. It is computed once per store state (the
 curated build stamp and every import's graph and time, ``state_key``) and kept beside the store
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 INDEX_FILE = "dprk-kg.entities.sqlite"
 #: Bump when the index's tables or what goes into them change: old index files are rebuilt.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 
 SKOS = PREFIXES["skos"]
 DKG = PREFIXES["dkg"]
@@ -64,6 +65,7 @@ CREATE TABLE names (key TEXT NOT NULL, name TEXT NOT NULL, iri TEXT NOT NULL, pr
 CREATE TABLE links (subject TEXT NOT NULL, object TEXT NOT NULL, status TEXT NOT NULL,
                     basis TEXT NOT NULL, graph TEXT NOT NULL);
 CREATE TABLE warnings (message TEXT NOT NULL);
+CREATE TABLE sources (source TEXT PRIMARY KEY, label TEXT, publisher TEXT, issued TEXT, url TEXT, kind TEXT);
 CREATE INDEX names_key ON names (key);
 CREATE INDEX names_iri ON names (iri);
 CREATE INDEX records_cluster ON records (cluster);
@@ -124,7 +126,7 @@ def write_index(ox_store: ox.Store, path: Path, key: str) -> None:
 
 
 def fill(db: sqlite3.Connection, ox_store: ox.Store, key: str) -> None:
-    """Read records, names and links from the store and compute the clusters."""
+    """Read records, names, links and sources from the store and compute the clusters."""
     kinds = table()
     src = PREFIXES["src"]
     classes: dict[str, set[str]] = defaultdict(set)
@@ -165,6 +167,13 @@ def fill(db: sqlite3.Connection, ox_store: ox.Store, key: str) -> None:
     db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", sorted(set(names)))
     db.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?)", sorted(set(links)))
     db.executemany("INSERT INTO warnings VALUES (?)", ((w,) for w in warnings))
+    db.executemany(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (r["source"], r["label"], r["publisher"], r["issued"], r["url"], r["kind"])
+            for r in sparql.select(ox_store, "source-info")
+        ),
+    )
     db.commit()
 
 

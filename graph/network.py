@@ -23,9 +23,11 @@ and the ``sources`` that state it; a relation stated by several sources is one e
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .reader import Reader
+from .terms import shorten
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -38,38 +40,35 @@ def project(reader: Reader, keep_records: bool = False, kinds: tuple[str, ...] =
     """
     import networkx as nx
 
-    entities = reader.entities
-    node_of = (lambda iri: iri) if keep_records else (lambda iri: entities.cluster(iri).canonical)
+    records = {iri: (canonical, label, kind) for iri, canonical, label, kind in reader.entities.records()}
+    aliases = reader.entities.all_aliases()
+
+    def node_of(iri: str) -> str:
+        return iri if keep_records else records[iri][0]
+
     graph = nx.MultiDiGraph()
     members: dict[str, list[str]] = defaultdict(list)
-    for record, _, _, _ in entities.records():
-        node = node_of(record)
-        members[node].append(record)
+    for record in records:
+        members[node_of(record)].append(record)
     for node in sorted(members):
-        kind = entities.kind(node)
+        _, label, kind = records[node] if node in records else ("", shorten(node), "other")
         if kinds and kind not in kinds:
             continue
-        names = {name for record in members[node] for name in entities.aliases(record)}
-        label = entities.label(node)
+        names = {name for record in members[node] for name in aliases.get(record, ())}
         graph.add_node(
             node, kind=kind, label=label, aliases=sorted(names - {label}), records=sorted(members[node]), sanction=""
         )
     edges: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for row in reader.rows("relations"):
-        if row["dir"] != "out":
-            continue
-        s, o = row["focus"] or "", row["other"] or ""
-        if entities.is_record(s) and entities.is_record(o):
+        s, o = row["source"] or "", row["target"] or ""
+        if s in records and o in records:
             s, o = node_of(s), node_of(o)
             if s != o:
                 edges[(s, row["relation"] or "", o)].add(row["g"] or "")
     for (s, relation, o), sources in sorted(edges.items()):
         if s in graph and o in graph:
             graph.add_edge(s, o, key=relation, relation=relation, sources=sorted(sources))
-    for target, state in sanction_states(reader).items():
-        node = node_of(target) if entities.is_record(target) else target
-        if node in graph and graph.nodes[node]["sanction"] != "delisted":
-            graph.nodes[node]["sanction"] = state
+    _mark_sanctions(graph, sanction_states(reader))
     return graph
 
 
@@ -91,14 +90,14 @@ class Relations:
             entities = self.reader.entities
             found: dict[tuple[str, str, bool], set[str]] = defaultdict(set)
             members = (node,) if self.keep_records else entities.cluster(node).members
-            for member in members:
-                for row in self.reader.rows("relations", focus=member):
-                    other = row["other"] or ""
+            for forward, bound, far in ((True, "source", "target"), (False, "target", "source")):
+                for row in self.reader.rows("relations", **{bound: members}):
+                    other = row[far] or ""
                     if not entities.is_record(other):
                         continue
                     other = self.node(other)
                     if other != node:
-                        found[(other, row["relation"] or "", row["dir"] == "out")].add(row["g"] or "")
+                        found[(other, row["relation"] or "", forward)].add(row["g"] or "")
             self.cache[node] = found
         return self.cache[node]
 
@@ -151,29 +150,40 @@ def neighbourhood(
     for (s, relation, o), sources in sorted(edges.items()):
         if s in graph and o in graph:
             graph.add_edge(s, o, key=relation, relation=relation, sources=sorted(sources))
-    states = sanction_states(reader)
-    for node in graph:
-        found = [states[m] for m in graph.nodes[node]["records"] if m in states]
-        graph.nodes[node]["sanction"] = "delisted" if "delisted" in found else (found[0] if found else "")
+    _mark_sanctions(graph, sanction_states(reader, [m for n in graph for m in graph.nodes[n]["records"]]))
     return graph
 
 
-def sanction_states(reader: Reader) -> dict[str, str]:
-    """``listed`` or ``delisted`` for every sanctioned record, from its latest curated sanction.
+def _mark_sanctions(graph: nx.MultiDiGraph, states: dict[str, str]) -> None:
+    """Each node's sanction mark: delisted when any of its records is, else its first state."""
+    for node in graph:
+        found = [states[m] for m in graph.nodes[node]["records"] if m in states]
+        graph.nodes[node]["sanction"] = "delisted" if "delisted" in found else (found[0] if found else "")
+
+
+def sanction_states(reader: Reader, records: Sequence[str] | None = None) -> dict[str, str]:
+    """``listed`` or ``delisted`` for every sanctioned record (or those of ``records``), from its
+    latest sanction.
 
     The latest sanction is the one with the greatest listing date (a re-designation supersedes
     the designation before it); it is delisted when any source gives it an end date or the
     status dkg:Delisted. A record only a list snapshot names (no listing date) is ``listed``.
     """
-    latest: dict[str, tuple[str, bool]] = {}
-    for row in reader.rows("sanction-states"):
-        target = row["target"] or ""
-        listed = row["listed"] or ""
-        delisted = row["end"] is not None or (row["status"] or "").endswith("#Delisted")
-        previous = latest.get(target)
-        if previous is None or listed > previous[0] or (listed == previous[0] and delisted):
-            latest[target] = (listed, delisted)
-    return {target: "delisted" if delisted else "listed" for target, (_, delisted) in latest.items()}
+    listed: dict[str, str] = defaultdict(str)
+    ended: set[str] = set()
+    targets: dict[str, set[str]] = defaultdict(set)
+    for row in reader.rows("sanction-states", **({} if records is None else {"target": records})):
+        sanction = row["sanction"] or ""
+        targets[row["target"] or ""].add(sanction)
+        listed[sanction] = max(listed[sanction], row["listed"] or "")
+        if row["ended"] is not None:
+            ended.add(sanction)
+    states = {}
+    for target, sanctions in targets.items():
+        latest = max(listed[s] for s in sanctions)
+        delisted = any(s in ended for s in sanctions if listed[s] == latest)
+        states[target] = "delisted" if delisted else "listed"
+    return states
 
 
 def relation_label(iri: str) -> str:

@@ -10,7 +10,7 @@ index, and the internal queries run with bound values.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,13 +40,14 @@ class Reader:
             self._entities = Entities.of_store(self.store, self.path)
         return self._entities
 
-    def rows(self, name: str, **bindings: str) -> list[dict[str, str | None]]:
-        """Rows of ``graph/sparql/<name>.rq`` with ``?var`` bound to the IRIs given, as strings."""
+    def rows(self, name: str, **bindings: str | Sequence[str]) -> list[dict[str, str | None]]:
+        """Rows of ``graph/sparql/<name>.rq`` with ``?var`` bound to the IRIs given (a list fills
+        the query's ``VALUES ?var { }``), as strings."""
         return sparql.select(self.store, name, **bindings)
 
     @functools.cached_property
     def _sources(self) -> dict[str, dict[str, str | None]]:
-        return {row["source"] or "": row for row in self.rows("source-info")}
+        return self.entities.sources()
 
     def source(self, graph: str) -> dict[str, str | None]:
         """A source document's label, publisher, issue date, URL and kind (Nones when unknown)."""

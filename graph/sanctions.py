@@ -61,32 +61,31 @@ def designations(reader: Reader, members: tuple[str, ...], as_of: str) -> list[D
     ends: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, set[str]] = defaultdict(set)
     delisted_status: dict[str, bool] = {}
-    for member in members:
-        for row in reader.rows("sanctions-of", focus=member):
-            graph = row["g"] or ""
-            issued = row["issued"] or reader.issued(graph)
-            if issued and not on_or_before(issued, as_of):
-                continue
-            sanction, prop, value = row["sanction"] or "", row["p"] or "", row["o"] or ""
-            d = found.setdefault(sanction, Designation(sanction, member))
-            if graph not in d.sources:
-                d.sources.append(graph)
-            if prop == PREFIXES["rdfs"] + "label":
-                d.label = min(filter(None, (d.label, value)))
-            elif prop == _DKG + "authority":
-                _add(d.authority, shorten(value))
-            elif prop == _DKG + "program":
-                _add(d.programs, value)
-            elif prop == _DKG + "legalBasis":
-                _add(d.legal_basis, value)
-            elif prop == _DKG + "listingDate" and on_or_before(value, as_of):
-                starts[sanction].add(value)
-            elif prop == _DKG + "endDate":
-                ends[sanction].add(value)
-            elif prop == _DKG + "status":
-                delisted_status[sanction] = delisted_status.get(sanction, False) or value.endswith("#Delisted")
-                if value.endswith("#Listed") and graph.startswith(PREFIXES["dataset"]):
-                    listed_by[sanction].add(graph)
+    for row in reader.rows("sanctions-of", focus=members):
+        graph = row["g"] or ""
+        issued = row["issued"] or reader.issued(graph)
+        if issued and not on_or_before(issued, as_of):
+            continue
+        sanction, prop, value = row["sanction"] or "", row["p"] or "", row["o"] or ""
+        d = found.setdefault(sanction, Designation(sanction, row["focus"] or ""))
+        if graph not in d.sources:
+            d.sources.append(graph)
+        if prop == PREFIXES["rdfs"] + "label":
+            d.label = min(filter(None, (d.label, value)))
+        elif prop == _DKG + "authority":
+            _add(d.authority, shorten(value))
+        elif prop == _DKG + "program":
+            _add(d.programs, value)
+        elif prop == _DKG + "legalBasis":
+            _add(d.legal_basis, value)
+        elif prop == _DKG + "listingDate" and on_or_before(value, as_of):
+            starts[sanction].add(value)
+        elif prop == _DKG + "endDate":
+            ends[sanction].add(value)
+        elif prop == _DKG + "status":
+            delisted_status[sanction] = delisted_status.get(sanction, False) or value.endswith("#Delisted")
+            if value.endswith("#Listed") and graph.startswith(PREFIXES["dataset"]):
+                listed_by[sanction].add(graph)
     newest_by_graph = _newest_snapshots(series, as_of)
     for sanction, d in found.items():
         d.listing_date = min(starts[sanction], default="")

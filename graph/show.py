@@ -10,7 +10,9 @@ on or before that date count.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import product
 
 from .entities import Cluster
 from .kinds import table
@@ -23,6 +25,10 @@ _RDF_TYPE = PREFIXES["rdf"] + "type"
 _LABEL = PREFIXES["rdfs"] + "label"
 _ALT = PREFIXES["skos"] + "altLabel"
 _DKG = PREFIXES["dkg"]
+_SCHEMA = PREFIXES["schema"]
+_VALUE, _CURRENCY, _LOW, _HIGH = (_SCHEMA + p for p in ("value", "currency", "minValue", "maxValue"))
+_QUALIFIER = _DKG + "amountQualifier"
+_ADDRESS_FACTS = {_DKG + "address": "value", _DKG + "chain": "chain", _DKG + "asset": "asset"}
 #: Properties shown in their own section, or bookkeeping that is not a fact about the entity.
 _OWN_SECTION_OUT = {
     _RDF_TYPE,
@@ -123,31 +129,40 @@ class EntityView:
 
 class _Namer:
     """Names the nodes next to the entity: amounts by figure (ranges with both bounds), others
-    by label, each looked up once."""
+    by label; ``prefetch`` looks many up in one query."""
 
     def __init__(self, reader: Reader):
         self.reader = reader
         self.cache: dict[str, tuple[str, set[str]]] = {}
 
-    def __call__(self, iri: str) -> tuple[str, set[str]]:
+    def prefetch(self, iris: set[str]) -> None:
+        """Name every node of ``iris`` not named yet, with one query for the non-records."""
         entities = self.reader.entities
-        if iri not in self.cache and entities.is_record(iri):
-            label, kind = entities.label(iri), entities.kind(iri)
-            self.cache[iri] = (
-                f"{label} ({shorten(iri)})" if label != shorten(iri) else label,
-                set(table().kinds[kind].classes),
+        wanted = sorted(i for i in iris if i not in self.cache and not entities.is_record(i))
+        stated: dict[str, dict[str, set[str]]] = {i: defaultdict(set) for i in wanted}
+        for row in self.reader.rows("node-facts", focus=wanted):
+            stated[row["focus"] or ""][row["p"] or ""].add(row["o"] or "")
+        for iri, values in stated.items():
+            value, currency, qualifier, low, high, label = (
+                min(values[p]) if values[p] else None for p in (_VALUE, _CURRENCY, _QUALIFIER, _LOW, _HIGH, _LABEL)
             )
-        if iri not in self.cache:
-            rows = self.reader.rows("node-facts", focus=iri)
-            types = {r["type"] or "" for r in rows if r["type"]}
-            row: dict[str, str | None] = rows[0] if rows else {}
-            name: str
-            if row.get("value") is not None:
-                name = format_amount(row["value"], row["currency"], row["qualifier"], row["low"], row["high"])
+            if value is not None:
+                name = format_amount(value, currency, qualifier, low, high)
             else:
-                stated = row.get("label")
-                name = f"{stated} ({shorten(iri)})" if stated and stated != shorten(iri) else shorten(iri)
-            self.cache[iri] = (name, types)
+                name = f"{label} ({shorten(iri)})" if label and label != shorten(iri) else shorten(iri)
+            self.cache[iri] = (name, set(values[_RDF_TYPE]))
+
+    def __call__(self, iri: str) -> tuple[str, set[str]]:
+        if iri not in self.cache:
+            entities = self.reader.entities
+            if entities.is_record(iri):
+                label, kind = entities.label(iri), entities.kind(iri)
+                self.cache[iri] = (
+                    f"{label} ({shorten(iri)})" if label != shorten(iri) else label,
+                    set(table().kinds[kind].classes),
+                )
+            else:
+                self.prefetch({iri})
         return self.cache[iri]
 
 
@@ -155,7 +170,7 @@ def _value(term: str, is_iri: bool, namer: _Namer) -> str:
     return namer(term)[0] if is_iri else term
 
 
-def entity_view(reader: Reader, cluster: Cluster, as_of: str, list_all: bool = False) -> EntityView:
+def entity_view(reader: Reader, cluster: Cluster, as_of: str) -> EntityView:
     """Gather the cluster's records, names, designations, addresses and facts as of ``as_of``."""
     entities = reader.entities
     namer = _Namer(reader)
@@ -165,45 +180,47 @@ def entity_view(reader: Reader, cluster: Cluster, as_of: str, list_all: bool = F
     uses: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     aliases: dict[str, set[str]] = defaultdict(set)
     types: set[str] = set()
-    records = []
-    for member in cluster.members:
-        identifiers, graphs = [], set()
-        for row in reader.rows("show-out", focus=member):
-            prop, obj, graph = row["p"] or "", row["o"] or "", row["g"] or ""
-            if not counted(graph):
-                continue
-            graphs.add(graph)
-            if prop == _RDF_TYPE:
-                types.add(shorten(obj))
-            elif prop == _ALT or (prop == _LABEL and obj != cluster.label):
-                aliases[obj].add(shorten(graph))
-            elif prop in _IDENTIFIERS:
-                identifiers.append(f"{_IDENTIFIERS[prop]} {obj}")
-            elif prop == _DKG + "uses":
-                name, kinds = namer(obj)
-                group = "techniques" if _DKG + "AttackTechnique" in kinds else "software"
-                uses[group][name].add(shorten(graph))
-            elif prop not in _OWN_SECTION_OUT and prop != _LABEL:
-                is_iri = obj.startswith(("http://", "https://", "urn:")) and " " not in obj
-                target = entities.cluster(obj).canonical if is_iri and entities.is_record(obj) else obj
-                facts[(shorten(prop), _value(target, is_iri, namer))].add(shorten(graph))
-        for row in reader.rows("show-in", focus=member):
-            prop, subject, graph = row["p"] or "", row["s"] or "", row["g"] or ""
-            if prop in _OWN_SECTION_IN or not counted(graph):
-                continue
-            canonical = entities.cluster(subject).canonical if entities.is_record(subject) else subject
-            if canonical == cluster.canonical:
-                continue
+    out_rows = [r for r in reader.rows("show-out", focus=cluster.members) if counted(r["g"] or "")]
+    in_rows = [
+        r
+        for r in reader.rows("show-in", focus=cluster.members)
+        if r["p"] not in _OWN_SECTION_IN and counted(r["g"] or "")
+    ]
+    namer.prefetch({r["o"] or "" for r in out_rows if r["iri"] == "true"} | {r["s"] or "" for r in in_rows})
+    identifiers: dict[str, set[str]] = defaultdict(set)
+    graphs: dict[str, set[str]] = defaultdict(set)
+    for row in out_rows:
+        member, prop, obj, graph = row["focus"] or "", row["p"] or "", row["o"] or "", row["g"] or ""
+        graphs[member].add(graph)
+        if prop == _RDF_TYPE:
+            types.add(shorten(obj))
+        elif prop == _ALT or (prop == _LABEL and obj != cluster.label):
+            aliases[obj].add(shorten(graph))
+        elif prop in _IDENTIFIERS:
+            identifiers[member].add(f"{_IDENTIFIERS[prop]} {obj}")
+        elif prop == _DKG + "uses":
+            name, kinds = namer(obj)
+            group = "techniques" if _DKG + "AttackTechnique" in kinds else "software"
+            uses[group][name].add(shorten(graph))
+        elif prop not in _OWN_SECTION_OUT and prop != _LABEL:
+            is_iri = row["iri"] == "true"
+            target = entities.cluster(obj).canonical if is_iri and entities.is_record(obj) else obj
+            facts[(shorten(prop), _value(target, is_iri, namer))].add(shorten(graph))
+    for row in in_rows:
+        prop, subject, graph = row["p"] or "", row["s"] or "", row["g"] or ""
+        canonical = entities.cluster(subject).canonical if entities.is_record(subject) else subject
+        if canonical != cluster.canonical:
             relations[(namer(canonical)[0], shorten(prop))].add(shorten(graph))
-        records.append(
-            Record(
-                shorten(member),
-                entities.kind(member),
-                entities.label(member),
-                sorted(set(identifiers)),
-                sorted(shorten(g) for g in graphs),
-            )
+    records = [
+        Record(
+            shorten(member),
+            entities.kind(member),
+            entities.label(member),
+            sorted(identifiers[member]),
+            sorted(shorten(g) for g in graphs[member]),
         )
+        for member in cluster.members
+    ]
     found = designations(reader, cluster.members, as_of)
     view = EntityView(
         entity=cluster.curie,
@@ -236,13 +253,11 @@ def entity_view(reader: Reader, cluster: Cluster, as_of: str, list_all: bool = F
         d.sources = [shorten(g) for g in d.sources]
         d.snapshots = [shorten(g) for g in d.snapshots]
         d.sanction, d.target = shorten(d.sanction), shorten(d.target)
-    if not list_all:
-        view.uses = {group: items for group, items in view.uses.items()}
     view.sources = _cited(reader, view)
     return view
 
 
-def _counted(reader: Reader, as_of: str):
+def _counted(reader: Reader, as_of: str) -> Callable[[str], bool]:
     """A test for graphs whose sources count on ``as_of`` (undated sources always count)."""
 
     def counted(graph: str) -> bool:
@@ -252,12 +267,16 @@ def _counted(reader: Reader, as_of: str):
     return counted
 
 
-def _addresses(reader: Reader, cluster: Cluster, counted) -> list[Address]:
+def _addresses(reader: Reader, cluster: Cluster, counted: Callable[[str], bool]) -> list[Address]:
+    nodes = sorted({row["address"] or "" for row in reader.rows("addresses-of", focus=cluster.members)})
+    stated: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in reader.rows("show-out", focus=nodes):
+        if counted(row["g"] or "") and row["p"] in _ADDRESS_FACTS:
+            stated[(row["focus"] or "", row["g"] or "")][_ADDRESS_FACTS[row["p"] or ""]].add(row["o"] or "")
     found: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for member in cluster.members:
-        for row in reader.rows("addresses-of", focus=member):
-            if counted(row["g"] or ""):
-                found[(row["value"] or "", row["chain"] or "", row["asset"] or "")].add(shorten(row["g"] or ""))
+    for (_, graph), values in stated.items():
+        for value, chain, asset in product(values["value"], values["chain"] or {""}, values["asset"] or {""}):
+            found[(value, chain, asset)].add(shorten(graph))
     merged: dict[str, Address] = {}
     for (value, chain, asset), sources in sorted(found.items()):
         key = value.lower() if value.lower().startswith("0x") else value

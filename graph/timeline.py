@@ -70,8 +70,12 @@ def events(
     entities = reader.entities
     wanted = {e for k in kinds for e in EVENT_TYPES[k]}
     members = set(entity.members) if entity else set()
+    restrict: dict[str, list[str]] = {}
+    if entity:
+        nearby = {row["node"] or "" for row in reader.rows("event-nodes", focus=entity.members)}
+        restrict["node"] = sorted(nearby | members)
     grouped: dict[tuple[str, str, str], tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
-    for row in reader.rows("events"):
+    for row in reader.rows("events", **restrict):
         graph = row["g"] or ""
         if curated_only and not graph.startswith(PREFIXES["src"]):
             continue

@@ -5,11 +5,18 @@ which puts each IRI in as a constant only after pyoxigraph has checked it is a v
 nothing but an IRI can get in). Constants rather than pyoxigraph's ``substitutions``: those are
 joined after the query's UNION branches are evaluated, which makes a bound neighbourhood query
 as slow as the whole graph's (8.7 s instead of 0.05 s on a store with every shared dataset).
+A list of IRIs binds the variable to each of them in turn: ``VALUES ?name { ... }`` and the
+query's pattern inside pyoxigraph's ``LATERAL``, so the pattern is evaluated once per value from
+that value outwards (a plain ``VALUES`` is joined after the pattern is evaluated for the whole
+store: an entity's events take 120 ms that way, 50 ms this way). One query answers for many
+nodes, and a query written for the whole store serves one entity.
 
 >>> "SELECT" in load("entity-names")
 True
 >>> bind("SELECT ?focus ?p WHERE { ?focus ?p ?focused }", {"focus": "https://e.org/a"})
 'SELECT (<https://e.org/a> AS ?focus) ?p WHERE { <https://e.org/a> ?p ?focused }'
+>>> bind("SELECT ?p WHERE { ?focus ?p ?o }", {"focus": ["https://e.org/a", "https://e.org/b"]})
+'SELECT ?p WHERE { VALUES ?focus { <https://e.org/a> <https://e.org/b> } LATERAL { ?focus ?p ?o } }'
 >>> bind("ASK { ?focus ?p ?o }", {"focus": "https://e.org/a> } ; DROP ALL #"})
 Traceback (most recent call last):
 ...
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -33,7 +41,7 @@ def load(name: str) -> str:
     return resources.files(__name__).joinpath(f"{name}.rq").read_text(encoding="utf-8")
 
 
-def select(store: ox.Store, name: str, **bindings: str) -> list[dict[str, str | None]]:
+def select(store: ox.Store, name: str, **bindings: str | Sequence[str]) -> list[dict[str, str | None]]:
     """Rows of the SELECT query ``name`` run on ``store`` (default graph: the union of all graphs),
     with ``bindings`` bound as by ``bind``, each row as plain strings (None where unbound)."""
     import pyoxigraph as ox
@@ -47,11 +55,18 @@ def select(store: ox.Store, name: str, **bindings: str) -> list[dict[str, str | 
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
 
 
-def bind(text: str, bindings: dict[str, str]) -> str:
-    """``text`` with each ``?name`` of ``bindings`` replaced by its IRI (checked by pyoxigraph)."""
+def bind(text: str, bindings: Mapping[str, str | Sequence[str]]) -> str:
+    """``text`` with each ``?name`` of ``bindings`` replaced by its IRI (checked by pyoxigraph),
+    or, for a list of IRIs, with ``VALUES ?name { ... } LATERAL { pattern }`` as its pattern."""
     import pyoxigraph as ox
 
-    return bind_terms(text, {name: ox.NamedNode(iri) for name, iri in bindings.items()})
+    for name, iris in bindings.items():
+        if not isinstance(iris, str):
+            head, brace, body = text.partition("{")
+            pattern, close, tail = body.rpartition("}")
+            listed = " ".join(str(ox.NamedNode(iri)) for iri in iris)
+            text = f"{head}{brace} VALUES ?{name} {{ {listed} }} LATERAL {{{pattern}}} {close}{tail}"
+    return bind_terms(text, {name: ox.NamedNode(iri) for name, iri in bindings.items() if isinstance(iri, str)})
 
 
 def bind_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
