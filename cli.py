@@ -127,9 +127,9 @@ _WIDE_OPTION = click.option(
 _ENDPOINT_READ_OPTION = click.option(
     "--endpoint",
     metavar="URL",
-    help="Read the graphs on this SPARQL server (where `dprk-kg push` sent them) instead of the "
-    "store, with the same output. A user, if the server needs one, comes from $DPRK_KG_USER and "
-    "the password from $DPRK_KG_PASSWORD.",
+    help="Read the graphs on this Oxigraph server's SPARQL endpoint (where `dprk-kg push` sent "
+    "them) instead of the store, with the same output; another server is refused (exit 2). A "
+    "user, if the server needs one, comes from $DPRK_KG_USER and the password from $DPRK_KG_PASSWORD.",
 )
 
 
@@ -139,7 +139,7 @@ def _wide(wide: bool) -> bool:
 
 def _reader(ctx: click.Context, endpoint: str | None):
     """The store's reader, or with --endpoint a reader of the project's graphs on that server
-    (its connection closed when the command ends)."""
+    (its connection closed when the command ends; a server other than Oxigraph is refused, exit 2)."""
     if not endpoint:
         from graph.reader import open_reader
 
@@ -151,7 +151,7 @@ def _reader(ctx: click.Context, endpoint: str | None):
 
     user = os.environ.get("DPRK_KG_USER")
     server = remote.open_server(endpoint, None, None, user, "DPRK_KG_PASSWORD", remote.DEFAULT_TIMEOUT)
-    return remote_reader(ctx.with_resource(server))
+    return remote_reader(ctx.with_resource(server), ctx.command.name or "")
 
 
 def _as_of(value: str | None) -> str:

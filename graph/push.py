@@ -304,7 +304,7 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
         if batch:
             loader.add(batch, b"".join(parts))
         loader.finish(server)
-    dropped = [] if graphs else [g for g in on_server if g.startswith(PROJECT_GRAPHS) and g not in chosen]
+    dropped = [] if graphs else sorted(g for g in on_server if g.startswith(PROJECT_GRAPHS) and g not in chosen)
     for graph in dropped:
         progress(f"dropping {_name(graph)}: no longer in the store")
         try:

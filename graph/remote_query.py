@@ -210,11 +210,21 @@ def _index_folder(server: Server, build: str | None) -> Path | None:
     return folder
 
 
-def remote_reader(server: Server) -> Reader:
+def remote_reader(server: Server, command: str) -> Reader:
     """A ``Reader`` of the project's graphs on ``server``: the reading commands run on it as on
-    the store. The entity index is built from the server's answers once per pushed build."""
+    the store. The entity index is built from the server's answers once per pushed build.
+
+    Only the Oxigraph server answers the project's internal queries as the store does (they use
+    ``LATERAL``, and rely on its handling of unbound values); any other server is refused with
+    an InputError naming it, before the command reads anything."""
     from .reader import Reader
 
     store = RemoteStore(server)
+    if not server.is_oxigraph:
+        raise InputError(
+            f"{command} --endpoint runs on the Oxigraph server only: its queries use SPARQL that "
+            f"{server.product or 'this server'} at {shown(server.endpoint)} does not answer as the store "
+            f"does; run `dprk-kg {command}` on the store, or push to an Oxigraph server"
+        )
     # RemoteStore answers every call Reader and the entity index make on a pyoxigraph.Store
     return Reader(cast("ox.Store", store), _index_folder(server, store.build))
