@@ -6,8 +6,9 @@ Where a server's program is missing the tests that need it skip with the reason,
 (``CI=true``), where they fail: CI must run them.
 
 Also here: ``BasicAuthProxy``, a loopback proxy that asks for Basic authentication in front of
-a server without any (Oxigraph), and ``StubServer``, a loopback server that answers every request
-with one canned response and records what it was sent.
+a server without any (Oxigraph), ``StubServer``, a loopback server that answers every request
+with one canned response and records what it was sent, and ``error_line``, the one line a
+failed command prints.
 """
 
 from __future__ import annotations
@@ -300,6 +301,13 @@ class StubServer:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def error_line(stderr: str) -> str:
+    """The one ``Error:`` line of a failed command (progress lines aside), never a traceback."""
+    lines = [line for line in stderr.splitlines() if not line.startswith("... ")]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
+    return lines[0]
 
 
 _IMPORTED: dict[str, Path] = {}

@@ -19,6 +19,7 @@ import pytest
 from cli import main
 from graph.remote import MARKER_GRAPH, Credentials, Server
 from tests import servers
+from tests.servers import error_line
 
 pytestmark = pytest.mark.shared
 
@@ -58,13 +59,6 @@ def push(runner, store: Path, server: servers.Running, *extra: str, env: dict | 
     return runner.invoke(
         main, ["--store", str(store), "push", *server.push_args(), *extra], env={**server.env(), **(env or {})}
     )
-
-
-def error_line(stderr: str) -> str:
-    """The one ``Error:`` line of a failed command (progress lines aside), never a traceback."""
-    lines = [line for line in stderr.splitlines() if not line.startswith("... ")]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
-    return lines[0]
 
 
 def assert_holds(server: servers.Running, store: Path) -> None:
