@@ -22,7 +22,8 @@ EXIT_CODES = """\b
 Exit codes:
   0    success
   1    the graph violates its SHACL shapes; an ASK query answered false
-  2    bad input: a data file, a query or an option value
+  2    bad input: a data file, a query or an option value (an --endpoint of show, screen,
+       timeline or conflicts that is not an Oxigraph server)
   3    the store is missing, locked or unreadable; a server is unreachable or refused a request
   4    an output file or folder cannot be written
   5    a query ran past --timeout (or its result past a size cap); a server did not answer in time
