@@ -21,14 +21,21 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import DprkKgError, InputError, StoreError
 from .remote import MARKER_GRAPH, PROJECT_GRAPHS, Server, shown
 from .storage import STAGING
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 Progress = Callable[[str], None]
 
@@ -228,6 +235,26 @@ class _Loader:
             raise _failed([graph], error, len(self.loaded) - len(wrong))
 
 
+def _read(local: ox.Store, graphs: list[str]) -> Iterator[tuple[str, bytes]]:
+    """Each graph and its N-Triples, in order, read by two threads a graph or two ahead
+    (pyoxigraph lets go of the interpreter while it dumps): reading the store is most of a
+    push's own work."""
+    import pyoxigraph as ox
+
+    def dump(graph: str) -> bytes:
+        return local.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+
+    waiting = iter(graphs)
+    with ThreadPoolExecutor(2, thread_name_prefix="dprk-kg push reader") as pool:
+        ahead = deque((g, pool.submit(dump, g)) for g in islice(waiting, 2))
+        while ahead:
+            graph, data = ahead.popleft()
+            following = next(waiting, None)
+            if following is not None:
+                ahead.append((following, pool.submit(dump, following)))
+            yield graph, data.result()
+
+
 def _staged(server: Server, graph: str, staging: str, data: bytes, count: int) -> None:
     """Replace a graph through a staging graph: PUT, count check, one MOVE."""
     server.put_graph(staging, data, bulk=count > BULK_ABOVE)
@@ -275,8 +302,7 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
     loader = _Loader(server) if server.loads_atomically else None
     batch: list[tuple[str, int]] = []
     parts: list[bytes] = []
-    for number, graph in enumerate(chosen):
-        data = local.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+    for number, (graph, data) in enumerate(_read(local, chosen)):
         count, digest = data.count(b"\n"), hashlib.sha256(data).hexdigest()
         entries[graph] = (count, digest)
         if count and on_server.get(graph) == count and previous.get(graph) == f"{count} {digest}":
