@@ -1383,11 +1383,13 @@ def push(
     """Send the store's named graphs (curated sources and imported datasets) to a team's SPARQL
     1.1 server, where `dprk-kg query --endpoint` and other tools can read them.
 
-    Each graph goes through the Graph Store HTTP Protocol into a fresh staging graph, its
-    triple count on the server is checked, then one MOVE puts it in place: readers see the old
-    graph or the new one, never a partial one. Project graphs no longer in the store are dropped
-    (not with --graph). The marker graph urn:dprk-kg:push, written last, names the build the
-    server holds. A failure stops at that graph and says why; re-running converges.
+    Readers see each graph old or new, never a partial one: a graph new on an Oxigraph server
+    (0.5 or later) is loaded under its name in one atomic request; any other goes through the
+    Graph Store HTTP Protocol into a fresh staging graph and one MOVE puts it in place; either way
+    its triple count on the server is checked. A graph the server already holds with the same
+    content is not sent again. Project graphs no longer in the store are dropped (not with
+    --graph). The marker graph urn:dprk-kg:push, written last, names the build the server holds.
+    A failure stops the push and says at which graph and why; re-running converges.
 
     \b
     Example:

@@ -1,19 +1,31 @@
-"""Push the store's named graphs to a team's SPARQL 1.1 server, one graph at a time, so that
-readers on the server see each graph old or new, never empty or half-loaded.
+"""Push the store's named graphs to a team's SPARQL 1.1 server so that readers on the server see
+each graph old or new, never empty or half-loaded, choosing per graph the cheapest way that
+keeps that promise:
 
-For each graph: its N-Triples are PUT (Graph Store HTTP Protocol) into a fresh staging graph
-``urn:dprk-kg:staging:<run>/<n>``, the server's triple count of that staging graph is checked
-against the number sent, and one ``MOVE SILENT`` puts it in place. The count check matters on
-Virtuoso, where a MOVE from a missing graph empties the target, and where ``INSERT DATA`` of a
-few thousand triples fails (so nothing is sent as INSERT DATA). Graphs of the project that the
-store no longer holds are dropped; graphs outside the project's namespace (the server's own, or
+* a graph whose content the server already holds (the digest and triple count the last push's
+  marker recorded, and the same count on the server now) is not sent again;
+* a graph the server does not hold yet, on a server that loads one request atomically (the
+  Oxigraph server from 0.5.0: its bulk loader ingests all it parsed in one step at the end), is
+  loaded under its own name, several whole graphs a request (``LOAD_BATCH``), each request's
+  graphs counted on the server afterwards; a graph whose count differs is dropped again (it was
+  not there before). On Oxigraph a ``MOVE`` is a transactional copy, quad by quad, several
+  times slower than this load;
+* any other graph is PUT (Graph Store HTTP Protocol) into a fresh staging graph
+  ``urn:dprk-kg:staging:<run>/<n>``, the server's count of the staging graph is checked against
+  the number sent, and one ``MOVE SILENT`` puts it in place. The count check matters on Virtuoso,
+  where a PUT is not atomic, a MOVE from a missing graph empties the target, and ``INSERT DATA``
+  of a few thousand triples fails (so nothing is sent as INSERT DATA).
+
+The store is read by two threads while other threads send (one request at a time per path: the
+server indexes a request while the next graphs are read). Graphs of the project that the store
+no longer holds are dropped; graphs outside the project's namespace (the server's own, or
 another team's) are never touched.
 
 The run marker graph ``urn:dprk-kg:push`` is dropped first and written last: it names the build
 (a digest of every graph pushed), when, and each graph with its triple count and digest. While a
-push runs, or after one failed, the server has no marker. A failure stops at that graph, names
-it with the server's status and message, leaves that graph's live version as it was, and a
-re-run converges (leftover staging graphs are dropped).
+push runs, or after one failed, the server has no marker. A failure stops the push, names the
+graph with the server's status and message, leaves its live version as it was, and a re-run
+converges (leftover staging graphs are dropped).
 """
 
 from __future__ import annotations
@@ -38,6 +50,9 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
 Progress = Callable[[str], None]
+#: A request (or a few) about some graphs, sent on a connection of its own: returns the triple
+#: counts it found on the server, or {} when it checked them itself.
+Job = Callable[[Server], dict[str, int]]
 
 #: Graphs this large go to a staging graph through the Oxigraph server's bulk loader; below it
 #: the loader's fixed cost (about 0.3 s a graph) outweighs what it saves.
@@ -177,62 +192,105 @@ def build_id(entries: dict[str, tuple[int, str]]) -> str:
     return digest.hexdigest()
 
 
-class _Loader:
-    """Sends N-Quads requests of graphs new on the server from a second thread with its own
-    connection, and counts each request's graphs on the server once it is loaded, so the server
-    indexes one request while the next is read from the store. The first failure is kept and
-    raised by ``add`` or ``finish``; later requests are not sent."""
+class _Senders:
+    """Requests sent by ``threads`` other threads, each with its own connection to the server,
+    while the main thread reads the store. A job is a function of a Server that returns the
+    triple counts it found on the server ({} when it checked them itself). The first failure is
+    kept with the graphs it concerns; later jobs are skipped; ``add`` and ``check`` raise it."""
 
-    def __init__(self, server: Server):
+    def __init__(self, server: Server, threads: int):
         import queue
         import threading
 
-        self._server = server.copy()
-        self._queue: queue.Queue[tuple[list[tuple[str, int]], bytes] | None] = queue.Queue(maxsize=1)
+        self._queue: queue.Queue[tuple[list[str], Job] | None] = queue.Queue()
+        self._free = threading.Semaphore(threads)  # a job waits while every thread is busy
+        self._lock = threading.Lock()
         self._failure: tuple[list[str], DprkKgError] | None = None
-        #: Graphs the server accepted: (IRI, triples sent, triples the server then held).
-        self.loaded: list[tuple[str, int, int]] = []
-        self._thread = threading.Thread(target=self._run, name="dprk-kg push loader", daemon=True)
-        self._thread.start()
+        self._stopped = False
+        #: Graphs whose job ended well, and the counts the jobs found on the server.
+        self.done: list[str] = []
+        self.found: dict[str, int] = {}
+        self._threads = [
+            threading.Thread(target=self._run, args=(server.copy(),), name="dprk-kg push sender", daemon=True)
+            for _ in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
 
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            graphs, body = item
-            if self._failure is not None:
-                continue
-            try:
-                self._server.load_quads(body)
-                found = self._server.counts_of([g for g, _ in graphs])
-            except DprkKgError as exc:
-                self._failure = ([g for g, _ in graphs], exc)
-            else:
-                self.loaded += [(g, n, found[g]) for g, n in graphs]
+    def _run(self, server: Server) -> None:
+        with server:
+            while (item := self._queue.get()) is not None:
+                graphs, job = item
+                try:
+                    if self._failure is None and not self._stopped:
+                        found = job(server)
+                        with self._lock:
+                            self.done += graphs
+                            self.found.update(found)
+                except DprkKgError as exc:
+                    with self._lock:
+                        self._failure = self._failure or (graphs, exc)
+                finally:
+                    self._free.release()
 
-    def _check(self) -> None:
+    def check(self) -> None:
+        """Raise the first failure, naming its graphs."""
         if self._failure is not None:
             graphs, exc = self._failure
-            raise _failed(graphs, exc, len(self.loaded))
+            raise _failed(graphs, exc, len(self.done))
 
-    def add(self, graphs: list[tuple[str, int]], nquads: bytes) -> None:
-        """Queue one request: ``graphs`` (IRI, triples) and their N-Quads."""
-        self._check()
-        self._queue.put((graphs, nquads))
+    def add(self, graphs: list[str], job: Job) -> None:
+        """Queue a job about ``graphs``, once a thread is free."""
+        self.check()
+        self._free.acquire()
+        self._queue.put((graphs, job))
 
-    def finish(self, server: Server) -> None:
-        """Wait for every queued request and raise the first failure; then a graph the server
-        holds a different number of triples of than was sent is dropped again (it was not on
-        the server before) and named."""
-        self._queue.put(None)
-        self._thread.join()
-        self._server.close()
-        self._check()
-        wrong = [(g, sent, found) for g, sent, found in self.loaded if found != sent]
-        for graph, _, _ in wrong:
-            server.update(f"DROP SILENT GRAPH <{graph}>")
-        if wrong:
-            graph, sent, found = wrong[0]
-            error = StoreError(f"the server holds {found:,} of the {sent:,} triples sent; dropped it again")
-            raise _failed([graph], error, len(self.loaded) - len(wrong))
+    def finish(self) -> None:
+        """Wait for every queued job (``check`` then says whether one failed)."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def abandon(self) -> None:
+        """Skip the jobs not started and let the threads end (without waiting for them)."""
+        self._stopped = True
+        for _ in self._threads:
+            self._queue.put(None)
+
+
+def _drop(graph: str) -> Job:
+    """The job that drops a graph the store holds empty."""
+
+    def job(server: Server) -> dict[str, int]:
+        server.update(f"DROP SILENT GRAPH <{graph}>")
+        return {}
+
+    return job
+
+
+def _load(graphs: list[str], nquads: bytes) -> Job:
+    """The job that loads graphs new on the server in one atomic request, then counts them."""
+
+    def job(server: Server) -> dict[str, int]:
+        server.load_quads(nquads)
+        return server.counts_of(graphs)
+
+    return job
+
+
+def _drop_short(server: Server, sent: dict[str, int], found: dict[str, int], done: int) -> None:
+    """A graph loaded under its name of which the server holds another number of triples than
+    was sent is dropped again (it was not on the server before), and the push stops naming it."""
+    wrong = [g for g, n in sent.items() if found.get(g) != n]
+    for graph in wrong:
+        server.update(f"DROP SILENT GRAPH <{graph}>")
+    if wrong:
+        graph = wrong[0]
+        error = StoreError(
+            f"the server holds {found.get(graph, 0):,} of the {sent[graph]:,} triples sent; dropped it again"
+        )
+        raise _failed([graph], error, done - len(wrong))
 
 
 def _read(local: ox.Store, graphs: list[str]) -> Iterator[tuple[str, bytes]]:
@@ -255,14 +313,19 @@ def _read(local: ox.Store, graphs: list[str]) -> Iterator[tuple[str, bytes]]:
             yield graph, data.result()
 
 
-def _staged(server: Server, graph: str, staging: str, data: bytes, count: int) -> None:
-    """Replace a graph through a staging graph: PUT, count check, one MOVE."""
-    server.put_graph(staging, data, bulk=count > BULK_ABOVE)
-    found = server.count(staging)
-    if found != count:
-        server.update(f"DROP SILENT GRAPH <{staging}>")
-        raise StoreError(f"the server holds {found:,} of the {count:,} triples sent to staging graph <{staging}>")
-    server.update(f"MOVE SILENT GRAPH <{staging}> TO <{graph}>")
+def _staged(graph: str, staging: str, data: bytes, count: int) -> Job:
+    """The job that replaces a graph through a staging graph: PUT, count check, one MOVE."""
+
+    def job(server: Server) -> dict[str, int]:
+        server.put_graph(staging, data, bulk=count > BULK_ABOVE)
+        found = server.count(staging)
+        if found != count:
+            server.update(f"DROP SILENT GRAPH <{staging}>")
+            raise StoreError(f"the server holds {found:,} of the {count:,} triples sent to staging graph <{staging}>")
+        server.update(f"MOVE SILENT GRAPH <{staging}> TO <{graph}>")
+        return {}
+
+    return job
 
 
 def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress: Progress = _quiet) -> PushReport:
@@ -299,37 +362,49 @@ def push(store_path: Path, server: Server, graphs: Sequence[str] = (), progress:
                 entries[key] = (int(triples), content)
     run = uuid.uuid4().hex
     pushed: list[PushedGraph] = []
-    loader = _Loader(server) if server.loads_atomically else None
-    batch: list[tuple[str, int]] = []
+    direct = server.loads_atomically
+    # one staged graph at a time: parallel writes gained nothing clear on Virtuoso and risk its locks
+    staging = _Senders(server, 1)
+    loading = _Senders(server, 1) if direct else None
+    loaded: dict[str, int] = {}  # graphs loaded under their names, with the triples sent
+    batch: list[str] = []
     parts: list[bytes] = []
-    for number, (graph, data) in enumerate(_read(local, chosen)):
-        count, digest = data.count(b"\n"), hashlib.sha256(data).hexdigest()
-        entries[graph] = (count, digest)
-        if count and on_server.get(graph) == count and previous.get(graph) == f"{count} {digest}":
-            progress(f"unchanged {_name(graph)}: {count:,} triples, already on the server")
-            pushed.append(PushedGraph(graph, count, digest, sent=False))
-            continue
-        progress(f"pushing {_name(graph)}: {count:,} triples")
-        pushed.append(PushedGraph(graph, count, digest))
-        if loader is not None and count and graph not in on_server:
-            # no reader relies on this graph yet: load it under its name, atomically
-            parts.append(data.replace(b" .\n", f" <{graph}> .\n".encode()))
-            batch.append((graph, count))
-            if sum(n for _, n in batch) >= LOAD_BATCH:
-                loader.add(batch, b"".join(parts))
-                batch, parts = [], []
-            continue
-        try:
+    try:
+        for number, (graph, data) in enumerate(_read(local, chosen)):
+            count, digest = data.count(b"\n"), hashlib.sha256(data).hexdigest()
+            entries[graph] = (count, digest)
+            if count and on_server.get(graph) == count and previous.get(graph) == f"{count} {digest}":
+                progress(f"unchanged {_name(graph)}: {count:,} triples, already on the server")
+                pushed.append(PushedGraph(graph, count, digest, sent=False))
+                continue
+            progress(f"pushing {_name(graph)}: {count:,} triples")
+            pushed.append(PushedGraph(graph, count, digest))
             if count == 0:
-                server.update(f"DROP SILENT GRAPH <{graph}>")
+                staging.add([graph], _drop(graph))
+            elif loading is not None and graph not in on_server:
+                # no reader relies on this graph yet: load it under its name, atomically
+                parts.append(data.replace(b" .\n", f" <{graph}> .\n".encode()))
+                batch.append(graph)
+                loaded[graph] = count
+                if sum(loaded[g] for g in batch) >= LOAD_BATCH:
+                    loading.add(batch, _load(batch, b"".join(parts)))
+                    batch, parts = [], []
             else:
-                _staged(server, graph, f"{STAGING}{run}/{number}", data, count)
-        except DprkKgError as exc:
-            raise _failed([graph], exc, len(pushed) - 1) from None
-    if loader is not None:
-        if batch:
-            loader.add(batch, b"".join(parts))
-        loader.finish(server)
+                staging.add([graph], _staged(graph, f"{STAGING}{run}/{number}", data, count))
+        if loading is not None and batch:
+            loading.add(batch, _load(batch, b"".join(parts)))
+    except BaseException:
+        for senders in (staging, loading):
+            if senders is not None:
+                senders.abandon()
+        raise
+    staging.finish()
+    if loading is not None:
+        loading.finish()
+        done = {g: loaded[g] for g in loading.done}
+        _drop_short(server, done, loading.found, len(loading.done) + len(staging.done))
+        loading.check()
+    staging.check()
     dropped = [] if graphs else sorted(g for g in on_server if g.startswith(PROJECT_GRAPHS) and g not in chosen)
     for graph in dropped:
         progress(f"dropping {_name(graph)}: no longer in the store")
