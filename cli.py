@@ -999,12 +999,11 @@ def viz(
     if entity and not timeline:
         raise InputError("--entity is for --timeline; a graph view takes --focus NAME")
     if file:
-        reader = views.Reader.of_file(file)
+        reader = views.ViewReader.of_file(file)
     else:
-        from graph.storage import ensure_current
+        from graph.reader import open_reader
 
-        ensure_current(ctx.obj["store"], _progress)
-        reader = views.Reader.of_store(ctx.obj["store"])
+        reader = views.ViewReader(open_reader(ctx.obj["store"], _progress))
     name = f"dprk-kg: {file.name}" if file else None
     if timeline:
         options = views.TimelineOptions(

@@ -33,6 +33,16 @@ class Reader:
         self._entities = entities
         self._labels: dict[str, str] = {}
 
+    @classmethod
+    def of_nquads(cls, nquads: bytes) -> Reader:
+        """An in-memory store holding ``nquads`` (the curated graph as ``build`` parsed it, or a
+        file drawn by ``viz FILE``)."""
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        return cls(store)
+
     @property
     def entities(self) -> Entities:
         """The names and clusters of this store (computed once per store state)."""
