@@ -89,8 +89,16 @@ class Reader:
 
 
 def open_reader(store_path: Path, progress: Progress) -> Reader:
-    """The store at ``store_path``, current with the curated sources, opened read-only."""
-    from .storage import ensure_current, open_ox
+    """The store at ``store_path``, current with the curated sources, opened read-only once:
+    the staging graphs of an interrupted import are looked for in the store this opens (and
+    removed, said through ``progress``), not in a store opened for that alone."""
+    from .storage import ensure_current, open_ox, recover, staging_graphs
 
-    ensure_current(store_path, progress)
-    return Reader(open_ox(Path(store_path), read_only=True), Path(store_path))
+    path = Path(store_path)
+    ensure_current(path, progress, check_swap=False)
+    store = open_ox(path, read_only=True)
+    if staging_graphs(store):
+        del store
+        recover(path, progress)
+        store = open_ox(path, read_only=True)
+    return Reader(store, path)
