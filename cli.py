@@ -328,6 +328,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
     "instead of the store. A user, if the server needs one, comes from "
     "$DPRK_KG_USER and the password from $DPRK_KG_PASSWORD.",
 )
+@_WIDE_OPTION
 @click.pass_context
 def query(
     ctx: click.Context,
@@ -340,6 +341,7 @@ def query(
     timeout: float,
     as_of: str | None,
     endpoint: str | None,
+    wide: bool,
 ) -> None:
     """Run a read-only SPARQL query on the store: inline, from a file (-f) or by name (-n).
 
@@ -422,7 +424,15 @@ def query(
             graphs = Reader(open_ox(ctx.obj["store"], read_only=True)).graphs_as_of(day)
             dataset = q.QueryDataset(default=graphs, named=graphs)
         result = q.run_query(
-            ctx.obj["store"], text, fmt, timeout, bindings, out=sys.stdout.buffer, progress=_progress, dataset=dataset
+            ctx.obj["store"],
+            text,
+            fmt,
+            timeout,
+            bindings,
+            out=sys.stdout.buffer,
+            progress=_progress,
+            dataset=dataset,
+            wide=_wide(wide),
         )
     if result.kind == "ask":
         ctx.exit(0 if result.truth else 1)
@@ -989,12 +999,11 @@ def viz(
     if entity and not timeline:
         raise InputError("--entity is for --timeline; a graph view takes --focus NAME")
     if file:
-        reader = views.Reader.of_file(file)
+        reader = views.ViewReader.of_file(file)
     else:
-        from graph.storage import ensure_current
+        from graph.reader import open_reader
 
-        ensure_current(ctx.obj["store"], _progress)
-        reader = views.Reader.of_store(ctx.obj["store"])
+        reader = views.ViewReader(open_reader(ctx.obj["store"], _progress))
     name = f"dprk-kg: {file.name}" if file else None
     if timeline:
         options = views.TimelineOptions(

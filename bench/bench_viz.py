@@ -110,11 +110,11 @@ def write_rdf(n: int) -> Path:
 
 def ours(n: int) -> tuple[Path, float]:
     """Our page for the synthetic graph, and the seconds Python took to write it."""
-    from graph.views import Reader, ViewOptions, render, write_page
+    from graph.views import ViewOptions, ViewReader, render, write_page
 
     started = time.perf_counter()
     out = OUT / f"ours-{n}.html"
-    write_page(render(Reader.of_file(write_rdf(n)), ViewOptions(title=f"synthetic {n}", max_nodes=n)).html, out)
+    write_page(render(ViewReader.of_file(write_rdf(n)), ViewOptions(title=f"synthetic {n}", max_nodes=n)).html, out)
     return out, time.perf_counter() - started
 
 

@@ -59,6 +59,11 @@ def push(runner, store: Path, server: servers.Running, *extra: str, env: dict | 
     )
 
 
+def summary(stdout: str) -> list[tuple[str, str]]:
+    """The indented ``key  value`` lines of push's summary, as (key, value) pairs."""
+    return [(key, value.strip()) for key, _, value in (line.strip().partition(" ") for line in stdout.splitlines()[1:])]
+
+
 def error_line(stderr: str) -> str:
     """The one ``Error:`` line of a failed command (progress lines aside), never a traceback."""
     lines = [line for line in stderr.splitlines() if not line.startswith("... ")]
@@ -89,10 +94,10 @@ def test_push_and_repush_converge(runner, data_store, server, tmp_path):
     pushed = local_counts(data_store)
     assert f"Pushed {len(pushed)} graph(s), {sum(pushed.values()):,} triples" in first.stdout
     assert_holds(server, data_store)
-    build = next(line.split()[-1] for line in first.stdout.splitlines() if line.strip().startswith("build"))
+    build = dict(summary(first.stdout))["build"]
     again = push(runner, data_store, server)
     assert again.exit_code == 0, again.output
-    assert f"build      {build}" in again.stdout  # same content, same build
+    assert dict(summary(again.stdout))["build"] == build  # same content, same build
     assert_holds(server, data_store)
 
 
@@ -107,7 +112,7 @@ def test_graphs_gone_from_the_store_are_dropped(runner, built, server, tmp_path)
     del db
     result = push(runner, store, server)
     assert result.exit_code == 0, result.output
-    assert "dropped    src:seed-article-1-trm-2023" in result.stdout
+    assert ("dropped", "src:seed-article-1-trm-2023 (no longer in the store)") in summary(result.stdout)
     assert gone not in server_counts(server)
     assert_holds(server, store)
 
