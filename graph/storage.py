@@ -1,16 +1,22 @@
 """Opening the store: the one module that decides where it is, whether it is current, and how
 every command opens it (read-only unless writing), so no command gets it differently.
 
-* ``ensure_current`` (every reader, before a query or a dataset): the store must exist; an
-  interrupted dataset swap (staging graphs left by a killed re-import) is removed and reported;
-  if the curated files changed since the store was built, its curated part is rebuilt **from the
-  folder it was built from** (``build --sources DIR`` is remembered in the store's build stamp),
-  never from another one.
+* ``ensure_current`` (every reader, before a query or a dataset): the store must exist; a write
+  interrupted by a crash (a killed import or build) is undone and reported; if the curated files
+  changed since the store was built, its curated part is rebuilt **from the folder it was built
+  from** (``build --sources DIR`` is remembered in the store's build stamp), never from another
+  one.
 * ``open_store``: the store as a read-only rdflib Dataset, current; readers never take the write
   lock, so they work while an import runs.
 * ``open_ox``: the raw Oxigraph store; opening it for writing records this process as the writer,
   so a second writer is refused with a message naming the first one's process id, and a damaged
-  store is one line naming it and what to do.
+  store is one line naming it and what to do. Opening it for reading gives a settled snapshot:
+  never one taken while a write is half done (see below).
+* ``writing``: how a writer marks a write that is not one transaction (a bulk load, staging
+  graphs): the marker file records the writer and what to undo, and is rewritten with a new
+  token when the write is done. A reader that finds a write in progress waits for it; one whose
+  writer died has it undone first (``recover``); a reader takes its snapshot between two reads
+  of the marker that agree, so no write began or ended while it opened.
 * ``prepare_build``: before a build does any work, the store folder must be writable and no
   other process may be writing it; a damaged store is moved aside (kept) and the imported
   datasets it held are named, to be imported again.
@@ -25,8 +31,10 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,12 +52,14 @@ STAMP_FILE = "dprk-kg.build.json"
 OLD_STAMP_FILE = "dprk-kg.fingerprint"
 WRITER_FILE = "dprk-kg.writer"
 DATASETS_FILE = "dprk-kg.datasets.json"
-#: Present while a dataset swap runs (written before its staging graphs, removed once they are
-#: moved into place): a reader that finds it checks for an interrupted swap.
+#: The write marker: while a write runs, who writes and what to undo if it dies (``Write``);
+#: once it is done, a fresh token, so a reader can tell that a write began or ended.
 SWAP_FILE = "dprk-kg.swap"
-#: Named graphs under this prefix hold a dataset being swapped in; one left over is an
-#: interrupted swap.
+#: Named graphs under this prefix hold the changes of a write before they are applied in one
+#: transaction; one left over is an interrupted write (or a swap of an earlier version).
 STAGING = "urn:dprk-kg:staging:"
+#: How often a reader looks again while another process writes.
+WAIT_SECONDS = 0.05
 DATASET_PREFIX = "https://w3id.org/dprk-kg/dataset/"
 
 
@@ -182,25 +192,139 @@ def unreadable(path: Path, exc: Exception) -> StoreError:
     )
 
 
+class InterruptedSwap(StoreError):
+    """The store holds a write that did not finish: its process died (see ``recover``)."""
+
+
 def open_ox(path: Path, read_only: bool = False) -> pyoxigraph.Store:
-    """The raw pyoxigraph store at ``path``, read-only (no lock: readers never wait for a
-    writer) or for writing. A writer records its process id and command, so another writer is
-    told who holds the store; a failure to open is one StoreError naming the store."""
+    """The raw pyoxigraph store at ``path``, read-only (no lock: readers never wait for the
+    write lock, and the snapshot is settled, see ``_settled``) or for writing. A writer records
+    its process id and command, so another writer is told who holds the store; a failure to
+    open is one StoreError naming the store."""
     import pyoxigraph as ox
 
     path = Path(path)
     if read_only and not path.is_dir():
         raise StoreError(f"no store at {path}: run `dprk-kg build` first")
     try:
-        store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        store = _settled(path) if read_only else ox.Store(str(path))
     except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged store as RuntimeError
         raise unreadable(path, exc) from exc
     if not read_only:
-        import sys
-
-        command = " ".join(["dprk-kg", *sys.argv[1:]])[:200]
-        _write_small(path / WRITER_FILE, f"{os.getpid()} {command}\n")
+        _write_small(path / WRITER_FILE, f"{os.getpid()} {_command()}\n")
     return store
+
+
+def _command() -> str:
+    """This process's command line as the user typed it, for messages naming a writer."""
+    import sys
+
+    return " ".join(["dprk-kg", *sys.argv[1:]])[:200]
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write in progress, as its marker records it: the writer, the graphs the store held
+    before it, and the prefix of its staging graphs (None for a bulk load of new graphs)."""
+
+    pid: int
+    command: str
+    before: tuple[str, ...]
+    staging: str | None
+
+    @property
+    def alive(self) -> bool:
+        """Whether the writing process still runs (a zombie, killed but not reaped, does not)."""
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        try:
+            return Path(f"/proc/{self.pid}/stat").read_text().rpartition(") ")[2][:1] != "Z"
+        except OSError:
+            return True
+
+
+def _marker(path: Path) -> str:
+    """The text of the write marker ('' when there is none: no write since this version)."""
+    try:
+        return (Path(path) / SWAP_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def _in_progress(text: str) -> Write | None:
+    """The write a marker's text records as running, or None when no write runs."""
+    try:
+        data = json.loads(text) if text.strip() else {}
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict) or "pid" not in data:
+        return None
+    return Write(int(data["pid"]), str(data["command"]), tuple(data["before"]), data["staging"])
+
+
+def _settled(path: Path) -> pyoxigraph.Store:
+    """A read-only snapshot of the store taken while no write runs: the marker is read before
+    and after opening and must agree; a running write is waited for, a dead one raises
+    InterruptedSwap (``recover`` undoes it)."""
+    import pyoxigraph as ox
+
+    while True:
+        before = _marker(path)
+        write = _in_progress(before)
+        if write is not None and write.pid != os.getpid():
+            if not write.alive:
+                raise InterruptedSwap(f"the store at {path} holds a write interrupted by a crash")
+            time.sleep(WAIT_SECONDS)
+            continue
+        store = ox.Store.read_only(str(path))
+        if _marker(path) == before:
+            return store
+        del store
+
+
+@contextmanager
+def writing(path: Path, store: pyoxigraph.Store, staging: str | None = None) -> Iterator[None]:
+    """Mark a write to ``store`` (opened for writing at ``path``) as running while the block
+    runs: readers wait for it, and if this process dies the next command undoes it (``undo``).
+    A write that fails is undone here; if even that fails, the marker stays for the next
+    command. ``staging`` is the prefix of the staging graphs the write uses; without it, the
+    write adds new graphs (a bulk load)."""
+    path = Path(path)
+    write = Write(os.getpid(), _command(), tuple(sorted(g.value for g in store.named_graphs())), staging)
+    _write_small(path / SWAP_FILE, json.dumps(asdict(write)) + "\n")
+    try:
+        yield
+        store.flush()
+    except BaseException:
+        undo(store, write)
+        _done(path)
+        raise
+    _done(path)
+
+
+def _done(path: Path) -> None:
+    """Mark the store's writes done, with a fresh token (readers compare the marker)."""
+    _write_small(Path(path) / SWAP_FILE, json.dumps({"done": uuid.uuid4().hex}) + "\n")
+
+
+def undo(store: pyoxigraph.Store, write: Write) -> list[str]:
+    """Undo what an unfinished write left (its staging graphs, or the graphs a bulk load was
+    adding); the graphs removed. A write whose changes were applied left nothing to undo."""
+    import pyoxigraph as ox
+
+    names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+    if write.staging is not None:
+        left = [g for g in names if g.startswith(write.staging)]
+    else:
+        left = [g for g in names if g not in set(write.before)]
+    for graph in left:
+        store.remove_graph(ox.NamedNode(graph))
+    store.flush()
+    return left
 
 
 def staging_graphs(store: pyoxigraph.Store) -> list[str]:
@@ -218,20 +342,35 @@ def record_datasets(path: Path, store: pyoxigraph.Store) -> None:
         _write_small(target, text)
 
 
-class InterruptedSwap(StoreError):
-    """The store holds staging graphs of a swap that did not finish (see ``recover``)."""
-
-
 def recover(path: Path, progress: Progress) -> None:
-    """Remove the staging graphs of an interrupted swap (the old dataset stayed in place), and
-    say so; refuse while another process is writing the store (its swap may be running)."""
+    """Make the store settled before reading it: wait for a write another process is doing
+    (saying so), undo one whose process died (saying what was removed), and remove staging
+    graphs left by an earlier version's swap."""
+    path = Path(path)
+    write = _in_progress(_marker(path))
+    if write is not None and write.pid != os.getpid() and write.alive:
+        progress(f"waiting for process {write.pid} ({write.command}) to finish writing the store at {path}")
+        while write is not None and write.alive:
+            time.sleep(WAIT_SECONDS)
+            write = _in_progress(_marker(path))
+    if write is not None and write.pid != os.getpid():
+        store = open_ox(path)
+        try:
+            removed = undo(store, write)
+        finally:
+            del store
+        _done(path)
+        progress(
+            f"undid a write to the store at {path} interrupted by a crash (process {write.pid}: {write.command}): "
+            f"removed {len(removed)} {'staging' if write.staging else 'partly loaded'} graph(s); "
+            "the store is as it was before it"
+        )
     reader = open_ox(path, read_only=True)
     try:
         left = staging_graphs(reader)
     finally:
         del reader
     if not left:
-        (path / SWAP_FILE).unlink(missing_ok=True)
         return
     store = open_ox(path)
     try:
@@ -240,7 +379,6 @@ def recover(path: Path, progress: Progress) -> None:
         store.flush()
     finally:
         del store
-    (path / SWAP_FILE).unlink(missing_ok=True)
     progress(
         f"removed {len(left)} staging graph(s) left in the store at {path} by an interrupted "
         "import; the datasets are as they were before it"
@@ -249,14 +387,15 @@ def recover(path: Path, progress: Progress) -> None:
 
 def ensure_current(path: Path, progress: Progress = _quiet, create: bool = False, check_swap: bool = True) -> None:
     """Make the store ready to read: it exists (or, with ``create``, is created by building its
-    curated part), holds no interrupted swap, and its curated part is current with the folder it
-    was built from. With ``check_swap`` false, only a swap marker sends it looking for staging
-    graphs: the query process checks the store it opens itself, so a query opens it once."""
+    curated part), no write is running or left half done in it, and its curated part is current
+    with the folder it was built from. With ``check_swap`` false, only a write marker sends it
+    looking further: the query process checks the store it opens itself, so a query opens it
+    once."""
     path = Path(path)
     exists = path.is_dir() and any(path.iterdir())
     if not exists and not create:
         raise StoreError(f"no store at {path}: run `dprk-kg build` first")
-    if exists and (check_swap or (path / SWAP_FILE).exists()):
+    if exists and (check_swap or _in_progress(_marker(path))):
         recover(path, progress)
     built = built_from(path) if exists else None
     folder = built.sources if built is not None else paths.SOURCES_DIR
