@@ -225,12 +225,14 @@ def _command() -> str:
 @dataclass(frozen=True)
 class Write:
     """A write in progress, as its marker records it: the writer, the graphs the store held
-    before it, and the prefix of its staging graphs (None for a bulk load of new graphs)."""
+    before it, the prefix of its staging graphs (None for a bulk load of new graphs), and
+    whether they were all staged (from then on, staging graphs gone means changes applied)."""
 
     pid: int
     command: str
     before: tuple[str, ...]
     staging: str | None
+    staged: bool = False
 
     @property
     def alive(self) -> bool:
@@ -263,7 +265,7 @@ def _in_progress(text: str) -> Write | None:
         data = {}
     if not isinstance(data, dict) or "pid" not in data:
         return None
-    return Write(int(data["pid"]), str(data["command"]), tuple(data["before"]), data["staging"])
+    return Write(int(data["pid"]), str(data["command"]), tuple(data["before"]), data["staging"], bool(data["staged"]))
 
 
 def _settled(path: Path) -> pyoxigraph.Store:
@@ -287,17 +289,23 @@ def _settled(path: Path) -> pyoxigraph.Store:
 
 
 @contextmanager
-def writing(path: Path, store: pyoxigraph.Store, staging: str | None = None) -> Iterator[None]:
+def writing(path: Path, store: pyoxigraph.Store, staging: str | None = None) -> Iterator[Callable[[], None]]:
     """Mark a write to ``store`` (opened for writing at ``path``) as running while the block
     runs: readers wait for it, and if this process dies the next command undoes it (``undo``).
     A write that fails is undone here; if even that fails, the marker stays for the next
-    command. ``staging`` is the prefix of the staging graphs the write uses; without it, the
-    write adds new graphs (a bulk load)."""
+    command. ``staging`` is the prefix of the staging graphs the write uses (it must drop them
+    in the transaction that applies them, and call the function it is given once they are all
+    staged); without it, the write adds new graphs (a bulk load)."""
     path = Path(path)
     write = Write(os.getpid(), _command(), tuple(sorted(g.value for g in store.named_graphs())), staging)
     _write_small(path / SWAP_FILE, json.dumps(asdict(write)) + "\n")
+
+    def staged() -> None:
+        store.flush()
+        _write_small(path / SWAP_FILE, json.dumps({**asdict(write), "staged": True}) + "\n")
+
     try:
-        yield
+        yield staged
         store.flush()
     except BaseException:
         undo(store, write)
@@ -311,9 +319,9 @@ def _done(path: Path) -> None:
     _write_small(Path(path) / SWAP_FILE, json.dumps({"done": uuid.uuid4().hex}) + "\n")
 
 
-def undo(store: pyoxigraph.Store, write: Write) -> list[str]:
-    """Undo what an unfinished write left (its staging graphs, or the graphs a bulk load was
-    adding); the graphs removed. A write whose changes were applied left nothing to undo."""
+def undo(store: pyoxigraph.Store, write: Write) -> str:
+    """Undo what an unfinished write left: its staging graphs (changes not applied), or the
+    graphs a bulk load was adding. What was done and where the store stands, for a message."""
     import pyoxigraph as ox
 
     names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
@@ -324,7 +332,13 @@ def undo(store: pyoxigraph.Store, write: Write) -> list[str]:
     for graph in left:
         store.remove_graph(ox.NamedNode(graph))
     store.flush()
-    return left
+    if write.staging is None:
+        return f"removed {len(left)} partly loaded graph(s); the store is as it was before it"
+    if write.staged and not left:
+        return "its changes had been applied in full; nothing to undo"
+    if not left:
+        return "it had changed nothing yet; the store is as it was before it"
+    return f"removed {len(left)} staging graph(s) of changes never applied; the store is as it was before it"
 
 
 def staging_graphs(store: pyoxigraph.Store) -> list[str]:
@@ -356,14 +370,12 @@ def recover(path: Path, progress: Progress) -> None:
     if write is not None and write.pid != os.getpid():
         store = open_ox(path)
         try:
-            removed = undo(store, write)
+            done = undo(store, write)
         finally:
             del store
         _done(path)
         progress(
-            f"undid a write to the store at {path} interrupted by a crash (process {write.pid}: {write.command}): "
-            f"removed {len(removed)} {'staging' if write.staging else 'partly loaded'} graph(s); "
-            "the store is as it was before it"
+            f"a write to the store at {path} was interrupted by a crash (process {write.pid}: {write.command}): {done}"
         )
     reader = open_ox(path, read_only=True)
     try:

@@ -64,9 +64,9 @@ def replace_graphs(
                     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
         else:
             staging = f"{STAGING}{uuid.uuid4().hex}/"
-            with writing(path, store, staging):
+            with writing(path, store, staging) as staged:
                 data = nquads.read_bytes() if isinstance(nquads, Path) else nquads
-                _apply_difference(store, data, replaced, staging)
+                _apply_difference(store, data, replaced, staging, staged)
         record_datasets(path, store)
     except OSError as exc:
         raise StoreError(f"cannot write the store at {path}: {exc}") from exc
@@ -76,15 +76,18 @@ def replace_graphs(
         write_stamp(path, build_stamp)
 
 
-def _apply_difference(store: ox.Store, data: bytes, replaced: list[str], staging: str) -> None:
+def _apply_difference(
+    store: ox.Store, data: bytes, replaced: list[str], staging: str, staged: Callable[[], None]
+) -> None:
     """Make the ``replaced`` graphs hold exactly the quads of ``data`` (N-Quads) in one
     transaction, writing only what differs.
 
-    The graphs are read back as N-Quads lines and compared with the new lines as text; the lines
-    that differ are parsed and staged (lost quads under ``<staging>-n``, gained ones under
-    ``<staging>+n``, blank nodes keeping their labels), then one update deletes and adds them
-    and drops the graphs that keep nothing. A quad written differently on each side (say a
-    non-canonical number) is deleted and added again: the result is the same.
+    The graphs are read back as N-Quads lines and compared with the new lines as text; the
+    lines that differ are parsed and staged (lost quads under ``<staging>-n``, gained ones
+    under ``<staging>+n``, blank nodes keeping their labels), ``staged`` is called, and one
+    update deletes and adds them and drops the staging graphs and the graphs that keep nothing.
+    A quad written differently on each side (say a non-canonical number) is deleted and added
+    again: the result is the same.
     """
     old: dict[bytes, str] = {}
     for graph in replaced:
@@ -112,19 +115,19 @@ def _apply_difference(store: ox.Store, data: bytes, replaced: list[str], staging
             *(stage(q, "+") for q in gained),
         ]
     )
-    staged = {g.value for g in store.named_graphs() if g.value.startswith(staging)}
+    staged()
+    names = {g.value for g in store.named_graphs() if g.value.startswith(staging)}
     operations = [f"DROP SILENT GRAPH <{g}>" for g in replaced if g not in kept]
     for graph, number in targets.items():
-        if f"{staging}-{number}" in staged:
+        if f"{staging}-{number}" in names:
             operations.append(
                 f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{staging}-{number}> {{ ?s ?p ?o }} }}"
             )
-        if f"{staging}+{number}" in staged:
+        if f"{staging}+{number}" in names:
             operations.append(f"ADD SILENT <{staging}+{number}> TO <{graph}>")
+    operations += [f"DROP SILENT GRAPH <{g}>" for g in sorted(names)]
     if operations:
         store.update(" ;\n".join(operations))
-    for graph in sorted(staged):
-        store.remove_graph(ox.NamedNode(graph))
 
 
 def open_dataset(path: Path, read_only: bool = False) -> Dataset:
