@@ -10,13 +10,9 @@ every command opens it (read-only unless writing), so no command gets it differe
   lock, so they work while an import runs.
 * ``open_ox``: the raw Oxigraph store; opening it for writing records this process as the writer,
   so a second writer is refused with a message naming the first one's process id, and a damaged
-  store is one line naming it and what to do. Opening it for reading gives a settled snapshot:
-  never one taken while a write is half done (see below).
-* ``writing``: how a writer marks a write that is not one transaction (a bulk load, staging
-  graphs): the marker file records the writer and what to undo, and is rewritten with a new
-  token when the write is done. A reader that finds a write in progress waits for it; one whose
-  writer died has it undone first (``recover``); a reader takes its snapshot between two reads
-  of the marker that agree, so no write began or ended while it opened.
+  store is one line naming it and what to do. Opening it for reading gives a settled snapshot,
+  never one taken while a write is half done: a write in progress is waited for, one whose
+  process died is finished first (``recover``; how writes are marked: ``graph.journal``).
 * ``prepare_build``: before a build does any work, the store folder must be writable and no
   other process may be writing it; a damaged store is moved aside (kept) and the imported
   datasets it held are named, to be imported again.
@@ -31,14 +27,12 @@ import hashlib
 import json
 import os
 import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import paths
+from . import journal, paths
 from .errors import InputError, OutputError, StoreError
 
 if TYPE_CHECKING:
@@ -52,11 +46,8 @@ STAMP_FILE = "dprk-kg.build.json"
 OLD_STAMP_FILE = "dprk-kg.fingerprint"
 WRITER_FILE = "dprk-kg.writer"
 DATASETS_FILE = "dprk-kg.datasets.json"
-#: The write marker: while a write runs, who writes and what to undo if it dies (``Write``);
-#: once it is done, a fresh token, so a reader can tell that a write began or ended.
-SWAP_FILE = "dprk-kg.swap"
-#: Named graphs under this prefix hold the changes of a write before they are applied in one
-#: transaction; one left over is an interrupted write (or a swap of an earlier version).
+#: Named graphs under this prefix held a dataset being swapped in by earlier versions (and
+#: by ``push`` on a server); one left in the store is a swap those versions did not finish.
 STAGING = "urn:dprk-kg:staging:"
 #: How often a reader looks again while another process writes.
 WAIT_SECONDS = 0.05
@@ -134,21 +125,7 @@ def write_stamp(path: Path, value: str | None) -> None:
     if value is None:
         (path / STAMP_FILE).unlink(missing_ok=True)
     else:
-        _write_small(path / STAMP_FILE, value + "\n")
-
-
-def _write_small(target: Path, text: str) -> None:
-    """Write a small file atomically (temporary sibling, then rename)."""
-    import tempfile
-
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(name, target)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+        journal.write_small(path / STAMP_FILE, value + "\n")
 
 
 def check_writable(path: Path) -> None:
@@ -211,134 +188,28 @@ def open_ox(path: Path, read_only: bool = False) -> pyoxigraph.Store:
     except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged store as RuntimeError
         raise unreadable(path, exc) from exc
     if not read_only:
-        _write_small(path / WRITER_FILE, f"{os.getpid()} {_command()}\n")
+        journal.write_small(path / WRITER_FILE, f"{os.getpid()} {journal.command()}\n")
     return store
 
 
-def _command() -> str:
-    """This process's command line as the user typed it, for messages naming a writer."""
-    import sys
-
-    return " ".join(["dprk-kg", *sys.argv[1:]])[:200]
-
-
-@dataclass(frozen=True)
-class Write:
-    """A write in progress, as its marker records it: the writer, the graphs the store held
-    before it, the prefix of its staging graphs (None for a bulk load of new graphs), and
-    whether they were all staged (from then on, staging graphs gone means changes applied)."""
-
-    pid: int
-    command: str
-    before: tuple[str, ...]
-    staging: str | None
-    staged: bool = False
-
-    @property
-    def alive(self) -> bool:
-        """Whether the writing process still runs (a zombie, killed but not reaped, does not)."""
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        try:
-            return Path(f"/proc/{self.pid}/stat").read_text().rpartition(") ")[2][:1] != "Z"
-        except OSError:
-            return True
-
-
-def _marker(path: Path) -> str:
-    """The text of the write marker ('' when there is none: no write since this version)."""
-    try:
-        return (Path(path) / SWAP_FILE).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ""
-
-
-def _in_progress(text: str) -> Write | None:
-    """The write a marker's text records as running, or None when no write runs."""
-    try:
-        data = json.loads(text) if text.strip() else {}
-    except ValueError:
-        data = {}
-    if not isinstance(data, dict) or "pid" not in data:
-        return None
-    return Write(int(data["pid"]), str(data["command"]), tuple(data["before"]), data["staging"], bool(data["staged"]))
-
-
 def _settled(path: Path) -> pyoxigraph.Store:
-    """A read-only snapshot of the store taken while no write runs: the marker is read before
-    and after opening and must agree; a running write is waited for, a dead one raises
-    InterruptedSwap (``recover`` undoes it)."""
+    """A read-only snapshot of the store taken while no write runs: the write marker is read
+    before and after opening and must agree; a running write is waited for, one whose process
+    died raises InterruptedSwap (``recover`` finishes it)."""
     import pyoxigraph as ox
 
     while True:
-        before = _marker(path)
-        write = _in_progress(before)
-        if write is not None and write.pid != os.getpid():
-            if not write.alive:
+        before = journal.marker(path)
+        write = journal.running(before)
+        if write is not None:
+            if not write.alive(path):
                 raise InterruptedSwap(f"the store at {path} holds a write interrupted by a crash")
             time.sleep(WAIT_SECONDS)
             continue
         store = ox.Store.read_only(str(path))
-        if _marker(path) == before:
+        if journal.marker(path) == before:
             return store
         del store
-
-
-@contextmanager
-def writing(path: Path, store: pyoxigraph.Store, staging: str | None = None) -> Iterator[Callable[[], None]]:
-    """Mark a write to ``store`` (opened for writing at ``path``) as running while the block
-    runs: readers wait for it, and if this process dies the next command undoes it (``undo``).
-    A write that fails is undone here; if even that fails, the marker stays for the next
-    command. ``staging`` is the prefix of the staging graphs the write uses (it must drop them
-    in the transaction that applies them, and call the function it is given once they are all
-    staged); without it, the write adds new graphs (a bulk load)."""
-    path = Path(path)
-    write = Write(os.getpid(), _command(), tuple(sorted(g.value for g in store.named_graphs())), staging)
-    _write_small(path / SWAP_FILE, json.dumps(asdict(write)) + "\n")
-
-    def staged() -> None:
-        store.flush()
-        _write_small(path / SWAP_FILE, json.dumps({**asdict(write), "staged": True}) + "\n")
-
-    try:
-        yield staged
-        store.flush()
-    except BaseException:
-        undo(store, write)
-        _done(path)
-        raise
-    _done(path)
-
-
-def _done(path: Path) -> None:
-    """Mark the store's writes done, with a fresh token (readers compare the marker)."""
-    _write_small(Path(path) / SWAP_FILE, json.dumps({"done": uuid.uuid4().hex}) + "\n")
-
-
-def undo(store: pyoxigraph.Store, write: Write) -> str:
-    """Undo what an unfinished write left: its staging graphs (changes not applied), or the
-    graphs a bulk load was adding. What was done and where the store stands, for a message."""
-    import pyoxigraph as ox
-
-    names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
-    if write.staging is not None:
-        left = [g for g in names if g.startswith(write.staging)]
-    else:
-        left = [g for g in names if g not in set(write.before)]
-    for graph in left:
-        store.remove_graph(ox.NamedNode(graph))
-    store.flush()
-    if write.staging is None:
-        return f"removed {len(left)} partly loaded graph(s); the store is as it was before it"
-    if write.staged and not left:
-        return "its changes had been applied in full; nothing to undo"
-    if not left:
-        return "it had changed nothing yet; the store is as it was before it"
-    return f"removed {len(left)} staging graph(s) of changes never applied; the store is as it was before it"
 
 
 def staging_graphs(store: pyoxigraph.Store) -> list[str]:
@@ -353,27 +224,26 @@ def record_datasets(path: Path, store: pyoxigraph.Store) -> None:
     target = Path(path) / DATASETS_FILE
     text = json.dumps(names, indent=1) + "\n"
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        _write_small(target, text)
+        journal.write_small(target, text)
 
 
 def recover(path: Path, progress: Progress) -> None:
     """Make the store settled before reading it: wait for a write another process is doing
-    (saying so), undo one whose process died (saying what was removed), and remove staging
-    graphs left by an earlier version's swap."""
+    (saying so), finish one whose process died (saying how), and remove staging graphs left
+    by an earlier version's swap."""
     path = Path(path)
-    write = _in_progress(_marker(path))
-    if write is not None and write.pid != os.getpid() and write.alive:
+    write = journal.running(journal.marker(path))
+    if write is not None and write.alive(path):
         progress(f"waiting for process {write.pid} ({write.command}) to finish writing the store at {path}")
-        while write is not None and write.alive:
+        while write is not None and write.alive(path):
             time.sleep(WAIT_SECONDS)
-            write = _in_progress(_marker(path))
-    if write is not None and write.pid != os.getpid():
+            write = journal.running(journal.marker(path))
+    if write is not None:
         store = open_ox(path)
         try:
-            done = undo(store, write)
+            done = journal.finish(path, store, write)
         finally:
             del store
-        _done(path)
         progress(
             f"a write to the store at {path} was interrupted by a crash (process {write.pid}: {write.command}): {done}"
         )
@@ -407,7 +277,7 @@ def ensure_current(path: Path, progress: Progress = _quiet, create: bool = False
     exists = path.is_dir() and any(path.iterdir())
     if not exists and not create:
         raise StoreError(f"no store at {path}: run `dprk-kg build` first")
-    if exists and (check_swap or _in_progress(_marker(path))):
+    if exists and (check_swap or journal.running(journal.marker(path))):
         recover(path, progress)
     built = built_from(path) if exists else None
     folder = built.sources if built is not None else paths.SOURCES_DIR

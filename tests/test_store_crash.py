@@ -16,7 +16,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph import query, storage
+from graph import journal, query, storage
+from graph.journal import Change
+from graph.store import difference, replace_graphs
 from tests.conftest import FIXTURES, REPO, run
 
 SDN = FIXTURES / "import" / "sdn_2024-05-03.csv"
@@ -66,11 +68,11 @@ HOLD = """
 import sys
 from pathlib import Path
 import pyoxigraph as ox
-from graph import storage
+from graph import journal, storage
 
 path = Path(sys.argv[1])
 store = storage.open_ox(path)
-with storage.writing(path, store):
+with journal.writing(path, store):
     quad = b'<https://e.org/s> <https://e.org/p> "held" <https://e.org/held> .\\n'
     store.bulk_load(quad, format=ox.RdfFormat.N_QUADS)
     print("ready", flush=True)
@@ -135,7 +137,7 @@ def test_a_first_import_killed_leaves_no_part_of_it(runner, store, tmp_path, ver
     result = run(runner, store, "sources")
     assert result.exit_code == 0, result.output
     assert f"a write to the store at {store} was interrupted by a crash (process " in result.stderr
-    assert "removed 1 partly loaded graph(s); the store is as it was before it" in result.stderr
+    assert "removed the 1 graph(s) it was adding; the store is as it was before it" in result.stderr
     assert _graphs(store) == before and GRAPH not in result.stdout
     again = run(runner, store, "sources")
     assert again.exit_code == 0 and "interrupted" not in again.stderr  # repaired once, said once
@@ -146,11 +148,11 @@ def test_a_first_import_killed_leaves_no_part_of_it(runner, store, tmp_path, ver
 @pytest.mark.parametrize(
     "method, when, nth, left",
     [
-        ("bulk_extend", "after", 1, "old"),  # the difference staged, not yet said so
-        ("flush", "after", 1, "old"),
-        ("update", "before", 1, "old"),  # staged and said so, not applied
-        ("update", "after", 1, "new"),  # applied (the staging graphs dropped with it)
-        ("flush", "after", 2, "new"),  # all written, the marker not yet rewritten
+        ("dump", "after", 1, "old"),  # the old graph read back, nothing journaled yet
+        ("remove", "before", 1, "new"),  # journaled, nothing applied: completed from the journal
+        ("remove", "after", 1, "new"),  # one lost quad removed
+        ("bulk_extend", "after", 1, "new"),  # every change applied
+        ("flush", "after", 1, "new"),  # all written, the marker not yet rewritten
     ],
 )
 def test_a_re_import_killed_leaves_the_old_dataset_or_the_new(
@@ -161,27 +163,54 @@ def test_a_re_import_killed_leaves_the_old_dataset_or_the_new(
     _killed(_import(store, versions["files"]["new"], matches), method, when, nth)
     result = run(runner, store, "query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert f"a write to the store at {store} was interrupted by a crash (process " in result.stderr
-    said = {
-        "old": "staging graph(s) of changes never applied; the store is as it was before it",
-        "new": "its changes had been applied in full; nothing to undo",
-    }
-    assert said[left] in result.stderr
     assert _content(store) == versions[left]
-    assert not [g for g in _graphs(store) if g.startswith(storage.STAGING)]
+    if left == "new":
+        assert f"a write to the store at {store} was interrupted by a crash (process " in result.stderr
+        assert "completed it from its journal; the store holds its new data" in result.stderr
+    else:
+        assert "interrupted" not in result.stderr
+    assert not list(store.glob("dprk-kg.journal*"))
     assert int(result.stdout.splitlines()[1]) == sum(1 for _ in ox.Store.read_only(str(store)))
     assert run(runner, store, *_import(store, versions["files"]["new"], matches)[2:]).exit_code == 0
     assert _content(store) == versions["new"]
 
 
-def test_a_re_import_writes_only_what_changed(runner, store, tmp_path, versions) -> None:
+def test_re_imports_switch_between_versions_whole(runner, store, tmp_path, versions) -> None:
     matches = tmp_path / "m.csv"
-    assert run(runner, store, *_import(store, versions["files"]["old"], matches)[2:]).exit_code == 0
-    assert run(runner, store, *_import(store, versions["files"]["new"], matches)[2:]).exit_code == 0
-    assert _content(store) == versions["new"]
-    assert json.loads((store / storage.SWAP_FILE).read_text()).keys() == {"done"}
-    assert run(runner, store, *_import(store, versions["files"]["old"], matches)[2:]).exit_code == 0
-    assert _content(store) == versions["old"]
+    for name in ("old", "new", "old", "new"):
+        assert run(runner, store, *_import(store, versions["files"][name], matches)[2:]).exit_code == 0
+        assert _content(store) == versions[name]
+        assert json.loads((store / journal.MARKER_FILE).read_text()).keys() == {"done"}
+        assert not list(store.glob("dprk-kg.journal*"))
+
+
+def test_a_change_journals_only_what_differs(tmp_path) -> None:
+    g, h = "https://e.org/g", "https://e.org/h"
+    lines = [f'<https://e.org/s{i}> <https://e.org/p> "{i}" <{g}> .\n' for i in range(1000)]
+    other = f"_:b1 <https://e.org/p> _:b2 <{h}> .\n"
+    replace_graphs(tmp_path / "s", "".join([*lines, other]).encode(), lambda name: False)
+    db = storage.open_ox(tmp_path / "s")
+    try:
+        new = [
+            *lines[1:],
+            f'<https://e.org/new> <https://e.org/p> "01"^^<http://www.w3.org/2001/XMLSchema#integer> <{g}> .\n',
+        ]
+        change = difference(db, "".join(new).encode(), [g, h])
+    finally:
+        del db
+    assert change == Change((h,), lines[0].encode(), new[-1].encode())  # h keeps nothing: dropped whole
+    replace_graphs(tmp_path / "s", "".join(new).encode(), lambda name: name in (g, h))
+    assert _graphs(tmp_path / "s") == [g]
+    assert len(_content(tmp_path / "s", g)) == 1000
+
+
+def test_blank_nodes_keep_their_labels_through_a_change(tmp_path) -> None:
+    g = "https://e.org/g"
+    first = f"_:x <https://e.org/p> _:y <{g}> .\n"
+    replace_graphs(tmp_path / "s", first.encode(), lambda name: False)
+    second = first + f'_:y <https://e.org/p> "o" <{g}> .\n'
+    replace_graphs(tmp_path / "s", second.encode(), lambda name: name == g)
+    assert _content(tmp_path / "s", g) == {f"_:x <https://e.org/p> _:y <{g}>", f'_:y <https://e.org/p> "o" <{g}>'}
 
 
 def _hold(store: Path) -> subprocess.Popen:
@@ -219,7 +248,7 @@ def test_a_reader_waits_for_a_write_in_progress(store) -> None:
 def test_a_reader_opens_again_when_a_write_began_or_ended_while_it_opened(store, monkeypatch) -> None:
     texts = iter([json.dumps({"done": "a"})] + [json.dumps({"done": "b"})] * 3)
     read: list[str] = []
-    monkeypatch.setattr(storage, "_marker", lambda path: read.append(next(texts)) or read[-1])
+    monkeypatch.setattr(journal, "marker", lambda path: read.append(next(texts)) or read[-1])
     db = storage.open_ox(store, read_only=True)
     assert len(read) == 4  # before and after the first opening disagreed: a second one
     assert len(db) > 0
@@ -233,40 +262,45 @@ def test_a_query_finds_a_write_whose_process_died_and_undoes_it(store) -> None:
     notes: list[str] = []
     result = query.run_query(store, COUNT_HELD, "csv", 60, progress=notes.append)
     assert result.data.decode().splitlines()[1] == "0"
-    assert len(notes) == 1 and "removed 1 partly loaded graph(s)" in notes[0]
+    assert len(notes) == 1 and "removed the 1 graph(s) it was adding" in notes[0]
     assert "https://e.org/held" not in _graphs(store)
 
 
+def _kill_during_the_write(command: list[str], store: Path, delay: float) -> None:
+    """Start ``command``, watch the store's write marker, and kill the process (SIGKILL)
+    ``delay`` seconds after its write began."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while journal.running(journal.marker(store)) is None:
+            assert process.poll() is None, "the import ended before its write began"
+            time.sleep(0.001)
+        time.sleep(delay)
+    finally:
+        process.kill()
+        process.wait()
+
+
 @pytest.mark.shared
-def test_a_real_re_import_killed_at_any_time_leaves_the_old_or_the_new(runner, shared_data, store, tmp_path) -> None:
+def test_a_real_re_import_killed_during_its_write_leaves_the_old_or_the_new(runner, shared_data, store, tmp_path):
     sdn = shared_data / "ofac_sdn_csv"
     graph = "https://w3id.org/dprk-kg/dataset/ofac-sdn-2022-08-08"
     matches = tmp_path / "m.csv"
     first = [*CLI, *_import(store, sdn / "sdn_2022-08-08.csv", matches)]
-    # the same dataset name with other content: the older snapshot, dated as the newer one
-    second = [*CLI, *_import(store, sdn / "sdn_2022-08-02.csv", matches), "--date", "2022-08-08"]
+    # the same dataset name with other content: a newer snapshot, dated as the older one
+    second = [*CLI, *_import(store, sdn / "sdn_2024-05-03.csv", matches), "--date", "2022-08-08"]
     subprocess.run(first, check=True, capture_output=True)
     old = _content(store, graph)
     reference = tmp_path / "reference"
     shutil.copytree(store, reference)
-    started = time.monotonic()
     subprocess.run([*second[:3], str(reference), *second[4:]], check=True, capture_output=True)
-    new, seconds = _content(reference, graph), time.monotonic() - started
+    new = _content(reference, graph)
     assert old != new
-    seen, landed = set(), 0
-    for fraction in (0.5, 0.7, 0.8, 0.9, 0.95):
-        process = subprocess.Popen(second, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(seconds * fraction)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    for delay in (0.0, 0.05, 0.2, 0.5):
+        _kill_during_the_write(second, store, delay)
         result = run(runner, store, "sources")
         assert result.exit_code == 0, result.output
-        content = _content(store, graph)
-        assert content in (old, new), f"a mix after a kill at {fraction:.0%} of the import"
-        seen.add("old" if content == old else "new")
-        landed += "was interrupted by a crash" in result.stderr
-        assert not [g for g in _graphs(store) if g.startswith(storage.STAGING)]
-        if content == new:
+        assert "was interrupted by a crash" in result.stderr
+        assert _content(store, graph) in (old, new), f"a mix after a kill {delay} s into the write"
+        assert not list(store.glob("dprk-kg.journal*"))
+        if _content(store, graph) == new:
             subprocess.run(first, check=True, capture_output=True)
-    assert landed, "no kill landed during the write: the import ran slower than its reference"
-    assert seen  # which ones depends on where the kills landed; each is whole
