@@ -97,8 +97,10 @@ def _refuse_hazards(text: str, path: Path, fmt: ox.RdfFormat) -> None:
     for number, line in enumerate(text.split("\n"), 1):
         if len(line) > MAX_LINE:
             raise InputError(f"line longer than {MAX_LINE:,} characters (a huge literal?)", path, number)
-    if fmt == ox.RdfFormat.RDF_XML and re.search(r"<!(DOCTYPE|ENTITY)", text):
-        raise InputError("RDF/XML with a DTD or entity declarations is refused", path, line_of(text, "<!"))
+    declaration = re.search(r"<!(DOCTYPE|ENTITY)", text) if fmt == ox.RdfFormat.RDF_XML else None
+    if declaration:
+        line = text.count("\n", 0, declaration.start()) + 1
+        raise InputError("RDF/XML with a DTD or entity declarations is refused", path, line)
     if fmt == ox.RdfFormat.JSON_LD and re.search(r'"@context"\s*:\s*(\[\s*)?"', text):
         raise InputError(
             "JSON-LD with a remote @context is refused (inline the context)", path, line_of(text, '"@context"')

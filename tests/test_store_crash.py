@@ -178,6 +178,21 @@ def test_a_re_import_killed_leaves_the_old_dataset_or_the_new(
     assert _content(store) == versions["new"]
 
 
+@pytest.mark.parametrize("method", ["bulk_load", "flush"])
+def test_a_first_build_killed_in_its_store_write_is_undone_then_rebuilt(runner, built, tmp_path, method) -> None:
+    store = tmp_path / "store"
+    _killed(["--store", str(store), "build", "-q", "--out", str(tmp_path / "exports")], method, "after")
+    assert not list((tmp_path / "exports").glob("graph.*"))  # the exports come after the store
+    result = run(runner, store, "query", "-n", "sources", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"... a write to the store at {store} was left unfinished by process ")
+    assert lines[0].endswith("graph(s) it was adding; the store is as it was before it")
+    assert lines[1] == f"... building the curated part of the store at {store} from {REPO / 'sources'}"
+    assert result.stdout == run(runner, built["store"], "query", "-n", "sources", "--format", "csv").stdout
+    assert not list(store.glob("bulk-*.sst"))
+
+
 def test_re_imports_switch_between_versions_whole(runner, store, tmp_path, versions) -> None:
     matches = tmp_path / "m.csv"
     for name in ("old", "new", "old", "new"):
