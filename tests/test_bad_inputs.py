@@ -470,6 +470,23 @@ def test_a_million_rows_stream_in_bounded_memory(built) -> None:
     assert usage.ru_maxrss < 400 * 1024, f"peak {usage.ru_maxrss // 1024} MiB for a 1,000,000-row result"
 
 
+def test_a_query_stopped_mid_stream_says_its_output_stops_early(built, tmp_path) -> None:
+    out = tmp_path / "rows.csv"
+    with out.open("wb") as sink:
+        done = subprocess.run(
+            _command(built["store"], "query", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", "--timeout", "1"),
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == 5
+    written = out.stat().st_size
+    assert done.stderr == (
+        f"Error: the query ran past the 1 s limit and was stopped; the output stops early, after {written:,} bytes. "
+        "Narrow it, or raise --timeout\n"
+    )
+
+
 # -- control characters in a dump ----------------------------------------------------------------
 
 
