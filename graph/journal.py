@@ -13,7 +13,8 @@ fresh token once it is done:
   bulk-loads the gained ones; if it dies, ``finish`` applies the journal again (every step can
   be repeated): the new data.
 
-Readers (``storage.open_ox``) wait while a live writer's marker is up and call ``finish`` (through
+A write that fails in its own process (a full disk, Ctrl-C) is finished there at once. Readers
+(``storage.open_ox``) wait while a live writer's marker is up and call ``finish`` (through
 ``storage.recover``) when its writer died; they take their snapshot between two reads of the
 marker that agree, so no write began or ended while they opened the store.
 """

@@ -99,8 +99,8 @@ def _refuse_hazards(text: str, path: Path, fmt: ox.RdfFormat) -> None:
             raise InputError(f"line longer than {MAX_LINE:,} characters (a huge literal?)", path, number)
     declaration = re.search(r"<!(DOCTYPE|ENTITY)", text) if fmt == ox.RdfFormat.RDF_XML else None
     if declaration:
-        line = text.count("\n", 0, declaration.start()) + 1
-        raise InputError("RDF/XML with a DTD or entity declarations is refused", path, line)
+        at = text.count("\n", 0, declaration.start()) + 1
+        raise InputError("RDF/XML with a DTD or entity declarations is refused", path, at)
     if fmt == ox.RdfFormat.JSON_LD and re.search(r'"@context"\s*:\s*(\[\s*)?"', text):
         raise InputError(
             "JSON-LD with a remote @context is refused (inline the context)", path, line_of(text, '"@context"')

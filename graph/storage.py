@@ -2,10 +2,10 @@
 every command opens it (read-only unless writing), so no command gets it differently.
 
 * ``ensure_current`` (every reader, before a query or a dataset): the store must exist; a write
-  left unfinished (a killed import or build, a full disk) is finished and reported; if the curated files
-  changed since the store was built, its curated part is rebuilt **from the folder it was built
-  from** (``build --sources DIR`` is remembered in the store's build stamp), never from another
-  one.
+  left unfinished (a killed import or build, a full disk) is finished and reported; if the
+  curated files changed since the store was built, its curated part is rebuilt **from the
+  folder it was built from** (``build --sources DIR`` is remembered in the store's build
+  stamp), never from another one.
 * ``open_store``: the store as a read-only rdflib Dataset, current; readers never take the write
   lock, so they work while an import runs.
 * ``open_ox``: the raw Oxigraph store; opening it for writing records this process as the writer,
