@@ -8,8 +8,9 @@
   MOVE (10-13x the time, 3.4-4.8x the memory); loading a versioned graph and switching a pointer
   (dropping the old graph alone takes 4-9 s for 122k quads, more than a whole first import, and
   a query dataset listing the current graphs instead of the union default graph made named
-  queries 19-141x slower on the store with every dataset); the difference as one transaction
-  (Oxigraph's transactional inserts cost about 90 us a quad: 3.6x when a third changes);
+  queries 19-141x slower on the store with every dataset); the difference as one SPARQL update
+  (Oxigraph's transactional inserts cost about 90 us a quad: 18 s when a third changes, 3.6x a
+  first import of the smaller snapshot, 2.4x its memory);
 * every shared dataset imported (``bench/real_store.py``, build included), against a fresh process
   bulk-loading the same quads with raw pyoxigraph;
 * each named query on that store through the project (``query.run_query``) and through raw

@@ -13,7 +13,8 @@ fresh token once it is done:
   bulk-loads the gained ones; if it dies, ``finish`` applies the journal again (every step can
   be repeated): the new data.
 
-Readers (``storage.open_ox``) wait while a live writer's marker is up and call ``finish`` (through
+A write that fails in its own process (a full disk, Ctrl-C) is finished there at once. Readers
+(``storage.open_ox``) wait while a live writer's marker is up and call ``finish`` (through
 ``storage.recover``) when its writer died; they take their snapshot between two reads of the
 marker that agree, so no write began or ended while they opened the store.
 """
@@ -77,13 +78,14 @@ class Change:
 @dataclass(frozen=True)
 class Write:
     """A write in progress, as its marker records it: the writer, and either the graphs the
-    store held before it (a write that adds graphs) or None and the graphs it drops whole (a
-    journaled change)."""
+    store held before it (a write that adds graphs; ``empty`` if it held nothing at all) or None
+    and the graphs it drops whole (a journaled change)."""
 
     pid: int
     command: str
     before: tuple[str, ...] | None
     drop: tuple[str, ...] = ()
+    empty: bool = False
 
     def alive(self, path: Path) -> bool:
         """Whether the write still runs: in this process, while it writes ``path``; elsewhere,
@@ -124,6 +126,7 @@ def running(text: str) -> Write | None:
         str(data["command"]),
         tuple(before) if before is not None else None,
         tuple(data.get("drop", ())),
+        bool(data.get("empty")),
     )
 
 
@@ -138,12 +141,13 @@ def command() -> str:
 def writing(path: Path, store: pyoxigraph.Store, change: Change | None = None) -> Iterator[None]:
     """Mark a write to ``store`` (opened for writing at ``path``) as running while the block
     runs, the block adding graphs (``change`` None) or applying ``change`` (journaled here
-    first). If the block fails, the marker stays: the write is finished (``finish``) by the
-    next command, as after a crash."""
+    first). A block that fails is finished at once (``finish``: what it added is removed, a
+    change is completed); if even that fails, the marker stays for the next command."""
     path = Path(path)
     record: dict[str, object] = {"pid": os.getpid(), "command": command()}
     if change is None:
         record["before"] = sorted(g.value for g in store.named_graphs())
+        record["empty"] = next(iter(store), None) is None
     else:
         write_small(path / LOST_FILE, change.lost, sync=True)
         write_small(path / GAINED_FILE, change.gained, sync=True)
@@ -153,6 +157,15 @@ def writing(path: Path, store: pyoxigraph.Store, change: Change | None = None) -
         write_small(path / MARKER_FILE, json.dumps(record) + "\n")
         yield
         store.flush()
+    except BaseException as exc:
+        _ACTIVE.discard(path)
+        write = running(marker(path))
+        try:
+            if write is not None:
+                finish(path, store, write)
+        except Exception as again:  # the marker stays: the next command finishes the write
+            exc.add_note(f"the write to {path} is left for the next command to finish ({again})")
+        raise
     finally:
         _ACTIVE.discard(path)
     done(path)
@@ -182,15 +195,20 @@ def apply(store: pyoxigraph.Store, change: Change) -> None:
 
 def finish(path: Path, store: pyoxigraph.Store, write: Write) -> str:
     """Finish a write its process left (``store`` open for writing): remove what a write
-    adding graphs had loaded, or apply a change again from its journal. What was done and
-    where the store stands, for a message."""
+    adding graphs had loaded, or apply a change again from its journal; and the files a bulk
+    load it cut short left beside the store. What was done and where the store stands, for a
+    message."""
     import pyoxigraph as ox
 
     path = Path(path)
+    for stale in path.glob("bulk-*.sst"):  # the bulk loader's files, never ingested
+        stale.unlink()
     if write.before is not None:
         before = set(write.before)
         left = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in before]
-        for graph in left:
+        if write.empty:
+            store.clear()
+        for graph in [] if write.empty else left:
             store.remove_graph(graph)
         store.flush()
         done(path)
@@ -199,7 +217,7 @@ def finish(path: Path, store: pyoxigraph.Store, write: Write) -> str:
         change = Change(write.drop, (path / LOST_FILE).read_bytes(), (path / GAINED_FILE).read_bytes())
     except OSError as exc:
         raise StoreError(
-            f"the store at {path} holds a write interrupted by a crash whose journal cannot be read ({exc}): "
+            f"the store at {path} holds an unfinished write whose journal cannot be read ({exc}): "
             "run `dprk-kg build` and import the datasets again"
         ) from exc
     apply(store, change)

@@ -2,10 +2,10 @@
 every command opens it (read-only unless writing), so no command gets it differently.
 
 * ``ensure_current`` (every reader, before a query or a dataset): the store must exist; a write
-  interrupted by a crash (a killed import or build) is undone and reported; if the curated files
-  changed since the store was built, its curated part is rebuilt **from the folder it was built
-  from** (``build --sources DIR`` is remembered in the store's build stamp), never from another
-  one.
+  left unfinished (a killed import or build, a full disk) is finished and reported; if the
+  curated files changed since the store was built, its curated part is rebuilt **from the
+  folder it was built from** (``build --sources DIR`` is remembered in the store's build
+  stamp), never from another one.
 * ``open_store``: the store as a read-only rdflib Dataset, current; readers never take the write
   lock, so they work while an import runs.
 * ``open_ox``: the raw Oxigraph store; opening it for writing records this process as the writer,
@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from . import journal, paths
 from .errors import InputError, OutputError, StoreError
+from .files import read_bytes
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -87,7 +89,7 @@ def fingerprint(files: Iterable[Path]) -> str:
     """A digest of file names and contents: changes when the ontology or curated data change."""
     digest = hashlib.sha256()
     for path in sorted(Path(f) for f in files):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.name.encode() + b"\0" + read_bytes(path, empty_ok=True) + b"\0")
     return digest.hexdigest()
 
 
@@ -144,20 +146,25 @@ def check_writable(path: Path) -> None:
 
 
 def _writer(path: Path) -> str:
-    """Who holds the store's write lock, from the record each writer leaves, for messages."""
-    try:
-        pid, _, command = (Path(path) / WRITER_FILE).read_text(encoding="utf-8").partition(" ")
-        os.kill(int(pid), 0)
-    except (OSError, ValueError):
-        return "another process"
-    return f"process {int(pid)} ({command.strip()})" if command.strip() else f"process {int(pid)}"
+    """Who holds the store's write lock, from the record each writer leaves once it has the
+    lock (waited for a moment: the holder may have just taken it), for messages."""
+    for _ in range(40):
+        try:
+            pid, _, command = (Path(path) / WRITER_FILE).read_text(encoding="utf-8").partition(" ")
+            if int(pid) != os.getpid():
+                os.kill(int(pid), 0)
+                return f"process {int(pid)} ({command.strip()})" if command.strip() else f"process {int(pid)}"
+        except (OSError, ValueError):
+            pass
+        time.sleep(WAIT_SECONDS)
+    return "another process"
 
 
 def unreadable(path: Path, exc: Exception) -> StoreError:
     """The one-line error for a store that fails to open or read: locked (naming the writer)
     or damaged (saying how to rebuild it)."""
     detail = " ".join(str(exc).split()) or type(exc).__name__
-    if "lock" in detail.lower():
+    if re.search(r"\block\b", detail, re.IGNORECASE):  # RocksDB's LOCK file, not a "block checksum"
         return StoreError(
             f"the store at {path} is being written by {_writer(path)}; wait for it to finish and run the command again"
         )
@@ -203,7 +210,7 @@ def _settled(path: Path) -> pyoxigraph.Store:
         write = journal.running(before)
         if write is not None:
             if not write.alive(path):
-                raise InterruptedSwap(f"the store at {path} holds a write interrupted by a crash")
+                raise InterruptedSwap(f"the store at {path} holds a write its process left unfinished")
             time.sleep(WAIT_SECONDS)
             continue
         store = ox.Store.read_only(str(path))
@@ -244,9 +251,7 @@ def recover(path: Path, progress: Progress) -> None:
             done = journal.finish(path, store, write)
         finally:
             del store
-        progress(
-            f"a write to the store at {path} was interrupted by a crash (process {write.pid}: {write.command}): {done}"
-        )
+        progress(f"a write to the store at {path} was left unfinished by process {write.pid} ({write.command}): {done}")
     reader = open_ox(path, read_only=True)
     try:
         left = staging_graphs(reader)
@@ -274,6 +279,8 @@ def ensure_current(path: Path, progress: Progress = _quiet, create: bool = False
     looking further: the query process checks the store it opens itself, so a query opens it
     once."""
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path} is a file, not a store folder: give another --store")
     exists = path.is_dir() and any(path.iterdir())
     if not exists and not create:
         raise StoreError(f"no store at {path}: run `dprk-kg build` first")

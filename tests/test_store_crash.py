@@ -41,6 +41,9 @@ class Killing:
     def __init__(self, store):
         self._store = store
 
+    def __iter__(self):
+        return iter(self._store)
+
     def __getattr__(self, name):
         attr = getattr(self._store, name)
         if name != method:
@@ -136,7 +139,7 @@ def test_a_first_import_killed_leaves_no_part_of_it(runner, store, tmp_path, ver
     assert GRAPH in _graphs(store)  # the kill landed with the graph (partly) written
     result = run(runner, store, "sources")
     assert result.exit_code == 0, result.output
-    assert f"a write to the store at {store} was interrupted by a crash (process " in result.stderr
+    assert f"a write to the store at {store} was left unfinished by process " in result.stderr
     assert "removed the 1 graph(s) it was adding; the store is as it was before it" in result.stderr
     assert _graphs(store) == before and GRAPH not in result.stdout
     again = run(runner, store, "sources")
@@ -165,7 +168,7 @@ def test_a_re_import_killed_leaves_the_old_dataset_or_the_new(
     assert result.exit_code == 0, result.output
     assert _content(store) == versions[left]
     if left == "new":
-        assert f"a write to the store at {store} was interrupted by a crash (process " in result.stderr
+        assert f"a write to the store at {store} was left unfinished by process " in result.stderr
         assert "completed it from its journal; the store holds its new data" in result.stderr
     else:
         assert "interrupted" not in result.stderr
@@ -173,6 +176,21 @@ def test_a_re_import_killed_leaves_the_old_dataset_or_the_new(
     assert int(result.stdout.splitlines()[1]) == sum(1 for _ in ox.Store.read_only(str(store)))
     assert run(runner, store, *_import(store, versions["files"]["new"], matches)[2:]).exit_code == 0
     assert _content(store) == versions["new"]
+
+
+@pytest.mark.parametrize("method", ["bulk_load", "flush"])
+def test_a_first_build_killed_in_its_store_write_is_undone_then_rebuilt(runner, built, tmp_path, method) -> None:
+    store = tmp_path / "store"
+    _killed(["--store", str(store), "build", "-q", "--out", str(tmp_path / "exports")], method, "after")
+    assert not list((tmp_path / "exports").glob("graph.*"))  # the exports come after the store
+    result = run(runner, store, "query", "-n", "sources", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"... a write to the store at {store} was left unfinished by process ")
+    assert lines[0].endswith("graph(s) it was adding; the store is as it was before it")
+    assert lines[1] == f"... building the curated part of the store at {store} from {REPO / 'sources'}"
+    assert result.stdout == run(runner, built["store"], "query", "-n", "sources", "--format", "csv").stdout
+    assert not list(store.glob("bulk-*.sst"))
 
 
 def test_re_imports_switch_between_versions_whole(runner, store, tmp_path, versions) -> None:
@@ -299,7 +317,7 @@ def test_a_real_re_import_killed_during_its_write_leaves_the_old_or_the_new(runn
         _kill_during_the_write(second, store, delay)
         result = run(runner, store, "sources")
         assert result.exit_code == 0, result.output
-        assert "was interrupted by a crash" in result.stderr
+        assert "was left unfinished by process" in result.stderr
         assert _content(store, graph) in (old, new), f"a mix after a kill {delay} s into the write"
         assert not list(store.glob("dprk-kg.journal*"))
         if _content(store, graph) == new:
