@@ -355,6 +355,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
     "instead of the store. A user, if the server needs one, comes from "
     "$DPRK_KG_USER and the password from $DPRK_KG_PASSWORD.",
 )
+@_WIDE_OPTION
 @click.pass_context
 def query(
     ctx: click.Context,
@@ -367,6 +368,7 @@ def query(
     timeout: float,
     as_of: str | None,
     endpoint: str | None,
+    wide: bool,
 ) -> None:
     """Run a read-only SPARQL query on the store: inline, from a file (-f) or by name (-n).
 
@@ -407,7 +409,7 @@ def query(
             "give exactly one query: inline TEXT, -f FILE or -n NAME (`dprk-kg query --list` shows the named ones)"
         )
     if query_file is not None:
-        from graph.parse import read_text
+        from graph.files import read_text
 
         text = read_text(query_file)
     bindings = {}
@@ -449,7 +451,15 @@ def query(
             graphs = Reader(open_ox(ctx.obj["store"], read_only=True)).graphs_as_of(day)
             dataset = q.QueryDataset(default=graphs, named=graphs)
         result = q.run_query(
-            ctx.obj["store"], text, fmt, timeout, bindings, out=sys.stdout.buffer, progress=_progress, dataset=dataset
+            ctx.obj["store"],
+            text,
+            fmt,
+            timeout,
+            bindings,
+            out=sys.stdout.buffer,
+            progress=_progress,
+            dataset=dataset,
+            wide=_wide(wide),
         )
     if result.kind == "ask":
         ctx.exit(0 if result.truth else 1)
@@ -586,7 +596,7 @@ def screen(
         dprk-kg screen addresses.txt --endpoint http://127.0.0.1:7878/query
     """
     from graph import render
-    from graph.parse import decode, read_text
+    from graph.files import decode, read_text
     from graph.screen import read_inputs
     from graph.screen import screen as run_screen
 
@@ -1032,12 +1042,11 @@ def viz(
     if entity and not timeline:
         raise InputError("--entity is for --timeline; a graph view takes --focus NAME")
     if file:
-        reader = views.Reader.of_file(file)
+        reader = views.ViewReader.of_file(file)
     else:
-        from graph.storage import ensure_current
+        from graph.reader import open_reader
 
-        ensure_current(ctx.obj["store"], _progress)
-        reader = views.Reader.of_store(ctx.obj["store"])
+        reader = views.ViewReader(open_reader(ctx.obj["store"], _progress))
     name = f"dprk-kg: {file.name}" if file else None
     if timeline:
         options = views.TimelineOptions(
@@ -1630,11 +1639,12 @@ def sources(ctx: click.Context, fmt: str, wide: bool) -> None:
         return
     header = ["graph", "kind", "version", "date", "imported", "triples"]
     cells = [[r.graph, r.kind, r.version, r.issued, r.imported[:19], f"{r.triples:,}"] for r in rows]
+    # the count first: after the table, a reader that stops early (`| head`) may never get it
+    click.echo(f"{len(rows)} sources, {sum(r.triples for r in rows):,} triples", err=True)
     click.echo(
         render.render_csv(header, cells) if fmt == "csv" else render.render_table(header, cells, wide=_wide(wide)),
         nl=False,
     )
-    click.echo(f"{len(rows)} sources, {sum(r.triples for r in rows):,} triples", err=True)
 
 
 if __name__ == "__main__":

@@ -134,6 +134,17 @@ def real_store() -> Path:
     return _stores["real"]
 
 
+def entity_records(store: Path, name: str) -> list[str]:
+    """The IRIs of every record of the entity called ``name`` (as ``show`` merges them), for a
+    baseline that answers the entity's neighbourhood with raw pyoxigraph; found before timing."""
+    import json
+
+    from graph.terms import expand
+
+    view = json.loads(child([CLI, "--store", str(store), "show", name, "--format", "json"])[1])
+    return [expand(record["record"]) for record in view["records"]]
+
+
 def copy_of(store: Path) -> Path:
     """A private copy of a store, removed when the process ends."""
     target = scratch("copy") / "store"

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from .errors import Interrupted, OutputError
-from .namespace import ONTOLOGY_GRAPH, PREFIXES, STMT
+from .terms import PREFIXES
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -92,6 +92,8 @@ def data_graphs(dataset: Dataset) -> list[Graph]:
     """The dataset's named graphs except the ontology, sorted by IRI."""
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+    from .namespace import ONTOLOGY_GRAPH
+
     skip = (ONTOLOGY_GRAPH, DATASET_DEFAULT_GRAPH_ID)
     graphs = [g for g in dataset.graphs() if g.identifier not in skip and len(g)]
     return sorted(graphs, key=lambda g: str(g.identifier))
@@ -109,7 +111,7 @@ def data_quads(dataset: Dataset) -> list[ox.Quad]:
 def statement_iri(triple: ox.Triple) -> ox.NamedNode:
     """The stable IRI of the statement node for a triple (a digest of its N-Triples form)."""
     key = " ".join(str(term) for term in (triple.subject, triple.predicate, triple.object)).encode("utf-8")
-    return ox.NamedNode(f"{STMT}{hashlib.sha256(key).hexdigest()[:24]}")
+    return ox.NamedNode(f"{PREFIXES['stmt']}{hashlib.sha256(key).hexdigest()[:24]}")
 
 
 def provenance_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:

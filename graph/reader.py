@@ -33,6 +33,16 @@ class Reader:
         self._entities = entities
         self._labels: dict[str, str] = {}
 
+    @classmethod
+    def of_nquads(cls, nquads: bytes) -> Reader:
+        """An in-memory store holding ``nquads`` (the curated graph as ``build`` parsed it, or a
+        file drawn by ``viz FILE``)."""
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        return cls(store)
+
     @property
     def entities(self) -> Entities:
         """The names and clusters of this store (computed once per store state)."""
@@ -80,8 +90,16 @@ class Reader:
 
 
 def open_reader(store_path: Path, progress: Progress) -> Reader:
-    """The store at ``store_path``, current with the curated sources, opened read-only."""
-    from .storage import ensure_current, open_ox
+    """The store at ``store_path``, current with the curated sources, opened read-only once:
+    the staging graphs of an interrupted import are looked for in the store this opens (and
+    removed, said through ``progress``), not in a store opened for that alone."""
+    from .storage import ensure_current, open_ox, recover, staging_graphs
 
-    ensure_current(store_path, progress)
-    return Reader(open_ox(Path(store_path), read_only=True), Path(store_path))
+    path = Path(store_path)
+    ensure_current(path, progress, check_swap=False)
+    store = open_ox(path, read_only=True)
+    if staging_graphs(store):
+        del store
+        recover(path, progress)
+        store = open_ox(path, read_only=True)
+    return Reader(store, path)

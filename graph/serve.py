@@ -169,34 +169,42 @@ def _views(folder: Path | None) -> list[str]:
     return sorted(p.name for p in Path(folder).glob("*.html") if p.is_file())
 
 
+def _fill(name: str, **values: str) -> str:
+    """The template ``graph/static/<name>`` with each ``@@KEY@@`` replaced by ``values[KEY]``
+    (already escaped), in one pass: a value is never read as a template itself."""
+    template = _static(name).decode("utf-8")
+    return re.sub(r"@@([A-Z]+)@@", lambda m: values[m.group(1)], template).strip("\n")
+
+
 def start_page(options: ServeOptions) -> bytes:
-    """The start page: the template in ``graph/static/index.html`` with every value escaped."""
+    """The start page: the templates of ``graph/static/`` with every value escaped."""
     named = "".join(
-        f'<dt><a href="/queries/{quote(q.name)}.rq" data-query="{html.escape(q.name)}">'
-        f"{html.escape(q.title)}</a> <code>{html.escape(q.name)}</code></dt>"
-        f"<dd>{html.escape(q.description)}</dd>"
+        _fill(
+            "named-query.html",
+            HREF=quote(q.name),
+            NAME=html.escape(q.name),
+            TITLE=html.escape(q.title),
+            DESCRIPTION=html.escape(q.description),
+        )
         for q in query.named_queries()
     )
     views = _views(options.views)
     if views:
-        shown = "".join(f'<li><a href="/views/{quote(v)}">{html.escape(v)}</a></li>' for v in views)
-        views_html = f"<ul>{shown}</ul>"
+        items = "".join(_fill("view-link.html", HREF=quote(v), NAME=html.escape(v)) for v in views)
+        shown = _fill("view-list.html", ITEMS=items)
     else:
         where = html.escape(str(options.views)) if options.views else "no folder was given (--views)"
-        views_html = (
-            f"<p>No HTML views in {where}: <code>dprk-kg build</code> writes "
-            "<code>graph.html</code>, <code>dprk-kg viz -o FILE</code> writes others.</p>"
-        )
-    values = {
-        "STORE": html.escape(str(options.store)),
-        "ENDPOINT": "/sparql",
-        "TIMEOUT": f"{options.timeout:g}",
-        "PREFIXES": ", ".join(f"<code>{html.escape(p)}:</code>" for p in sorted(PREFIXES)),
-        "QUERIES": named,
-        "VIEWS": views_html,
-    }
-    template = _static("index.html").decode("utf-8")
-    return re.sub(r"@@([A-Z]+)@@", lambda m: values[m.group(1)], template).encode("utf-8")
+        shown = _fill("no-views.html", WHERE=where)
+    page = _fill(
+        "index.html",
+        STORE=html.escape(str(options.store)),
+        ENDPOINT="/sparql",
+        TIMEOUT=f"{options.timeout:g}",
+        PREFIXES=", ".join(_fill("prefix.html", PREFIX=html.escape(p)) for p in sorted(PREFIXES)),
+        QUERIES=named,
+        VIEWS=shown,
+    )
+    return (page + "\n").encode("utf-8")
 
 
 class Handler(BaseHTTPRequestHandler):

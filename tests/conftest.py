@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -51,6 +52,14 @@ def store(built, tmp_path):
 def run(runner, store, *args):
     """Invoke the CLI on ``store``."""
     return runner.invoke(main, ["--store", str(store), *args])
+
+
+def run_json(runner, store, *args):
+    """Invoke the CLI on ``store`` with ``--format json``: the result, and its stdout parsed
+    (the command must succeed)."""
+    result = run(runner, store, *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return result, json.loads(result.stdout)
 
 
 def ask(store, query: str) -> list:

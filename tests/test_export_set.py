@@ -8,6 +8,7 @@ differently, and names that a spreadsheet would run as formulas.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import signal
@@ -144,16 +145,19 @@ def test_stale_temporary_files_of_a_killed_build_are_swept(runner, built, tmp_pa
 
 
 def test_a_second_build_with_nothing_changed_rewrites_nothing(runner, tmp_path) -> None:
-    args = ["--store", str(tmp_path / "store"), "build", "--out", str(tmp_path / "exports")]
+    args = ["--store", str(tmp_path / "store"), "build", "--out", str(tmp_path / "exports"), "--format", "json"]
     first = runner.invoke(main, args)
     assert first.exit_code == 0, first.output
     before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "exports").iterdir()}
     again = runner.invoke(main, args)
     assert again.exit_code == 0, again.output
     assert "... nothing changed since the last build" in again.stderr
-    assert f"unchanged  {tmp_path / 'exports' / 'graph.ttl'}" in again.stdout
+    built, unchanged = json.loads(first.stdout), json.loads(again.stdout)
+    assert (built.pop("unchanged"), unchanged.pop("unchanged")) == (False, True)
+    assert str(tmp_path / "exports" / "graph.ttl") in unchanged["files"]
     # The same summary (entities, sources, facts, conflicts, files) but for the time it took.
-    assert again.stdout.splitlines()[1:] == first.stdout.replace("wrote    ", "unchanged").splitlines()[1:]
+    del built["seconds"], unchanged["seconds"]
+    assert unchanged == built
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "exports").iterdir()} == before
 
 

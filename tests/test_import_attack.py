@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import FIXTURES, ask, run
+from tests.conftest import FIXTURES, ask, run, run_json
 
 DATA = FIXTURES / "import"
 LAZARUS = "https://w3id.org/dprk-kg/dataset/attack/intrusion-set--c93fccb1-e8e8-42cf-ae33-2ad1d183913a"
@@ -75,11 +75,10 @@ def test_attack_bad_input(runner, store, tmp_path, name, message):
 
 def test_misp_clusters_stay_separate_with_possible_matches(runner, store, tmp_path):
     matches = tmp_path / "matches.csv"
-    result = run(
+    result, report = run_json(
         runner, store, "import", "misp-galaxy", str(DATA / "misp-threat-actor.json"), "--matches", str(matches)
     )
-    assert result.exit_code == 0, result.output
-    assert "clusters                                  2" in result.stdout
+    assert report["counts"]["clusters"] == 2
     assert "misp-threat-actor.json: cluster 3: no uuid" in result.stderr
     assert ask(store, f"SELECT ?c WHERE {{ <{MISP_LAZARUS}> dkg:country ?c }}") == [("KP",)]
     synonyms = {s for (s,) in ask(store, f"SELECT ?s WHERE {{ <{MISP_LAZARUS}> skos:altLabel ?s }}")}

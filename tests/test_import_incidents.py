@@ -7,19 +7,18 @@ import json
 
 import pytest
 
-from tests.conftest import FIXTURES, ask, run
+from tests.conftest import FIXTURES, ask, run, run_json
 
 DATA = FIXTURES / "import"
 DN = "https://w3id.org/dprk-kg/dataset/dn-institute-incidents"
 
 
 def test_defillama_csv(runner, store, tmp_path):
-    result = run(
+    result, report = run_json(
         runner, store, "import", "incidents", str(DATA / "defillama-hacks.csv"), "--matches", str(tmp_path / "m.csv")
     )
-    assert result.exit_code == 0, result.output
-    assert "into graph dataset:defillama-hacks" in result.stdout
-    assert "incidents                                 3" in result.stdout
+    assert report["graph"] == "dataset:defillama-hacks"
+    assert report["counts"]["incidents"] == 3
     assert "defillama-hacks.csv:5: date '2022-02-30' is not a date (YYYY-MM-DD)" in result.stderr
     rows = ask(
         store,
@@ -31,9 +30,10 @@ def test_defillama_csv(runner, store, tmp_path):
 
 
 def test_markdown_fields_as_value_or_list(runner, store, tmp_path):
-    result = run(runner, store, "import", "incidents", str(DATA / "dn"), "--matches", str(tmp_path / "m.csv"))
-    assert result.exit_code == 0, result.output
-    assert "incidents                                 2" in result.stdout
+    result, report = run_json(
+        runner, store, "import", "incidents", str(DATA / "dn"), "--matches", str(tmp_path / "m.csv")
+    )
+    assert report["counts"]["incidents"] == 2
     assert "broken-front-matter.md:" in result.stderr and "not valid YAML" in result.stderr
     victims = ask(
         store, f"SELECT ?i ?l WHERE {{ GRAPH <{DN}> {{ ?i dkg:victim ?v . ?v rdfs:label ?l }} }} ORDER BY ?i ?l"
@@ -99,7 +99,7 @@ def test_other_commands_see_imports_and_they_validate(runner, store, tmp_path):
 @pytest.mark.shared
 def test_real_incident_sets(runner, store, shared_data, tmp_path):
     matches = str(tmp_path / "m.csv")
-    csv_run = run(
+    _, csv_report = run_json(
         runner,
         store,
         "import",
@@ -108,10 +108,8 @@ def test_real_incident_sets(runner, store, shared_data, tmp_path):
         "--matches",
         matches,
     )
-    assert csv_run.exit_code == 0, csv_run.output
-    assert "incidents                               449" in csv_run.stdout
-    md_run = run(
+    assert csv_report["counts"]["incidents"] == 449
+    _, md_report = run_json(
         runner, store, "import", "incidents", str(shared_data / "dn_institute_crypto_incidents"), "--matches", matches
     )
-    assert md_run.exit_code == 0, md_run.output
-    assert "incidents                               127" in md_run.stdout
+    assert md_report["counts"]["incidents"] == 127

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from cli import main
-from tests.conftest import FIXTURES, ask, run
+from tests.conftest import FIXTURES, ask, run, run_json
 
 SDN = FIXTURES / "import"
 GRAPH = "https://w3id.org/dprk-kg/dataset/ofac-sdn-2024-05-03"
@@ -19,11 +19,12 @@ GRAPH = "https://w3id.org/dprk-kg/dataset/ofac-sdn-2024-05-03"
 
 def test_import_reads_every_quirk(runner, store, tmp_path):
     matches = tmp_path / "matches.csv"
-    result = run(runner, store, "import", "ofac-sdn", str(SDN / "sdn_2024-05-03.csv"), "--matches", str(matches))
-    assert result.exit_code == 0, result.output
-    assert "into graph dataset:ofac-sdn-2024-05-03" in result.stdout
-    assert "entries                                   7" in result.stdout
-    assert "truncated remarks                         3" in result.stdout
+    result, report = run_json(
+        runner, store, "import", "ofac-sdn", str(SDN / "sdn_2024-05-03.csv"), "--matches", str(matches)
+    )
+    assert report["graph"] == "dataset:ofac-sdn-2024-05-03"
+    assert report["counts"]["entries"] == 7
+    assert report["counts"]["truncated_remarks"] == 3
     # Remarks cut at 1,000 characters: flagged, with the incomplete item reported, not imported
     assert "sdn_2024-05-03.csv:4: ent_num 27307: Remarks cut at 1,000 characters" in result.stderr
     notes = ask(
@@ -108,7 +109,7 @@ def test_bad_match_file_is_refused_with_its_line(runner, store, tmp_path):
 
 
 def test_malformed_row_is_skipped_with_its_line(runner, store, tmp_path):
-    result = run(
+    result, report = run_json(
         runner,
         store,
         "import",
@@ -117,9 +118,8 @@ def test_malformed_row_is_skipped_with_its_line(runner, store, tmp_path):
         "--matches",
         str(tmp_path / "m.csv"),
     )
-    assert result.exit_code == 0, result.output
     assert "sdn-malformed_2022-08-02.csv:3: expected 12 columns, found 3" in result.stderr
-    assert "entries                                   6" in result.stdout
+    assert report["counts"]["entries"] == 6
 
 
 @pytest.mark.parametrize(
@@ -222,7 +222,7 @@ def test_real_snapshots_redesignation_of_tornado_cash(runner, shared_data):
 
 @pytest.mark.shared
 def test_real_snapshot_imports(runner, store, shared_data, tmp_path):
-    result = run(
+    _, report = run_json(
         runner,
         store,
         "import",
@@ -231,8 +231,7 @@ def test_real_snapshot_imports(runner, store, shared_data, tmp_path):
         "--matches",
         str(tmp_path / "m.csv"),
     )
-    assert result.exit_code == 0, result.output
-    assert "entries                              14,965" in result.stdout
+    assert report["counts"]["entries"] == 14965
     text = (tmp_path / "m.csv").read_text()
     for entry, curated in (
         ("27307", "lazarus-group"),

@@ -61,6 +61,11 @@ def push(runner, store: Path, server: servers.Running, *extra: str, env: dict | 
     )
 
 
+def summary(stdout: str) -> list[tuple[str, str]]:
+    """The indented ``key  value`` lines of push's summary, as (key, value) pairs."""
+    return [(key, value.strip()) for key, _, value in (line.strip().partition(" ") for line in stdout.splitlines()[1:])]
+
+
 def assert_holds(server: servers.Running, store: Path) -> None:
     """The server holds every graph of the store with the same triple count, the run marker,
     and nothing else of the project (no staging graph)."""
@@ -85,11 +90,11 @@ def test_push_and_repush_converge(runner, data_store, server, tmp_path):
     assert f"Pushed {len(pushed)} graph(s), {sum(pushed.values()):,} triples" in first.stdout
     assert "unchanged" not in first.stdout
     assert_holds(server, data_store)
-    build = next(line.split()[-1] for line in first.stdout.splitlines() if line.strip().startswith("build"))
+    build = dict(summary(first.stdout))["build"]
     again = push(runner, data_store, server)
     assert again.exit_code == 0, again.output
-    assert f"build      {build}" in again.stdout  # same content, same build
-    assert f"unchanged  {len(pushed)} graph(s) the server already held, not sent" in again.stdout
+    assert dict(summary(again.stdout))["build"] == build  # same content, same build
+    assert dict(summary(again.stdout))["unchanged"] == f"{len(pushed)} graph(s) the server already held, not sent"
     assert_holds(server, data_store)
 
 
@@ -115,7 +120,7 @@ def test_graphs_gone_from_the_store_are_dropped(runner, built, server, tmp_path)
     del db
     result = push(runner, store, server)
     assert result.exit_code == 0, result.output
-    assert "dropped    src:seed-article-1-trm-2023" in result.stdout
+    assert ("dropped", "src:seed-article-1-trm-2023 (no longer in the store)") in summary(result.stdout)
     assert gone not in server_counts(server)
     assert_holds(server, store)
 

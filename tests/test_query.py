@@ -38,6 +38,17 @@ def test_table_shortens_iris_and_counts_rows(runner, built):
     assert f"{len(lines) - 2} row(s)" in result.stderr
 
 
+def test_table_cells_are_escaped_and_whole_off_a_terminal(runner, built):
+    long = "x" * 150
+    text = f'SELECT ?a ?b WHERE {{ VALUES (?a ?b) {{ ("red\\u001B[31m\\u202Eevil" "{long}") }} }}'
+    result = run(runner, built, text, "--format", "table")
+    assert result.exit_code == 0, result.output
+    header, rule, row = result.stdout.splitlines()
+    assert header.split() == ["a", "b"] and set(rule.split()) == {"-" * 150, "-" * len(r"red\x1b[31m\u202eevil")}
+    assert row.split() == [r"red\x1b[31m\u202eevil", long]
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+
+
 @pytest.mark.parametrize(
     "fmt, check",
     [

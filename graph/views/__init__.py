@@ -7,10 +7,10 @@ entities and relations a view draws), ``panel`` (facts, sources and sanction sta
 edge), ``layout`` (positions), ``graphpage``/``timeline`` (each page's data) and ``page``
 (assembly from the HTML, CSS and JS files of this package).
 
->>> from graph.views import ViewOptions, render
->>> from graph.views.reading import Reader
+>>> from graph.views import ViewOptions, ViewReader, render
+>>> from graph.reader import Reader
 >>> from graph.build import load_dataset
->>> reader = Reader.of_nquads(load_dataset().serialize(format="nquads", encoding="utf-8"))
+>>> reader = ViewReader(Reader.of_nquads(load_dataset().serialize(format="nquads", encoding="utf-8")))
 >>> view = render(reader, ViewOptions())
 >>> view.html.startswith(b"<!DOCTYPE html>") and view.nodes > 0
 True
@@ -22,18 +22,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .graphpage import View
-from .reading import Reader
+from .reading import ViewReader
 from .selection import MAX_NODES, ViewOptions, check, select
 from .timeline import Timeline, TimelineOptions
 from .timeline import render as render_timeline
 
 __all__ = [
     "MAX_NODES",
-    "Reader",
     "Timeline",
     "TimelineOptions",
     "View",
     "ViewOptions",
+    "ViewReader",
     "check_output",
     "export_pages",
     "render",
@@ -48,7 +48,7 @@ def _quiet(_: str) -> None:
     """The default progress callback: say nothing."""
 
 
-def render(reader: Reader, options: ViewOptions | None = None, progress: Progress = _quiet) -> View:
+def render(reader: ViewReader, options: ViewOptions | None = None, progress: Progress = _quiet) -> View:
     """The graph page of a view of what ``reader`` reads (see ``ViewOptions``)."""
     from .graphpage import render as render_page
 
@@ -62,7 +62,9 @@ def render(reader: Reader, options: ViewOptions | None = None, progress: Progres
 
 def export_pages(nquads: bytes) -> dict[str, bytes]:
     """``graph.html`` and ``timeline.html`` of the curated graph, for ``build``'s exports."""
-    reader = Reader.of_nquads(nquads)
+    from ..reader import Reader
+
+    reader = ViewReader(Reader.of_nquads(nquads))
     return {
         "graph.html": render(reader, ViewOptions(title="dprk-kg: the curated graph")).html,
         "timeline.html": render_timeline(reader, TimelineOptions(title="dprk-kg: timeline of the curated graph")).html,

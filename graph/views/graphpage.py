@@ -14,7 +14,7 @@ from ..terms import shorten
 from . import panel
 from .layout import layout, rings
 from .page import assemble, asset, vis_js
-from .reading import Reader
+from .reading import ViewReader
 from .selection import NOT_DRAWN, Edge, Selection, ViewOptions
 
 STATES = "states"
@@ -44,7 +44,7 @@ class _Sources:
         return sorted(graphs)
 
 
-def render(reader: Reader, selection: Selection, options: ViewOptions) -> View:
+def render(reader: ViewReader, selection: Selection, options: ViewOptions) -> View:
     """The page of a selection (see ``selection.select``)."""
     kinds = table()
     names = [k for k in kinds.kinds if k not in NOT_DRAWN or (k == "source" and options.draw_sources)]
@@ -144,7 +144,7 @@ def render(reader: Reader, selection: Selection, options: ViewOptions) -> View:
     return View(html, len(ordered), len(edge_rows), len(sources), selection.omitted, caption, selection.notes)
 
 
-def _record_label(reader: Reader, record: str) -> str:
+def _record_label(reader: ViewReader, record: str) -> str:
     names = [n for n, fld, _, _ in reader.entities.names_of([record]) if fld == "name"]
     return min(names, default=shorten(record))
 
@@ -170,7 +170,7 @@ def _index_sources(node_rows: list[dict], edge_rows: list[dict], position: dict[
 
 
 def _source_nodes(
-    reader: Reader, nodes: dict, node_graphs: dict, edges: dict, edge_facts: dict, names: list[str]
+    reader: ViewReader, nodes: dict, node_graphs: dict, edges: dict, edge_facts: dict, names: list[str]
 ) -> None:
     """With ``--sources``: each source as a node, with a ``states`` edge to each node it states
     facts about."""
@@ -191,7 +191,7 @@ def _source_nodes(
 
 
 def _caption(
-    reader: Reader, options: ViewOptions, selection: Selection, n_nodes: int, n_edges: int, sources: list[str]
+    reader: ViewReader, options: ViewOptions, selection: Selection, n_nodes: int, n_edges: int, sources: list[str]
 ) -> str:
     parts = [f"{n_nodes:,} entities and {n_edges:,} relations, stated by {len(sources):,} sources"]
     if selection.focus:

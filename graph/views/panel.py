@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 
 from ..terms import PREFIXES, on_or_before, shorten
-from .reading import DKG, EDGE_PROPERTIES, LABEL, RDF_TYPE, Fact, Reader
+from .reading import DKG, EDGE_PROPERTIES, LABEL, RDF_TYPE, Fact, ViewReader
 
 #: Most facts the panel lists per record; the rest are counted and reachable with ``show``.
 MAX_FACTS = 40
@@ -98,7 +98,7 @@ def words(prop: str) -> str:
     return _WORDS[prop]
 
 
-def value_text(reader: Reader, fact: Fact) -> str:
+def value_text(reader: ViewReader, fact: Fact) -> str:
     """A fact's value as text: a literal as written (cut at MAX_VALUE), an amount with its
     currency and qualifier, any other node by its label."""
     if not fact.is_iri:
@@ -115,7 +115,7 @@ def value_text(reader: Reader, fact: Fact) -> str:
     return reader.label(fact.value)
 
 
-def _rows(reader: Reader, facts: Iterable[Fact], keep: Keep, skip: Set[str] = frozenset()) -> list[Row]:
+def _rows(reader: ViewReader, facts: Iterable[Fact], keep: Keep, skip: Set[str] = frozenset()) -> list[Row]:
     """Facts as rows, one per (property, value) with every graph that states it. Relations to
     other entities that the view draws as edges are left to the edges."""
     grouped: dict[tuple[str, str], Row] = {}
@@ -129,7 +129,7 @@ def _rows(reader: Reader, facts: Iterable[Fact], keep: Keep, skip: Set[str] = fr
     return [grouped[k] for k in sorted(grouped)]
 
 
-def records(reader: Reader, members: Iterable[str], keep: Keep) -> list[RecordPanel]:
+def records(reader: ViewReader, members: Iterable[str], keep: Keep) -> list[RecordPanel]:
     """The facts of each record of a cluster, with the claims about it and the addresses it holds."""
     panels = []
     for member in members:
@@ -156,7 +156,7 @@ def records(reader: Reader, members: Iterable[str], keep: Keep) -> list[RecordPa
     return panels
 
 
-def folded_rows(reader: Reader, via: Iterable[str], keep: Keep) -> list[Row]:
+def folded_rows(reader: ViewReader, via: Iterable[str], keep: Keep) -> list[Row]:
     """The facts of the n-ary nodes an edge was folded from (who attributed, when, how much)."""
     rows: dict[tuple[str, str], Row] = {}
     for node in sorted(via):
@@ -165,7 +165,7 @@ def folded_rows(reader: Reader, via: Iterable[str], keep: Keep) -> list[Row]:
     return [rows[k] for k in sorted(rows)]
 
 
-def snapshots(reader: Reader, as_of: str | None) -> dict[str, tuple[str, str]]:
+def snapshots(reader: ViewReader, as_of: str | None) -> dict[str, tuple[str, str]]:
     """Dated dataset graphs of a list family (``ofac-sdn-2024-05-03``): graph -> (family, date),
     only those issued on or before ``as_of``."""
     found = {}
@@ -177,7 +177,7 @@ def snapshots(reader: Reader, as_of: str | None) -> dict[str, tuple[str, str]]:
 
 
 def sanction(
-    reader: Reader, members: Iterable[str], keep: Keep, as_of: str | None, lists: dict[str, tuple[str, str]]
+    reader: ViewReader, members: Iterable[str], keep: Keep, as_of: str | None, lists: dict[str, tuple[str, str]]
 ) -> SanctionPanel:
     """The sanction state of a cluster as of ``as_of`` (or of its newest evidence), and its history."""
     newest: dict[str, str] = {}
@@ -247,7 +247,7 @@ def _known(day: str, as_of: str | None) -> bool:
     return not as_of or on_or_before(day, as_of)
 
 
-def _dated(reader: Reader, graph: str, as_of: str | None) -> bool | None:
+def _dated(reader: ViewReader, graph: str, as_of: str | None) -> bool | None:
     """Whether a graph's date is known to be on or before ``as_of`` (None when undated)."""
     source = reader.sources.get(graph)
     if source is None or not source.date:
@@ -255,7 +255,7 @@ def _dated(reader: Reader, graph: str, as_of: str | None) -> bool | None:
     return _known(source.date, as_of)
 
 
-def source_json(reader: Reader, graph: str) -> dict:
+def source_json(reader: ViewReader, graph: str) -> dict:
     """A source as the pages' JSON gives it (see ``page``)."""
     source = reader.sources.get(graph)
     if source is None:

@@ -1,9 +1,11 @@
-"""Reading what a view needs from a pyoxigraph store, and nothing more.
+"""What a view reads from a store, as typed values, and nothing more: a thin layer over the one
+``graph.reader.Reader`` (its store, its entity index and the internal queries), not a second
+reader.
 
-A view never loads the whole store into Python: the edges between entities come from two small
-queries (``view-links.rq``, ``view-folded.rq``), and the facts of a node are read only for the
-nodes the view draws, with pyoxigraph's pattern lookups. Names and clusters come from
-``graph.entities`` (one node per entity, however many records the datasets hold).
+A view never loads the whole store into Python: the edges between entities come from pattern
+lookups of the edge properties and one small query (``view-folded.rq``), and the facts of a node
+are read only for the nodes the view draws. Names and clusters come from ``graph.entities`` (one
+node per entity, however many records the datasets hold).
 
 A FILE argument (any RDF file) is parsed strictly by ``graph.parse`` and loaded into an in-memory
 store, so files and the store are drawn by the same code.
@@ -13,15 +15,14 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import sparql
 from ..entities import Entities
 from ..kinds import table
+from ..reader import Reader
 from ..terms import PREFIXES, expand, shorten
 
 ONTOLOGY = "https://w3id.org/dprk-kg/ns#"
@@ -85,46 +86,39 @@ class Fact:
     graph: str
 
 
-class Reader:
-    """Read access to one store for the views: sources, relations, facts, names."""
+class ViewReader:
+    """Read access to one store for the views: sources, relations, facts, names, on top of
+    ``reader`` (a ``graph.reader.Reader``, whose store and entity index it uses)."""
 
-    def __init__(self, db: ox.Store, entities: Entities, open_world: bool = False):
-        self.db = db
-        self.entities = entities
+    def __init__(self, reader: Reader, open_world: bool = False):
+        self.reader = reader
+        self.store = reader.store
         #: A file view also draws nodes outside the vocabulary (kind ``other``) and their links.
         self.open_world = open_world
         self._labels: dict[str, str] = {}
         self._kinds: dict[str, str | None] = {}
+        self._said: dict[str, list[Fact]] = {}
+
+    @property
+    def entities(self) -> Entities:
+        """The names and clusters of the store (``graph.entities``)."""
+        return self.reader.entities
 
     @classmethod
-    def of_store(cls, store_path: Path) -> Reader:
-        """The store at ``store_path``, opened read-only (a view never takes the write lock)."""
-        from ..store import open_ox
-
-        db = open_ox(Path(store_path), read_only=True)
-        return cls(db, Entities.of_store(db, Path(store_path)))
-
-    @classmethod
-    def of_file(cls, path: Path) -> Reader:
+    def of_file(cls, path: Path) -> ViewReader:
         """Any RDF file ``graph.parse`` reads, in an in-memory store. Triples outside a named
         graph go to ``src:<file stem>`` when the file describes that source document (as a
         curated source file does), otherwise to a graph named after the file."""
-        return cls.of_nquads(file_nquads(Path(path)), open_world=True)
-
-    @classmethod
-    def of_nquads(cls, nquads: bytes, open_world: bool = False) -> Reader:
-        """An in-memory store holding ``nquads`` (the curated graph as ``build`` parsed it)."""
-        db = ox.Store()
-        db.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-        return cls(db, Entities.of_store(db), open_world)
+        return cls(Reader.of_nquads(file_nquads(Path(path))), open_world=True)
 
     # ------------------------------------------------------------------ records
 
     def kind(self, iri: str) -> str | None:
         """The kind of a record, or None when the node is no entity (memoized)."""
         if iri not in self._kinds:
-            if self.entities.is_record(iri):
-                self._kinds[iri] = self.entities.kind(iri)
+            kind = self.entities.kind(iri)  # "other" only for a node that is no record
+            if kind != "other":
+                self._kinds[iri] = kind
             else:
                 self._kinds[iri] = "other" if self.open_world and self._outside(iri) else None
         return self._kinds[iri]
@@ -135,7 +129,8 @@ class Reader:
             return False
         kinds = table()
         types = {
-            _value(q.object) for q in self.db.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)
+            _value(q.object)
+            for q in self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), None, None)
         }
         return kinds.kind_of(types) is None and not kinds.is_folded(types) and not any(t.startswith(DKG) for t in types)
 
@@ -149,27 +144,18 @@ class Reader:
 
     # ------------------------------------------------------------------ queries
 
-    def select(self, name: str, **bindings: str) -> Iterator[ox.QuerySolution]:
-        """Rows of ``graph/sparql/<name>.rq``, IRIs bound to the given variables."""
-        values: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()
-        }
-        result = self.db.query(sparql.load(name), prefixes=PREFIXES, substitutions=values)
-        if not isinstance(result, ox.QuerySolutions):
-            raise TypeError(f"{name}.rq is not a SELECT query")
-        yield from result
-
     @functools.cached_property
     def sources(self) -> dict[str, Source]:
         """Every graph of the store as a source, described where it describes itself."""
         rows: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for row in self.select("view-sources"):
-            entry = rows[row["g"].value]
+        for row in self.reader.rows("view-sources"):
+            entry = rows[row["g"] or ""]
             for key in ("title", "label", "publisher", "issued", "url", "kind"):
-                if row[key] is not None:
-                    entry[key].add(row[key].value)
+                value = row[key]
+                if value is not None:
+                    entry[key].add(value)
         found = {}
-        for graph in sorted(g.value for g in self.db.named_graphs()):
+        for graph in sorted(g.value for g in self.store.named_graphs()):
             if graph == ONTOLOGY:
                 continue
             entry = rows.get(graph, {})
@@ -197,18 +183,19 @@ class Reader:
             relation = relation_label(prop)
             found += [
                 Link(_value(q.subject), relation, q.object.value, q.graph_name.value)
-                for q in self.db.quads_for_pattern(None, ox.NamedNode(prop), None, None)
+                for q in self.store.quads_for_pattern(None, ox.NamedNode(prop), None, None)
                 if isinstance(q.object, ox.NamedNode)
                 and isinstance(q.graph_name, ox.NamedNode)
                 and q.graph_name.value != ONTOLOGY
             ]
-        for row in self.select("view-folded"):
-            found.append(Link(row["s"].value, row["relation"].value, row["o"].value, row["g"].value, row["node"].value))
+        found += [
+            Link(r["s"], r["relation"], r["o"], r["g"], r["node"]) for r in _strings(self.reader.rows("view-folded"))
+        ]
         if self.open_world:
             found += [
-                Link(row["s"].value, relation_label(row["p"].value), row["o"].value, row["g"].value)
-                for row in self.select("view-any-links")
-                if "other" in (self.kind(row["s"].value), self.kind(row["o"].value))
+                Link(r["s"], relation_label(r["p"]), r["o"], r["g"])
+                for r in _strings(self.reader.rows("view-any-links"))
+                if "other" in (self.kind(r["s"]), self.kind(r["o"]))
             ]
         return [link for link in found if self.kind(link.subject) and self.kind(link.object)]
 
@@ -216,11 +203,11 @@ class Reader:
     def curated(self) -> frozenset[str]:
         """Records typed by a curated source (the core every view starts from)."""
         found: set[str] = set()
-        for graph in self.db.named_graphs():
+        for graph in self.store.named_graphs():
             if graph.value.startswith(SRC):
                 found.update(
                     q.subject.value
-                    for q in self.db.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, graph)
+                    for q in self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, graph)
                     if isinstance(q.subject, ox.NamedNode)
                 )
         return frozenset(n for n in found if self.kind(n))
@@ -230,24 +217,24 @@ class Reader:
         """Records that publish a source (named in the panels with each source they publish)."""
         return frozenset(
             q.object.value
-            for q in self.db.quads_for_pattern(None, ox.NamedNode(PREFIXES["dcterms"] + "publisher"), None, None)
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(PREFIXES["dcterms"] + "publisher"), None, None)
             if isinstance(q.object, ox.NamedNode)
         )
 
     @functools.cached_property
     def dprk_targets(self) -> frozenset[str]:
         """Records designated under a DPRK sanctions program."""
-        return frozenset(row["target"].value for row in self.select("view-dprk-targets"))
+        return frozenset(r["target"] for r in _strings(self.reader.rows("view-dprk-targets")))
 
     def kind_counts(self) -> dict[str, int]:
         """Records per node kind in the whole store (a record of several classes counts once
         per class, so this is an upper bound used only to say what a view left out)."""
         kinds = table()
         counts: dict[str, int] = defaultdict(int)
-        for row in self.select("view-type-counts"):
-            kind = kinds.kind_of({row["type"].value})
-            if kind is not None and not kinds.is_folded({row["type"].value}):
-                counts[kind] += int(row["count"].value)
+        for row in _strings(self.reader.rows("view-type-counts")):
+            kind = kinds.kind_of({row["type"]})
+            if kind is not None and not kinds.is_folded({row["type"]}):
+                counts[kind] += int(row["count"])
         return dict(counts)
 
     def records_of_kinds(self, kinds: set[str]) -> set[str]:
@@ -255,7 +242,7 @@ class Reader:
         found: set[str] = set()
         for name in sorted(kinds):
             for cls in table().kinds[name].classes:
-                found.update(row["node"].value for row in self.select("view-typed", type=cls))
+                found.update(r["node"] for r in _strings(self.reader.rows("view-typed", type=cls)))
         return {n for n in found if self.kind(n) in kinds}
 
     def subjects_in(self, graphs: set[str]) -> set[str]:
@@ -264,23 +251,31 @@ class Reader:
         for graph in sorted(graphs):
             found.update(
                 q.subject.value
-                for q in self.db.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+                for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
                 if isinstance(q.subject, ox.NamedNode)
             )
         return {n for n in found if self.kind(n)}
 
     # ------------------------------------------------------------------ nodes
 
+    def _statements(self, node: str) -> list[Fact]:
+        """Every statement about ``node`` in any graph (the ontology's, and the default graph as
+        ``""``, too), read once: its facts, values and names all come from this one lookup."""
+        if node not in self._said:
+            self._said[node] = [
+                Fact(
+                    q.predicate.value,
+                    _value(q.object),
+                    isinstance(q.object, ox.NamedNode),
+                    q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "",
+                )
+                for q in self.store.quads_for_pattern(ox.NamedNode(node), None, None, None)
+            ]
+        return self._said[node]
+
     def facts(self, node: str) -> list[Fact]:
-        """Everything stated about ``node``, in any graph but the ontology's, sorted."""
-        found = []
-        for quad in self.db.quads_for_pattern(ox.NamedNode(node), None, None, None):
-            graph = quad.graph_name
-            if not isinstance(graph, ox.NamedNode) or graph.value == ONTOLOGY:
-                continue
-            found.append(
-                Fact(quad.predicate.value, _value(quad.object), isinstance(quad.object, ox.NamedNode), graph.value)
-            )
+        """Everything stated about ``node``, in any named graph but the ontology's, sorted."""
+        found = [f for f in self._statements(node) if f.graph and f.graph != ONTOLOGY]
         return sorted(found, key=lambda f: (f.prop, f.value, f.graph))
 
     def pointing(self, prop: str, node: str) -> list[tuple[str, str]]:
@@ -288,7 +283,7 @@ class Reader:
         return sorted(
             {
                 (q.subject.value, q.graph_name.value)
-                for q in self.db.quads_for_pattern(None, ox.NamedNode(prop), ox.NamedNode(node), None)
+                for q in self.store.quads_for_pattern(None, ox.NamedNode(prop), ox.NamedNode(node), None)
                 if isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
             }
         )
@@ -299,19 +294,18 @@ class Reader:
             if self.kind(iri) not in (None, "other"):
                 self._labels[iri] = self.entities.cluster(self.canonical(iri)).label
             else:
-                names = sorted(
-                    _value(q.object)
-                    for prop in _LABELS
-                    for q in self.db.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(prop), None, None)
-                )
+                names = sorted(f.value for f in self._statements(iri) if f.prop in _LABELS)
                 self._labels[iri] = names[0] if names else shorten(iri)
         return self._labels[iri]
 
     def values(self, node: str, prop: str) -> list[str]:
         """The values of one property of a node, sorted, without duplicates."""
-        return sorted(
-            {_value(q.object) for q in self.db.quads_for_pattern(ox.NamedNode(node), ox.NamedNode(prop), None, None)}
-        )
+        return sorted({f.value for f in self._statements(node) if f.prop == prop})
+
+
+def _strings(rows: list[dict[str, str | None]]) -> list[dict[str, str]]:
+    """Rows of a query whose every variable is bound (as its patterns require), typed so."""
+    return [{k: v or "" for k, v in row.items()} for row in rows]
 
 
 def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
@@ -322,7 +316,7 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
 
 
 def file_nquads(path: Path) -> bytes:
-    """A file parsed strictly and written as N-Quads (see ``Reader.of_file``)."""
+    """A file parsed strictly and written as N-Quads (see ``ViewReader.of_file``)."""
     from rdflib import Dataset, URIRef
     from rdflib.namespace import RDF
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from ..errors import InputError
 from ..kinds import table
 from ..terms import check_date, check_period, on_or_after, on_or_before, shorten
-from .reading import Reader, Source
+from .reading import Source, ViewReader
 
 #: Most nodes a view draws by default; past it the most relevant are kept and the page says so.
 MAX_NODES = 1500
@@ -118,7 +118,7 @@ def source_filter(options: ViewOptions, sources: dict[str, Source]) -> set[str] 
     return keep
 
 
-def select(reader: Reader, options: ViewOptions) -> Selection:
+def select(reader: ViewReader, options: ViewOptions) -> Selection:
     """Choose the nodes and edges of a view (see the module docstring)."""
     entities = reader.entities
     kept = source_filter(options, reader.sources)
@@ -206,7 +206,7 @@ def select(reader: Reader, options: ViewOptions) -> Selection:
     )
 
 
-def _same_entity_edges(reader: Reader, nodes: set[str], edges: dict) -> None:
+def _same_entity_edges(reader: ViewReader, nodes: set[str], edges: dict) -> None:
     """With ``--records``: join each record to its cluster's canonical record."""
     for node in sorted(nodes):
         canonical = reader.entities.cluster(node).canonical
@@ -242,7 +242,7 @@ def _distances(neighbours: dict[str, set[str]], seeds: Iterable[str], limit: int
 
 
 def _notes(
-    reader: Reader, options: ViewOptions, nodes: list[str], beyond: int, isolated: list[str], focused: bool
+    reader: ViewReader, options: ViewOptions, nodes: list[str], beyond: int, isolated: list[str], focused: bool
 ) -> list[str]:
     """What the view left out, and the options that show it."""
     entities = reader.entities

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..terms import check_date, check_period, expand, on_or_before
 from . import panel
 from .page import assemble, asset
-from .reading import Reader
+from .reading import ViewReader
 
 if TYPE_CHECKING:
     from ..timeline import Event
@@ -45,9 +45,8 @@ class Timeline:
     caption: str
 
 
-def render(reader: Reader, options: TimelineOptions) -> Timeline:
+def render(reader: ViewReader, options: TimelineOptions) -> Timeline:
     """The timeline page of the store ``reader`` reads (see the module docstring)."""
-    from .. import reader as core
     from ..timeline import events
 
     since, until = check_period(options.since, options.until)
@@ -60,7 +59,7 @@ def render(reader: Reader, options: TimelineOptions) -> Timeline:
 
     picked: list[tuple[Event, list[str], list[str], list[panel.Row]]] = []
     used: set[str] = set()
-    for event in events(core.Reader(reader.db, entities=reader.entities), since, until, entity, as_of):
+    for event in events(reader.reader, since, until, entity, as_of):
         graphs = sorted(g for g in (expand(s) for s in event.sources) if keep(g))
         if not graphs:
             continue
@@ -93,7 +92,7 @@ def render(reader: Reader, options: TimelineOptions) -> Timeline:
     return Timeline(page, len(rows), len(ordered), caption)
 
 
-def _caption(reader: Reader, options: TimelineOptions, count: int, sources: list[str]) -> str:
+def _caption(reader: ViewReader, options: TimelineOptions, count: int, sources: list[str]) -> str:
     parts = [f"{count:,} dated events, stated by {len(sources):,} sources"]
     if options.entity:
         parts.append(f"involving {reader.entities.resolve(options.entity).label}")
