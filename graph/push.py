@@ -205,7 +205,7 @@ class _Senders:
         self._queue: queue.Queue[tuple[list[str], Job] | None] = queue.Queue()
         self._free = threading.Semaphore(threads)  # a job waits while every thread is busy
         self._lock = threading.Lock()
-        self._failure: tuple[list[str], DprkKgError] | None = None
+        self._failure: tuple[list[str], Exception] | None = None
         self._stopped = False
         #: Graphs whose job ended well, and the counts the jobs found on the server.
         self.done: list[str] = []
@@ -227,17 +227,19 @@ class _Senders:
                         with self._lock:
                             self.done += graphs
                             self.found.update(found)
-                except DprkKgError as exc:
+                except Exception as exc:  # kept for the main thread, which raises it (check)
                     with self._lock:
                         self._failure = self._failure or (graphs, exc)
                 finally:
                     self._free.release()
 
     def check(self) -> None:
-        """Raise the first failure, naming its graphs."""
+        """Raise the first failure: the project's errors naming their graphs, others as they are."""
         if self._failure is not None:
             graphs, exc = self._failure
-            raise _failed(graphs, exc, len(self.done))
+            if isinstance(exc, DprkKgError):
+                raise _failed(graphs, exc, len(self.done))
+            raise exc
 
     def add(self, graphs: list[str], job: Job) -> None:
         """Queue a job about ``graphs``, once a thread is free."""
