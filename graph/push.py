@@ -320,7 +320,7 @@ def _staged(graph: str, staging: str, data: bytes, count: int) -> Job:
 
     def job(server: Server) -> dict[str, int]:
         server.put_graph(staging, data, bulk=count > BULK_ABOVE)
-        found = server.count(staging)
+        found = server.counts_of([staging])[staging]
         if found != count:
             server.update(f"DROP SILENT GRAPH <{staging}>")
             raise StoreError(f"the server holds {found:,} of the {count:,} triples sent to staging graph <{staging}>")

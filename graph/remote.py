@@ -408,11 +408,6 @@ class Server:
 
     # -- the project's graphs on the server ----------------------------------------------------
 
-    def count(self, graph: str) -> int:
-        """How many triples ``graph`` holds on the server."""
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_iri(graph)}> {{ ?s ?p ?o }} }}")
-        return int(rows[0]["n"]) if rows else 0
-
     def counts(self, prefixes: Sequence[str] = (PROJECT_GRAPHS,)) -> dict[str, int]:
         """The triple count of every non-empty graph on the server whose IRI starts with one of
         ``prefixes``, in one query."""
@@ -442,11 +437,7 @@ class Server:
 
         Keys: ``build``, ``pushed``, and one key per graph (its IRI) whose value is
         ``"<triples> <digest>"``."""
-        rows = self.select(_MARKER_QUERY)
-        found: dict[str, str] = {}
-        for row in rows:
-            found[row["key"]] = row["value"]
-        return found
+        return {row["key"]: row["value"] for row in self.select(_MARKER_QUERY)}
 
 
 _MARKER_QUERY = f"""SELECT ?key ?value WHERE {{ GRAPH <{MARKER_GRAPH}> {{
