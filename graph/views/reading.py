@@ -317,19 +317,14 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
 
 def file_nquads(path: Path) -> bytes:
     """A file parsed strictly and written as N-Quads (see ``ViewReader.of_file``)."""
-    from rdflib import Dataset, URIRef
-    from rdflib.namespace import RDF
+    from ..export import serialized
+    from ..parse import named_quads
 
-    from ..namespace import DKG as DKG_NS
-    from ..namespace import SRC as SRC_NS
-    from ..parse import parse_into
-
-    dataset = Dataset()
-    stem_graph = SRC_NS[path.stem]
-    parse_into(dataset, path, stem_graph)
-    graph = dataset.graph(stem_graph)
-    if len(graph) and (stem_graph, RDF.type, DKG_NS.SourceDocument) not in graph:
-        file_graph = dataset.graph(URIRef(path.resolve().as_uri()))
-        file_graph += graph
-        dataset.remove_graph(graph)
-    return dataset.serialize(format="nquads", encoding="utf-8")
+    stem_graph = ox.NamedNode(SRC + path.stem)
+    quads = named_quads(path, stem_graph)
+    stated = [q for q in quads if q.graph_name == stem_graph]
+    describes = ox.Quad(stem_graph, ox.NamedNode(RDF_TYPE), ox.NamedNode(DKG + "SourceDocument"), stem_graph)
+    if stated and describes not in stated:
+        graph = ox.NamedNode(path.resolve().as_uri())
+        quads = [ox.Quad(q.subject, q.predicate, q.object, graph) if q.graph_name == stem_graph else q for q in quads]
+    return serialized(quads, ox.RdfFormat.N_QUADS)
