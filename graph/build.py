@@ -218,6 +218,14 @@ def _remember(manifest: Path, key: str, out_dir: Path, files: dict[str, bytes], 
     export.write_atomically({manifest: (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()})
 
 
+def _write_and_count(quads: list[ox.Quad], store_path: Path, folder: Path) -> int:
+    """Write the store, then count the facts on which its sources disagree (building, on the
+    way, the entity index that the next command to read the store needs)."""
+    write_store(quads, store_path, folder)
+    stored = Reader(storage.open_ox(store_path, read_only=True), store_path)
+    return len(find_conflicts(facets(stored)))
+
+
 def build(
     out_dir: Path = paths.DEFAULT_EXPORTS,
     store_path: Path = paths.DEFAULT_STORE,
@@ -252,23 +260,27 @@ def build(
     violations = validate_ox(memory)
     if violations:
         raise ValidationFailed(violations)
-    progress("drawing the graph and timeline pages")
+    from concurrent.futures import ThreadPoolExecutor
+
     from .views import export_pages
 
-    files = {**export.render_quads(quads), **export_pages(memory)}
+    progress("drawing the graph and timeline pages")
     progress(f"writing the store at {store_path}")
-    write_store(quads, store_path, folder)
-    stored = Reader(storage.open_ox(store_path, read_only=True), store_path)
+    # The store is written by a second thread while this one draws: Oxigraph, RocksDB and SQLite
+    # do most of that work without holding the interpreter, so the two share the machine's cores.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        stored = writer.submit(_write_and_count, quads, Path(store_path), folder)
+        files = {**export.render_quads(quads), **export_pages(memory)}
+        conflicts = stored.result()
     report = BuildReport(
         entities=entity_counts(quads),
         sources=len({q.subject for q in quads if q.predicate == _TYPE and q.object == _SOURCE_DOCUMENT}),
         facts=len({(q.subject, q.predicate, q.object) for q in quads}),
-        conflicts=len(find_conflicts(facets(stored))),
+        conflicts=conflicts,
         files=[out_dir / name for name in files],
         store=store_path,
         seconds=0.0,
     )
-    del stored
     _remember(manifest, key, out_dir, files, report)  # before the switch: a cut one fails its hash check
     progress(f"writing exports to {out_dir}")
     export.write_atomically({out_dir / name: data for name, data in files.items()})
