@@ -172,12 +172,11 @@ def _blank_node_line(text: str) -> int | None:
     return None if match is None else blanked.count("\n", 0, match.start()) + 1
 
 
-def _check_iri(node: ox.NamedNode, path: Path, text: str) -> None:
-    """Refuse an IRI outside the web schemes a curated graph may hold."""
-    if not node.value.startswith(_IRI_SCHEMES):
-        raise InputError(
-            f"unsupported IRI <{node.value}> (use http, https, urn or mailto)", path, line_of(text, node.value)
-        )
+def _refuse_iri(node: ox.NamedNode, path: Path, text: str) -> None:
+    """Refuse an IRI outside the web schemes a curated graph may hold (``_IRI_SCHEMES``)."""
+    raise InputError(
+        f"unsupported IRI <{node.value}> (use http, https, urn or mailto)", path, line_of(text, node.value)
+    )
 
 
 def _rdflib(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
@@ -217,8 +216,9 @@ def _quiet_rdflib() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def iter_quads(path: Path, text: str | None = None) -> Iterator[ox.Quad]:
-    """Yield the checked quads of an RDF file (see the module docstring), as Oxigraph terms.
+def iter_quads(path: Path, text: str | None = None, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+    """Yield the checked quads of an RDF file (see the module docstring), as Oxigraph terms;
+    with ``graph``, the triples of the file's default graph come in that graph.
 
     A typed literal comes in rdflib's canonical form of its value (``"01"^^xsd:integer`` as
     ``"1"``), the form the exports have always had; strings and IRIs come as written.
@@ -237,24 +237,28 @@ def iter_quads(path: Path, text: str | None = None) -> Iterator[ox.Quad]:
     problems: list[tuple[int | None, str]] = []
     with _quiet_rdflib():
         for quad in quads:
-            for term in (quad.subject, quad.predicate, quad.object):
+            subject, predicate, value, where = quad.subject, quad.predicate, quad.object, quad.graph_name
+            for term in (subject, predicate, value):
                 if isinstance(term, ox.NamedNode):
-                    _check_iri(term, path, text)
+                    if not term.value.startswith(_IRI_SCHEMES):
+                        _refuse_iri(term, path, text)
                 elif isinstance(term, ox.Triple):
                     raise InputError(f"a triple term (RDF 1.2) is refused: {term}", path, None)
-            value = quad.object
             if isinstance(value, ox.Literal) and (
                 _CONTROL.search(value.value) or not (value.language or value.datatype.value == _XSD_STRING)
             ):
                 literal = _literal(value)
-                problem = _literal_problem(literal, quad.subject.value, quad.predicate.value)
+                problem = _literal_problem(literal, subject.value, predicate.value)
                 if problem is not None:
                     problems.append((line_of(text, f'"{literal}"'), problem))
                     continue
-                if not value.language and value.datatype.value != _XSD_STRING:
+                if not value.language and value.datatype.value != _XSD_STRING and str(literal) != value.value:
                     value = ox.Literal(str(literal), datatype=value.datatype)
+            if graph is not None and isinstance(where, ox.DefaultGraph):
+                where = graph
             if not problems:
-                yield ox.Quad(quad.subject, quad.predicate, value, quad.graph_name)
+                same = value is quad.object and where is quad.graph_name
+                yield quad if same else ox.Quad(subject, predicate, value, where)
     if problems:
         problems.sort(key=lambda lp: (lp[0] or 0, lp[1]))
         (line, first), rest = problems[0], problems[1:]
@@ -296,9 +300,8 @@ def named_quads(path: Path, graph: ox.NamedNode | None = None) -> list[ox.Quad]:
     label on every build, so the exports would differ between builds; it is refused with its line.
     """
     text = read_text(path)
-    target = ox.DefaultGraph() if graph is None else graph
     found = []
-    for quad in iter_quads(path, text):
+    for quad in iter_quads(path, text, graph):
         if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
             raise InputError(
                 "blank node refused: curated data names every node with an IRI "
@@ -306,6 +309,5 @@ def named_quads(path: Path, graph: ox.NamedNode | None = None) -> list[ox.Quad]:
                 path,
                 _blank_node_line(text),
             )
-        named = isinstance(quad.graph_name, ox.NamedNode)
-        found.append(quad if named else ox.Quad(quad.subject, quad.predicate, quad.object, target))
+        found.append(quad)
     return found
