@@ -32,6 +32,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +175,31 @@ def jsonld(merged: list[ox.Triple]) -> bytes:
         else:
             node.setdefault(_compact(triple.predicate.value), []).append(_value(triple.object))
     document = {"@context": SORTED_PREFIXES, "@graph": list(nodes.values())}
-    return (json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    return (_json(document) + "\n").encode("utf-8")
+
+
+def _json(value: str | list | dict, indent: str = "") -> str:
+    """``value`` (strings, and lists and dicts of them) as ``json.dumps(value, indent=1,
+    sort_keys=True, ensure_ascii=False)`` writes it, twice as fast: the standard library
+    indents with its pure-Python encoder.
+
+    >>> doc = {"b": [], "a": [{"@value": 'say "hi"\\n', "@language": "en"}, "é"], "c": {}}
+    >>> _json(doc) == json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False)
+    True
+    """
+    if isinstance(value, str):
+        return encode_basestring(value)
+    inner = indent + " "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (f"{encode_basestring(key)}: {_json(value[key], inner)}" for key in sorted(value))
+        return "{\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[\n" + inner + (",\n" + inner).join(_json(item, inner) for item in value) + "\n" + indent + "]"
+    raise TypeError(f"not a string, list or dict: {value!r}")
 
 
 #: The single-graph exports, written from the merged graph with provenance links.
