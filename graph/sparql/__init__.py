@@ -41,6 +41,25 @@ def load(name: str) -> str:
     return resources.files(__name__).joinpath(f"{name}.rq").read_text(encoding="utf-8")
 
 
+def values(name: str) -> list[tuple[str, ...]]:
+    """The rows of the first ``VALUES (?a ?b ...) { ... }`` table of ``<name>.rq``, prefixed names
+    and ``<iri>`` as full IRIs and literals as their text: code that must agree with a query
+    reads the query's own table (the views draw the relations ``relations.rq`` lists).
+
+    >>> values("relations")[0]
+    ('http://www.w3.org/ns/org#subOrganizationOf', 'sub organization of')
+    """
+    from ..terms import expand
+
+    table = re.search(r"VALUES\s*\([^)]*\)\s*\{(.*?)\}", load(name), re.S)
+    if table is None:
+        raise ValueError(f"{name}.rq has no VALUES table")
+    return [
+        tuple(term[1:-1] if term.startswith('"') else expand(term) for term in re.findall(r'"[^"]*"|\S+', row))
+        for row in re.findall(r"\(([^()]*)\)", table.group(1))
+    ]
+
+
 def select(store: ox.Store, name: str, **bindings: str | Sequence[str]) -> list[dict[str, str | None]]:
     """Rows of the SELECT query ``name`` run on ``store`` (default graph: the union of all graphs),
     with ``bindings`` bound as by ``bind``, each row as plain strings (None where unbound)."""

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .. import sparql
 from ..entities import Entities
 from ..kinds import table
 from ..reader import Reader
-from ..terms import PREFIXES, expand, shorten
+from ..terms import PREFIXES, shorten
 
 ONTOLOGY = "https://w3id.org/dprk-kg/ns#"
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -32,22 +33,12 @@ DKG = PREFIXES["dkg"]
 SRC = PREFIXES["src"]
 DATASET = PREFIXES["dataset"]
 _LABELS = (LABEL, PREFIXES["skos"] + "prefLabel", PREFIXES["dcterms"] + "title", PREFIXES["schema"] + "name")
-#: Relations drawn as edges between entities (read with pattern lookups, the cheapest way).
-EDGE_PROPERTIES = tuple(
-    expand(c)
-    for c in (
-        "org:subOrganizationOf",
-        "org:memberOf",
-        "dkg:controlledBy",
-        "dkg:affiliatedWith",
-        "dkg:victim",
-        "dkg:holder",
-        "dkg:linkedIncident",
-        "dkg:uses",
-        "skos:related",
-        "prov:wasAttributedTo",
-    )
-)
+#: Relations drawn as edges between entities, property IRI -> relation words: the direct relations
+#: of ``relations.rq`` (its VALUES table), read with pattern lookups, the cheapest way. All but
+#: ``dcterms:publisher``: a source document is no node of a view, its publisher a fact of a panel.
+RELATIONS: dict[str, str] = {
+    prop: relation for prop, relation in sparql.values("relations") if prop != PREFIXES["dcterms"] + "publisher"
+}
 
 
 @dataclass(frozen=True)
@@ -179,8 +170,7 @@ class ViewReader:
         from ..network import relation_label
 
         found = []
-        for prop in EDGE_PROPERTIES:
-            relation = relation_label(prop)
+        for prop, relation in RELATIONS.items():
             found += [
                 Link(_value(q.subject), relation, q.object.value, q.graph_name.value)
                 for q in self.store.quads_for_pattern(None, ox.NamedNode(prop), None, None)
