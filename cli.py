@@ -391,7 +391,7 @@ def query(
             "give exactly one query: inline TEXT, -f FILE or -n NAME (`dprk-kg query --list` shows the named ones)"
         )
     if query_file is not None:
-        from graph.parse import read_text
+        from graph.files import read_text
 
         text = read_text(query_file)
     bindings = {}
@@ -566,7 +566,7 @@ def screen(
         echo 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 | dprk-kg screen - --fail-on-hit
     """
     from graph import render
-    from graph.parse import decode, read_text
+    from graph.files import decode, read_text
     from graph.reader import open_reader
     from graph.screen import read_inputs
     from graph.screen import screen as run_screen

@@ -22,28 +22,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .export import write_atomically
+from .render import neutralise
 from .terms import shorten
 
 if TYPE_CHECKING:
     import networkx as nx
 
 FORMATS = ("graphml", "gexf", "csv")
-#: What a spreadsheet takes for the start of a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NODE_ATTRIBUTES = ("kind", "aliases", "sanction")
 EDGE_ATTRIBUTES = ("relation", "sources", "networkx_key")
 _XML_ATTRIBUTE = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}
 )
-
-
-def neutralise(cell: str) -> str:
-    """A CSV cell a spreadsheet shows as text: a leading apostrophe before a formula start.
-
-    >>> neutralise("=HYPERLINK(1)"), neutralise("-5"), neutralise("Lazarus Group")
-    ("'=HYPERLINK(1)", "'-5", 'Lazarus Group')
-    """
-    return f"'{cell}" if cell.startswith(FORMULA_START) else cell
 
 
 def _node_row(node: str, data: dict) -> list[str]:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .errors import InputError
+from .files import read_text
 
 if TYPE_CHECKING:
     from rdflib import Graph, Literal
@@ -43,6 +44,8 @@ FORMATS: dict[str, ox.RdfFormat] = {
     ".owl": ox.RdfFormat.RDF_XML,
 }
 MAX_LINE = 1_000_000
+#: Longest literal kept (a literal spread over many short lines escapes ``MAX_LINE``).
+MAX_LITERAL = 1_000_000
 #: Deepest nesting of JSON-LD objects and arrays, or RDF/XML elements, read (Oxigraph's JSON-LD
 #: reader crashes the process past a few thousand levels; real data stays under twenty).
 MAX_DEPTH = 100
@@ -87,36 +90,6 @@ _NUMERIC = {
 _IRI_SCHEMES = ("http://", "https://", "urn:", "mailto:")
 
 
-def read_bytes(path: Path) -> bytes:
-    """A file's bytes; a missing file, a folder or an empty file is an InputError naming the path."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError("no such file", path)
-    if path.is_dir():
-        raise InputError("is a folder, expected a file", path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path) from exc
-    if not raw.strip(b"\x1a \r\n\t"):
-        raise InputError("empty file", path)
-    return raw
-
-
-def decode(raw: bytes, path: Path) -> str:
-    """UTF-8 text (a BOM is accepted); anything else is an InputError with the line and byte."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError(f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}", path, line) from exc
-
-
-def read_text(path: Path) -> str:
-    """Read a UTF-8 file (a BOM is accepted) or raise an InputError that names the real path."""
-    return decode(read_bytes(path), Path(path))
-
-
 def line_of(text: str, needle: str) -> int | None:
     """The 1-based line where ``needle`` first occurs in ``text``, or None."""
     index = text.find(needle)
@@ -128,8 +101,10 @@ def _refuse_hazards(text: str, path: Path, fmt: ox.RdfFormat) -> None:
     for number, line in enumerate(text.split("\n"), 1):
         if len(line) > MAX_LINE:
             raise InputError(f"line longer than {MAX_LINE:,} characters (a huge literal?)", path, number)
-    if fmt == ox.RdfFormat.RDF_XML and re.search(r"<!(DOCTYPE|ENTITY)", text):
-        raise InputError("RDF/XML with a DTD or entity declarations is refused", path, line_of(text, "<!"))
+    declaration = re.search(r"<!(DOCTYPE|ENTITY)", text) if fmt == ox.RdfFormat.RDF_XML else None
+    if declaration:
+        at = text.count("\n", 0, declaration.start()) + 1
+        raise InputError("RDF/XML with a DTD or entity declarations is refused", path, at)
     if fmt == ox.RdfFormat.JSON_LD and re.search(r'"@context"\s*:\s*(\[\s*)?"', text):
         raise InputError(
             "JSON-LD with a remote @context is refused (inline the context)", path, line_of(text, '"@context"')
@@ -245,7 +220,9 @@ def iter_quads(path: Path, text: str | None = None, graph: ox.NamedNode | None =
                 elif isinstance(term, ox.Triple):
                     raise InputError(f"a triple term (RDF 1.2) is refused: {term}", path, None)
             if isinstance(value, ox.Literal) and (
-                _CONTROL.search(value.value) or not (value.language or value.datatype.value == _XSD_STRING)
+                len(value.value) > MAX_LITERAL
+                or _CONTROL.search(value.value)
+                or not (value.language or value.datatype.value == _XSD_STRING)
             ):
                 literal = _literal(value)
                 problem = _literal_problem(literal, subject.value, predicate.value)
@@ -268,6 +245,8 @@ def iter_quads(path: Path, text: str | None = None, graph: ox.NamedNode | None =
 
 def _literal_problem(o: Literal, s: str, p: str) -> str | None:
     """Why a literal cannot be kept (a control character, a huge or ill-typed value), or None."""
+    if len(o) > MAX_LITERAL:
+        return f"literal of {len(o):,} characters (more than {MAX_LITERAL:,}) on <{s}> <{p}>"
     if _CONTROL.search(o):
         shown = str(o).encode("unicode_escape").decode("ascii")[:60]
         return f'control character in literal "{shown}" on <{s}> <{p}>'

@@ -1,16 +1,18 @@
 """Opening the store: the one module that decides where it is, whether it is current, and how
 every command opens it (read-only unless writing), so no command gets it differently.
 
-* ``ensure_current`` (every reader, before a query or a dataset): the store must exist; an
-  interrupted dataset swap (staging graphs left by a killed re-import) is removed and reported;
-  if the curated files changed since the store was built, its curated part is rebuilt **from the
-  folder it was built from** (``build --sources DIR`` is remembered in the store's build stamp),
-  never from another one.
+* ``ensure_current`` (every reader, before a query or a dataset): the store must exist; a write
+  left unfinished (a killed import or build, a full disk) is finished and reported; if the
+  curated files changed since the store was built, its curated part is rebuilt **from the
+  folder it was built from** (``build --sources DIR`` is remembered in the store's build
+  stamp), never from another one.
 * ``open_store``: the store as a read-only rdflib Dataset, current; readers never take the write
   lock, so they work while an import runs.
 * ``open_ox``: the raw Oxigraph store; opening it for writing records this process as the writer,
   so a second writer is refused with a message naming the first one's process id, and a damaged
-  store is one line naming it and what to do.
+  store is one line naming it and what to do. Opening it for reading gives a settled snapshot,
+  never one taken while a write is half done: a write in progress is waited for, one whose
+  process died is finished first (``recover``; how writes are marked: ``graph.journal``).
 * ``prepare_build``: before a build does any work, the store folder must be writable and no
   other process may be writing it; a damaged store is moved aside (kept) and the imported
   datasets it held are named, to be imported again.
@@ -24,14 +26,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import paths
+from . import journal, paths
 from .errors import InputError, OutputError, StoreError
+from .files import read_bytes
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -44,12 +48,11 @@ STAMP_FILE = "dprk-kg.build.json"
 OLD_STAMP_FILE = "dprk-kg.fingerprint"
 WRITER_FILE = "dprk-kg.writer"
 DATASETS_FILE = "dprk-kg.datasets.json"
-#: Present while a dataset swap runs (written before its staging graphs, removed once they are
-#: moved into place): a reader that finds it checks for an interrupted swap.
-SWAP_FILE = "dprk-kg.swap"
-#: Named graphs under this prefix hold a dataset being swapped in; one left over is an
-#: interrupted swap.
+#: Named graphs under this prefix held a dataset being swapped in by earlier versions (and
+#: by ``push`` on a server); one left in the store is a swap those versions did not finish.
 STAGING = "urn:dprk-kg:staging:"
+#: How often a reader looks again while another process writes.
+WAIT_SECONDS = 0.05
 DATASET_PREFIX = "https://w3id.org/dprk-kg/dataset/"
 
 
@@ -86,7 +89,7 @@ def fingerprint(files: Iterable[Path]) -> str:
     """A digest of file names and contents: changes when the ontology or curated data change."""
     digest = hashlib.sha256()
     for path in sorted(Path(f) for f in files):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.name.encode() + b"\0" + read_bytes(path, empty_ok=True) + b"\0")
     return digest.hexdigest()
 
 
@@ -124,21 +127,7 @@ def write_stamp(path: Path, value: str | None) -> None:
     if value is None:
         (path / STAMP_FILE).unlink(missing_ok=True)
     else:
-        _write_small(path / STAMP_FILE, value + "\n")
-
-
-def _write_small(target: Path, text: str) -> None:
-    """Write a small file atomically (temporary sibling, then rename)."""
-    import tempfile
-
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(name, target)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+        journal.write_small(path / STAMP_FILE, value + "\n")
 
 
 def check_writable(path: Path) -> None:
@@ -157,20 +146,25 @@ def check_writable(path: Path) -> None:
 
 
 def _writer(path: Path) -> str:
-    """Who holds the store's write lock, from the record each writer leaves, for messages."""
-    try:
-        pid, _, command = (Path(path) / WRITER_FILE).read_text(encoding="utf-8").partition(" ")
-        os.kill(int(pid), 0)
-    except (OSError, ValueError):
-        return "another process"
-    return f"process {int(pid)} ({command.strip()})" if command.strip() else f"process {int(pid)}"
+    """Who holds the store's write lock, from the record each writer leaves once it has the
+    lock (waited for a moment: the holder may have just taken it), for messages."""
+    for _ in range(40):
+        try:
+            pid, _, command = (Path(path) / WRITER_FILE).read_text(encoding="utf-8").partition(" ")
+            if int(pid) != os.getpid():
+                os.kill(int(pid), 0)
+                return f"process {int(pid)} ({command.strip()})" if command.strip() else f"process {int(pid)}"
+        except (OSError, ValueError):
+            pass
+        time.sleep(WAIT_SECONDS)
+    return "another process"
 
 
 def unreadable(path: Path, exc: Exception) -> StoreError:
     """The one-line error for a store that fails to open or read: locked (naming the writer)
     or damaged (saying how to rebuild it)."""
     detail = " ".join(str(exc).split()) or type(exc).__name__
-    if "lock" in detail.lower():
+    if re.search(r"\block\b", detail, re.IGNORECASE):  # RocksDB's LOCK file, not a "block checksum"
         return StoreError(
             f"the store at {path} is being written by {_writer(path)}; wait for it to finish and run the command again"
         )
@@ -182,25 +176,47 @@ def unreadable(path: Path, exc: Exception) -> StoreError:
     )
 
 
+class InterruptedSwap(StoreError):
+    """The store holds a write that did not finish: its process died (see ``recover``)."""
+
+
 def open_ox(path: Path, read_only: bool = False) -> pyoxigraph.Store:
-    """The raw pyoxigraph store at ``path``, read-only (no lock: readers never wait for a
-    writer) or for writing. A writer records its process id and command, so another writer is
-    told who holds the store; a failure to open is one StoreError naming the store."""
+    """The raw pyoxigraph store at ``path``, read-only (no lock: readers never wait for the
+    write lock, and the snapshot is settled, see ``_settled``) or for writing. A writer records
+    its process id and command, so another writer is told who holds the store; a failure to
+    open is one StoreError naming the store."""
     import pyoxigraph as ox
 
     path = Path(path)
     if read_only and not path.is_dir():
         raise StoreError(f"no store at {path}: run `dprk-kg build` first")
     try:
-        store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        store = _settled(path) if read_only else ox.Store(str(path))
     except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged store as RuntimeError
         raise unreadable(path, exc) from exc
     if not read_only:
-        import sys
-
-        command = " ".join(["dprk-kg", *sys.argv[1:]])[:200]
-        _write_small(path / WRITER_FILE, f"{os.getpid()} {command}\n")
+        journal.write_small(path / WRITER_FILE, f"{os.getpid()} {journal.command()}\n")
     return store
+
+
+def _settled(path: Path) -> pyoxigraph.Store:
+    """A read-only snapshot of the store taken while no write runs: the write marker is read
+    before and after opening and must agree; a running write is waited for, one whose process
+    died raises InterruptedSwap (``recover`` finishes it)."""
+    import pyoxigraph as ox
+
+    while True:
+        before = journal.marker(path)
+        write = journal.running(before)
+        if write is not None:
+            if not write.alive(path):
+                raise InterruptedSwap(f"the store at {path} holds a write its process left unfinished")
+            time.sleep(WAIT_SECONDS)
+            continue
+        store = ox.Store.read_only(str(path))
+        if journal.marker(path) == before:
+            return store
+        del store
 
 
 def staging_graphs(store: pyoxigraph.Store) -> list[str]:
@@ -215,23 +231,33 @@ def record_datasets(path: Path, store: pyoxigraph.Store) -> None:
     target = Path(path) / DATASETS_FILE
     text = json.dumps(names, indent=1) + "\n"
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        _write_small(target, text)
-
-
-class InterruptedSwap(StoreError):
-    """The store holds staging graphs of a swap that did not finish (see ``recover``)."""
+        journal.write_small(target, text)
 
 
 def recover(path: Path, progress: Progress) -> None:
-    """Remove the staging graphs of an interrupted swap (the old dataset stayed in place), and
-    say so; refuse while another process is writing the store (its swap may be running)."""
+    """Make the store settled before reading it: wait for a write another process is doing
+    (saying so), finish one whose process died (saying how), and remove staging graphs left
+    by an earlier version's swap."""
+    path = Path(path)
+    write = journal.running(journal.marker(path))
+    if write is not None and write.alive(path):
+        progress(f"waiting for process {write.pid} ({write.command}) to finish writing the store at {path}")
+        while write is not None and write.alive(path):
+            time.sleep(WAIT_SECONDS)
+            write = journal.running(journal.marker(path))
+    if write is not None:
+        store = open_ox(path)
+        try:
+            done = journal.finish(path, store, write)
+        finally:
+            del store
+        progress(f"a write to the store at {path} was left unfinished by process {write.pid} ({write.command}): {done}")
     reader = open_ox(path, read_only=True)
     try:
         left = staging_graphs(reader)
     finally:
         del reader
     if not left:
-        (path / SWAP_FILE).unlink(missing_ok=True)
         return
     store = open_ox(path)
     try:
@@ -240,7 +266,6 @@ def recover(path: Path, progress: Progress) -> None:
         store.flush()
     finally:
         del store
-    (path / SWAP_FILE).unlink(missing_ok=True)
     progress(
         f"removed {len(left)} staging graph(s) left in the store at {path} by an interrupted "
         "import; the datasets are as they were before it"
@@ -249,14 +274,17 @@ def recover(path: Path, progress: Progress) -> None:
 
 def ensure_current(path: Path, progress: Progress = _quiet, create: bool = False, check_swap: bool = True) -> None:
     """Make the store ready to read: it exists (or, with ``create``, is created by building its
-    curated part), holds no interrupted swap, and its curated part is current with the folder it
-    was built from. With ``check_swap`` false, only a swap marker sends it looking for staging
-    graphs: the query process checks the store it opens itself, so a query opens it once."""
+    curated part), no write is running or left half done in it, and its curated part is current
+    with the folder it was built from. With ``check_swap`` false, only a write marker sends it
+    looking further: the query process checks the store it opens itself, so a query opens it
+    once."""
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path} is a file, not a store folder: give another --store")
     exists = path.is_dir() and any(path.iterdir())
     if not exists and not create:
         raise StoreError(f"no store at {path}: run `dprk-kg build` first")
-    if exists and (check_swap or (path / SWAP_FILE).exists()):
+    if exists and (check_swap or journal.running(journal.marker(path))):
         recover(path, progress)
     built = built_from(path) if exists else None
     folder = built.sources if built is not None else paths.SOURCES_DIR

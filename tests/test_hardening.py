@@ -258,7 +258,8 @@ def test_large_results_stream_with_every_row(runner, built) -> None:
 
 
 def _stage_a_copy(store: Path, graph: str) -> int:
-    """Leave the store as a killed re-import does: a staging copy of ``graph`` beside it."""
+    """Leave the store as a killed re-import of an earlier version did: a staging copy of
+    ``graph`` beside it, and no write marker."""
     db = ox.Store(str(store))
     try:
         quads = [
@@ -276,7 +277,7 @@ def _stage_a_copy(store: Path, graph: str) -> int:
     "command",
     [["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"], ["sources"], ["show", "Tornado Cash"]],
 )
-def test_an_interrupted_swap_is_removed_and_reported(runner, store, command) -> None:
+def test_an_earlier_versions_interrupted_swap_is_removed_and_reported(runner, store, command) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     before = ask(store, count)
     assert _stage_a_copy(store, "https://w3id.org/dprk-kg/source/trm-labs-ronin-bridge-hack") > 0

@@ -246,7 +246,7 @@ def test_installed_tool_writes_matches_to_the_user_folder(tmp_path):
 
 
 def test_oversize_file_is_refused_before_reading(runner, store, tmp_path):
-    from graph.importers.inputs import MAX_FILE_BYTES
+    from graph.files import MAX_FILE_BYTES
 
     big = tmp_path / "sdn_2022-08-02.csv"
     with big.open("wb") as handle:

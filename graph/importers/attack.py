@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..files import read_text
 from ..namespace import DATASET
 from .dataset import DatasetInfo, dataset_info
 from .driver import Parsed
-from .inputs import load_json, read_input
+from .inputs import load_json
 from .ntriples import ALT_LABEL, COMMENT, Entity, Quads, Skipped, dkg, iri, lit, parse_date, slug, term
 
 #: STIX types imported, with their class.
@@ -47,7 +48,7 @@ class Bundle(Parsed):
 
 def load_bundle(path: Path) -> Bundle:
     """The bundle's objects; a file that is not a STIX bundle is an ``InputError``."""
-    bundle = load_json(read_input(path), path)
+    bundle = load_json(read_text(path), path)
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle" or not isinstance(bundle.get("objects"), list):
         raise InputError('not a STIX 2 bundle (expected {"type": "bundle", "objects": [...]})', path)
     return Bundle(path, [path], objects=bundle["objects"])

@@ -3,30 +3,26 @@
 An importer ``read``s its whole file (or folder) into a parsed form, ``describe``s it as a
 dataset, and turns it ``to_quads``: plain N-Quads text plus the entities and incidents to match,
 counts and skipped records. ``run_import`` then matches them against the curated graph and the
-other imported datasets, describes the dataset, and writes its named graph (the description is
-the commit record), then the match file. A file that fails to parse leaves the store and the
-match file untouched.
+other imported datasets, describes the dataset, and writes its named graph with its description
+(``write_graph``: a crash leaves the old graph or the new one), then the match file. A file that
+fails to parse leaves the store and the match file untouched.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import pyoxigraph as ox
-
 from .. import storage, store
-from ..errors import StoreError
-from ..namespace import DATASET, PREFIXES
 from ..terms import shorten
 from .dataset import DatasetInfo, describe
 from .matchfile import MATCH_FILE, read_matches, render_matches
 from .matching import CuratedIndex, IncidentIndex, link
-from .ntriples import Quads, Skipped, sparql
+from .ntriples import Quads, Skipped
 
 Progress = Callable[[str], None]
 
@@ -153,46 +149,8 @@ def commit(
 
 
 def write_graph(store_path: Path, graph: str, lines: list[str], description: Quads) -> None:
-    """Write a dataset's graph; its description is the commit record, written last.
-
-    A graph the store does not hold yet is bulk-loaded (fast, not transactional), and removed
-    again if the load fails; the description then goes in one transaction, so a graph without
-    one is an import that never finished (``list_sources`` flags it, the next import of any
-    dataset removes it). A graph that already exists is replaced through the store's staging
-    graphs in one transaction, so readers see the old graph or the new one, never a mix.
-    """
-    data = "".join(lines).encode("utf-8")
-    head = "".join(description.lines).encode("utf-8")
-    ox_store = storage.open_ox(store_path)
-    try:
-        described = set(_described_graphs(ox_store))
-        existing = {g.value for g in ox_store.named_graphs()}
-        for orphan in sorted(existing - described):
-            if orphan.startswith(str(DATASET)) and orphan != graph:
-                ox_store.remove_graph(ox.NamedNode(orphan))
-        if graph not in existing:
-            try:
-                ox_store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-            except BaseException:
-                ox_store.remove_graph(ox.NamedNode(graph))
-                raise
-            ox_store.load(head, format=ox.RdfFormat.N_QUADS)
-            ox_store.flush()
-            storage.record_datasets(store_path, ox_store)
-            return
-    except OSError as exc:
-        raise StoreError(f"cannot write the store at {store_path}: {exc}") from exc
-    finally:
-        del ox_store
-    store.replace_graphs(store_path, data + head, lambda g: g == graph)
-
-
-def _described_graphs(ox_store: ox.Store) -> Iterator[str]:
-    """Graphs that state themselves as a source document: every finished import or source."""
-    result = ox_store.query(sparql("described"), prefixes=PREFIXES)
-    if not isinstance(result, ox.QuerySolutions):
-        raise TypeError("described.rq is not a SELECT query")
-    for row in result:
-        graph = row["g"]
-        if isinstance(graph, (ox.NamedNode, ox.BlankNode)):  # always: ?g names a graph
-            yield graph.value
+    """Write a dataset's graph with its description (``store.replace_graphs``): a new graph is
+    bulk-loaded, one the store holds already gets only what changed, in one transaction;
+    readers see the old graph or the new one, and a crash leaves one of them."""
+    data = "".join(lines).encode("utf-8") + "".join(description.lines).encode("utf-8")
+    store.replace_graphs(store_path, data, lambda g: g == graph)

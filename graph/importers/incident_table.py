@@ -23,10 +23,11 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from ..files import read_text
 from ..namespace import KG
 from .dataset import DatasetInfo, dataset_info
 from .incidents import IncidentRow, IncidentSet, IncidentWriter
-from .inputs import MAX_RECORD_FILE_BYTES, read_input
+from .inputs import MAX_RECORD_FILE_BYTES
 from .ntriples import Skipped, dkg, iri, lit, term
 
 NAME = "tayvano-lazarus-incidents"
@@ -195,7 +196,7 @@ def _commit(path: Path) -> str | None:
     source = path.parent / "SOURCE.md"
     if not source.is_file():
         return None
-    found = _COMMIT.search(read_input(source, MAX_RECORD_FILE_BYTES))
+    found = _COMMIT.search(read_text(source, MAX_RECORD_FILE_BYTES))
     return found.group(1) if found else None
 
 

@@ -21,10 +21,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import InputError
+from ..files import read_text
 from ..namespace import DATASET
 from .dataset import DatasetInfo, dataset_info
 from .driver import Parsed
-from .inputs import MAX_RECORD_FILE_BYTES, load_front_matter, read_input
+from .inputs import MAX_RECORD_FILE_BYTES, load_front_matter
 from .ntriples import ALT_LABEL, COMMENT, Entity, IncidentRecord, Quads, Skipped, dkg, iri, lit, parse_date, slug, term
 
 DEFILLAMA_COLUMNS = {"date", "name", "amount"}
@@ -284,13 +285,13 @@ class IncidentsImporter:
             found = IncidentSet(path, files, name=self.name or "dn-institute-incidents")
             for file in files:
                 try:
-                    text = read_input(file, MAX_RECORD_FILE_BYTES)
+                    text = read_text(file, MAX_RECORD_FILE_BYTES)
                 except InputError as exc:
                     found.skipped.append(Skipped.of(exc))
                     continue
                 read_markdown(file, text, found)
         elif path.suffix.lower() in (".md", ".markdown"):
-            text = read_input(path)
+            text = read_text(path)
             if _FRONT.match(text) or not incident_table.is_table(text):
                 found = IncidentSet(path, [path], name=self.name or "dn-institute-incidents")
                 read_markdown(path, text, found)
@@ -298,7 +299,7 @@ class IncidentsImporter:
                 found = incident_table.read(path, text, self.name)
         else:
             found = IncidentSet(path, [path], name=self.name or "defillama-hacks")
-            read_defillama(path, read_input(path), found)
+            read_defillama(path, read_text(path), found)
         if not found.rows:
             first = f"; first: {found.skipped[0]}" if found.skipped else ""
             raise InputError(f"no incident could be read ({len(found.skipped)} record(s) skipped{first})", path)

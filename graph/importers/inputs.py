@@ -2,8 +2,8 @@
 data, so a hostile file costs a one-line error (or one skipped record), never a hang, a crash
 or gigabytes of memory.
 
-- Only regular files are read (a FIFO, ``/dev/zero`` or a socket is refused without opening
-  it), up to a size cap, and never more than the cap even if the file grows meanwhile.
+- Files are read by ``graph.files`` (regular files only, up to a size cap); a record file of a
+  folder import has its own smaller cap, ``MAX_RECORD_FILE_BYTES``.
 - JSON: nesting depth, runs of digits and exponents are checked on the raw text first (Python's
   parser would recurse until it fails, spend quadratic time on a 5,000-digit integer, or read
   ``1e999999999`` as infinity); ``NaN`` and ``Infinity`` are refused.
@@ -15,18 +15,14 @@ or gigabytes of memory.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..parse import decode
 
-#: Size caps, in bytes (the real ATT&CK bundle is 37 MB; a DN write-up a few KB).
-MAX_FILE_BYTES = 256 * 1024 * 1024
+#: Size caps, in bytes (a DN write-up is a few KB).
 MAX_RECORD_FILE_BYTES = 4 * 1024 * 1024
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 64
@@ -37,34 +33,6 @@ _JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _LONG_NUMBER = re.compile(rf"(?<![\w.+-])-?(?:\d{{{MAX_DIGITS + 1},}}|\d+(?:\.\d+)?[eE][+-]?\d{{4,}})(?![\w.])")
 _BRACKETS = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _LONG_DIGITS = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
-
-
-def read_input(path: Path, limit: int = MAX_FILE_BYTES) -> str:
-    """The UTF-8 text of a regular file of at most ``limit`` bytes, or an ``InputError``."""
-    path = Path(path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path) from exc
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError("is a folder, expected a file", path)
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError("not a regular file (a FIFO, device or socket); give a file", path)
-    if info.st_size > limit:
-        raise InputError(f"file of {info.st_size:,} bytes is over the {limit:,}-byte limit", path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            raw = handle.read(limit + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path) from exc
-    if len(raw) > limit:
-        raise InputError(f"file grew past the {limit:,}-byte limit while being read", path)
-    if not raw.strip(b"\x1a \r\n\t"):
-        raise InputError("empty file", path)
-    return decode(raw, path)
 
 
 def load_json(text: str, path: Path) -> Any:

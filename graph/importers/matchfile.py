@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import paths
+from .. import paths, render
 from ..errors import InputError
+from ..files import read_text
 from ..namespace import DKG
 from ..terms import expand
-from .inputs import MAX_RECORD_FILE_BYTES, read_input
+from .inputs import MAX_RECORD_FILE_BYTES
 
 #: The default match file: the checkout's links/matches.csv, or a per-user one when installed.
 MATCH_FILE = paths.MATCHES_FILE
@@ -33,7 +34,6 @@ MATCH_COLUMNS = ["imported", "curated", "basis", "status", "label", "note"]
 #: Why two records were matched, strongest first.
 BASES = ("shared identifier", "exact name", "alias", "victim and date")
 STATUSES = {"proposed": DKG.MatchProposed, "confirmed": DKG.MatchConfirmed, "rejected": DKG.MatchRejected}
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _IRI_SCHEMES = ("http://", "https://", "urn:")
 
 
@@ -55,7 +55,7 @@ def neutralise(cell: str) -> str:
     >>> neutralise("=HYPERLINK(1)"), neutralise("'quoted"), neutralise("plain")
     ("'=HYPERLINK(1)", "''quoted", 'plain')
     """
-    return f"'{cell}" if cell.startswith((*_FORMULA, "'")) else cell
+    return f"'{cell}" if cell.startswith("'") else render.neutralise(cell)
 
 
 def restore(cell: str) -> str:
@@ -64,7 +64,7 @@ def restore(cell: str) -> str:
     >>> restore("'=HYPERLINK(1)"), restore("''quoted"), restore("'as typed")
     ('=HYPERLINK(1)', "'quoted", "'as typed")
     """
-    return cell[1:] if cell.startswith("'") and cell[1:2] in (*_FORMULA, "'") else cell
+    return cell[1:] if cell.startswith("'") and (cell[1:2] == "'" or render.neutralise(cell[1:]) != cell[1:]) else cell
 
 
 def _checked_iri(value: str, column: str, path: Path, line: int) -> str:
@@ -88,7 +88,7 @@ def read_matches(path: Path) -> list[Match]:
         path = SHIPPED_FILE
     if not path.exists():
         return []
-    text = read_input(path, MAX_RECORD_FILE_BYTES * 16)
+    text = read_text(path, MAX_RECORD_FILE_BYTES * 16)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         if reader.fieldnames is None or list(reader.fieldnames)[:4] != MATCH_COLUMNS[:4]:

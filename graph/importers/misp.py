@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..files import read_text
 from ..namespace import DATASET
 from .dataset import DatasetInfo, dataset_info
 from .driver import Parsed
-from .inputs import load_json, read_input
+from .inputs import load_json
 from .ntriples import ALT_LABEL, COMMENT, RELATED, Entity, Quads, Skipped, dkg, iri, lit, term
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -42,7 +43,7 @@ class Galaxy(Parsed):
 
 def load_galaxy(path: Path) -> Galaxy:
     """The cluster file; anything else is an ``InputError``."""
-    galaxy = load_json(read_input(path), path)
+    galaxy = load_json(read_text(path), path)
     if not isinstance(galaxy, dict) or not isinstance(galaxy.get("values"), list):
         raise InputError('not a MISP galaxy cluster file (expected {"values": [...]})', path)
     return Galaxy(path, [path], galaxy=galaxy)

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..files import read_text
 from ..namespace import DATASET, KG
 from .dataset import DatasetInfo, dataset_info
 from .driver import Parsed
-from .inputs import read_input
 from .ntriples import ADDRESS, ALT_LABEL, EDITORIAL_NOTE, Entity, Quads, Skipped, dkg, iri, lit, parse_date, term
 
 COLUMNS = 12
@@ -122,7 +122,7 @@ def parse_remarks(
 def parse(path: Path) -> Snapshot:
     """Parse an ``sdn.csv`` file completely; malformed rows are skipped with their line."""
     path = Path(path)
-    text = read_input(path)
+    text = read_text(path)
     snapshot = Snapshot(path, [path])
     if not text.endswith("\x1a"):
         snapshot.warnings.append(f"{path}: no \\x1a end-of-file byte; the file may be truncated")
