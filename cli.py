@@ -1601,11 +1601,12 @@ def sources(ctx: click.Context, fmt: str, wide: bool) -> None:
         return
     header = ["graph", "kind", "version", "date", "imported", "triples"]
     cells = [[r.graph, r.kind, r.version, r.issued, r.imported[:19], f"{r.triples:,}"] for r in rows]
+    # the count first: after the table, a reader that stops early (`| head`) may never get it
+    click.echo(f"{len(rows)} sources, {sum(r.triples for r in rows):,} triples", err=True)
     click.echo(
         render.render_csv(header, cells) if fmt == "csv" else render.render_table(header, cells, wide=_wide(wide)),
         nl=False,
     )
-    click.echo(f"{len(rows)} sources, {sum(r.triples for r in rows):,} triples", err=True)
 
 
 if __name__ == "__main__":

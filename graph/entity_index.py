@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import sparql
+from .errors import OutputError
 from .kinds import table
 from .terms import PREFIXES, shorten
 
@@ -111,8 +112,11 @@ def open_existing(path: Path, key: str) -> sqlite3.Connection | None:
 
 def write_index(ox_store: ox.Store, path: Path, key: str) -> None:
     """Build the index into a temporary file beside ``path`` and rename it into place."""
-    handle, temp = tempfile.mkstemp(prefix=".entities-", suffix=".tmp", dir=path.parent)
-    os.close(handle)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=".entities-", suffix=".tmp", dir=path.parent)
+        os.close(handle)
+    except OSError as exc:
+        raise OutputError(f"cannot write the entity index beside the store: {path}: {exc}") from exc
     try:
         db = sqlite3.connect(temp)
         try:
@@ -120,6 +124,8 @@ def write_index(ox_store: ox.Store, path: Path, key: str) -> None:
         finally:
             db.close()
         os.replace(temp, path)
+    except (OSError, sqlite3.OperationalError) as exc:  # a full disk, a file-size limit
+        raise OutputError(f"cannot write the entity index beside the store: {path}: {exc}") from exc
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
