@@ -234,10 +234,11 @@ def build(
 ) -> BuildReport:
     """Parse, validate and export the curated graph, and refresh the store.
 
-    Nothing is written unless everything parsed and validated. The store is written first and
-    the exports last, as one set (``export.write_atomically``), so an interrupted build leaves
-    the previous exports. When the inputs, the code and the written files are those of the last
-    build into the same folders, nothing is parsed or rewritten and its report is returned.
+    Nothing is written unless everything parsed and validated. The store is written (by a second
+    thread, while the pages are drawn) before the exports, which are switched last, as one set
+    (``export.write_atomically``), so an interrupted build leaves the previous exports. When the
+    inputs, the code and the written files are those of the last build into the same folders,
+    nothing is parsed or rewritten and its report is returned.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
