@@ -23,7 +23,8 @@ EXIT_CODES = """\b
 Exit codes:
   0    success
   1    the graph violates its SHACL shapes; an ASK query answered false
-  2    bad input: a data file, a query or an option value
+  2    bad input: a data file, a query or an option value (an --endpoint of show, screen,
+       timeline or conflicts that is not an Oxigraph server)
   3    the store is missing, locked or unreadable; a server is unreachable or refused a request
   4    an output file or folder cannot be written
   5    a query ran past --timeout (or its result past a size cap); a server did not answer in time
@@ -131,8 +132,34 @@ _WIDE_OPTION = click.option(
 )
 
 
+_ENDPOINT_READ_OPTION = click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Read the graphs on this Oxigraph server's SPARQL endpoint (where `dprk-kg push` sent "
+    "them) instead of the store, with the same output; another server is refused (exit 2). A "
+    "user, if the server needs one, comes from $DPRK_KG_USER and the password from $DPRK_KG_PASSWORD.",
+)
+
+
 def _wide(wide: bool) -> bool:
     return wide or not sys.stdout.isatty()
+
+
+def _reader(ctx: click.Context, endpoint: str | None):
+    """The store's reader, or with --endpoint a reader of the project's graphs on that server
+    (its connection closed when the command ends; a server other than Oxigraph is refused, exit 2)."""
+    if not endpoint:
+        from graph.reader import open_reader
+
+        return open_reader(ctx.obj["store"], _progress)
+    import os
+
+    from graph import remote
+    from graph.remote_query import remote_reader
+
+    user = os.environ.get("DPRK_KG_USER")
+    server = remote.open_server(endpoint, None, None, user, "DPRK_KG_PASSWORD", remote.DEFAULT_TIMEOUT)
+    return remote_reader(ctx.with_resource(server), ctx.command.name or "")
 
 
 def _as_of(value: str | None) -> str:
@@ -462,8 +489,11 @@ def query(
 @_format_option("table", "json")
 @click.option("--all", "list_all", is_flag=True, help="List every technique and software used, not counts.")
 @_WIDE_OPTION
+@_ENDPOINT_READ_OPTION
 @click.pass_context
-def show(ctx: click.Context, name: str, as_of: str | None, fmt: str, list_all: bool, wide: bool) -> None:
+def show(
+    ctx: click.Context, name: str, as_of: str | None, fmt: str, list_all: bool, wide: bool, endpoint: str | None
+) -> None:
     """Everything about one entity, merged over its records: the curated node and every imported
     record a person confirmed (SDN entries, ATT&CK and MISP groups). NAME is a name, alias,
     identifier (G0032, an SDN entry number), crypto address or CURIE, in any case.
@@ -478,13 +508,13 @@ def show(ctx: click.Context, name: str, as_of: str | None, fmt: str, list_all: b
         dprk-kg show "Tornado Cash" --as-of 2024-06-01
         dprk-kg show 0x098B716B8Aaf21512996dC57EB0615e2383E2f96
         dprk-kg show G0032 --all --format json
+        dprk-kg show "Lazarus Group" --endpoint http://127.0.0.1:7878/query
     """
     from graph import render
-    from graph.reader import open_reader
     from graph.show import entity_view
 
     day = _as_of(as_of)
-    reader = open_reader(ctx.obj["store"], _progress)
+    reader = _reader(ctx, endpoint)
     view = entity_view(reader, reader.entities.resolve(name), day)
     if fmt == "json":
         click.echo(render.render_json(view), nl=False)
@@ -547,9 +577,17 @@ def search(ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, fm
 @_format_option("table", "csv", "json")
 @click.option("--fail-on-hit", is_flag=True, help="Exit 1 when any address is in the store (for scripts and CI).")
 @_WIDE_OPTION
+@_ENDPOINT_READ_OPTION
 @click.pass_context
 def screen(
-    ctx: click.Context, file: Path, column: str | None, as_of: str | None, fmt: str, fail_on_hit: bool, wide: bool
+    ctx: click.Context,
+    file: Path,
+    column: str | None,
+    as_of: str | None,
+    fmt: str,
+    fail_on_hit: bool,
+    wide: bool,
+    endpoint: str | None,
 ) -> None:
     """Screen crypto addresses (one per line, or a CSV --column; FILE or - for standard input)
     against everything the store knows, curated and imported: one row per input, in order, with
@@ -564,10 +602,10 @@ def screen(
         dprk-kg screen addresses.txt
         dprk-kg screen wallets.csv --column address --format json
         echo 0x098B716B8Aaf21512996dC57EB0615e2383E2f96 | dprk-kg screen - --fail-on-hit
+        dprk-kg screen addresses.txt --endpoint http://127.0.0.1:7878/query
     """
     from graph import render
     from graph.files import decode, read_text
-    from graph.reader import open_reader
     from graph.screen import read_inputs
     from graph.screen import screen as run_screen
 
@@ -577,7 +615,7 @@ def screen(
     else:
         text, where = read_text(file), str(file)
     inputs = read_inputs(text, where, column)
-    reader = open_reader(ctx.obj["store"], _progress)
+    reader = _reader(ctx, endpoint)
     results = run_screen(reader, inputs, day)
     if fmt == "json":
         click.echo(render.render_json(results, pretty=sys.stdout.isatty()), nl=False)
@@ -708,8 +746,11 @@ def analyze(ctx: click.Context, fmt: str, top: int) -> None:
 @_AS_OF_OPTION
 @_format_option("table", "csv", "json")
 @_WIDE_OPTION
+@_ENDPOINT_READ_OPTION
 @click.pass_context
-def conflicts(ctx: click.Context, entity: str | None, as_of: str | None, fmt: str, wide: bool) -> None:
+def conflicts(
+    ctx: click.Context, entity: str | None, as_of: str | None, fmt: str, wide: bool, endpoint: str | None
+) -> None:
     """Every fact on which sources disagree (an incident's amount, a year's total, a date), the
     values side by side with the sources that state each. Records of one entity count as one
     (an imported figure for a hack sits beside the curated ones); a range shows both bounds.
@@ -719,14 +760,14 @@ def conflicts(ctx: click.Context, entity: str | None, as_of: str | None, fmt: st
         dprk-kg conflicts
         dprk-kg conflicts --entity "Ronin bridge hack" --format json
         dprk-kg conflicts --as-of 2023-01-01
+        dprk-kg conflicts --endpoint http://127.0.0.1:7878/query
     """
     from graph import render
     from graph.conflicts import NO_ACTOR, facets, find_conflicts
-    from graph.reader import open_reader
     from graph.terms import shorten
 
     day = _as_of(as_of) if as_of else None
-    reader = open_reader(ctx.obj["store"], _progress)
+    reader = _reader(ctx, endpoint)
     found = find_conflicts(facets(reader, day))
     if entity:
         canonical = reader.entities.resolve(entity).canonical
@@ -784,6 +825,7 @@ def conflicts(ctx: click.Context, entity: str | None, as_of: str | None, fmt: st
 @_AS_OF_OPTION
 @_format_option("table", "csv", "json")
 @_WIDE_OPTION
+@_ENDPOINT_READ_OPTION
 @click.pass_context
 def timeline(
     ctx: click.Context,
@@ -795,6 +837,7 @@ def timeline(
     as_of: str | None,
     fmt: str,
     wide: bool,
+    endpoint: str | None,
 ) -> None:
     """Dated events in order: incidents, disclosures, attributions, designations, delistings,
     address listings, launderings, claims and reports, each with the sources that give its date.
@@ -804,15 +847,15 @@ def timeline(
         dprk-kg timeline --since 2022-01-01 --until 2022-12-31
         dprk-kg timeline --entity "Tornado Cash" --event designation --event delisting
         dprk-kg timeline --entity "Lazarus Group" --curated-only --format json
+        dprk-kg timeline --since 2024-01-01 --endpoint http://127.0.0.1:7878/query
     """
     from graph import render
-    from graph.reader import open_reader
     from graph.terms import check_period
     from graph.timeline import events
 
     since, until = check_period(since, until)
     day = _as_of(as_of) if as_of else None
-    reader = open_reader(ctx.obj["store"], _progress)
+    reader = _reader(ctx, endpoint)
     cluster = reader.entities.resolve(entity) if entity else None
     found = events(reader, since, until, cluster, day, event_types, curated_only)
     if fmt == "json":
@@ -1358,11 +1401,13 @@ def push(
     """Send the store's named graphs (curated sources and imported datasets) to a team's SPARQL
     1.1 server, where `dprk-kg query --endpoint` and other tools can read them.
 
-    Each graph goes through the Graph Store HTTP Protocol into a fresh staging graph, its
-    triple count on the server is checked, then one MOVE puts it in place: readers see the old
-    graph or the new one, never a partial one. Project graphs no longer in the store are dropped
-    (not with --graph). The marker graph urn:dprk-kg:push, written last, names the build the
-    server holds. A failure stops at that graph and says why; re-running converges.
+    Readers see each graph old or new, never a partial one: a graph new on an Oxigraph server
+    (0.5 or later) is loaded under its name in one atomic request; any other goes through the
+    Graph Store HTTP Protocol into a fresh staging graph and one MOVE puts it in place; either way
+    its triple count on the server is checked. A graph the server already holds with the same
+    content is not sent again. Project graphs no longer in the store are dropped (not with
+    --graph). The marker graph urn:dprk-kg:push, written last, names the build the server holds.
+    A failure stops the push and says at which graph and why; re-running converges.
 
     \b
     Example:
@@ -1382,6 +1427,8 @@ def push(
         f"Pushed {len(report.pushed)} graph(s), {report.triples:,} triples, to "
         f"{remote.shown(report.endpoint)} ({report.server or 'server'}) in {report.seconds:.1f} s"
     )
+    if report.unchanged:
+        click.echo(f"  unchanged  {len(report.unchanged)} graph(s) the server already held, not sent")
     for graph in report.dropped:
         click.echo(f"  dropped    {shorten(graph)} (no longer in the store)")
     click.echo(f"  build      {report.build}")

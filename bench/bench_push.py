@@ -1,18 +1,17 @@
 """Benchmark: `dprk-kg push` of every shared dataset to a fresh server, against that server's own
 bulk loader on the same quads.
 
-A store is built (curated graph, then every dataset in ../shared/data imported: the three SDN
-snapshots, ATT&CK, the MISP galaxy and both incident sets; with --quick only the MISP galaxy and
-the DeFiLlama hacks), and its named graphs are dumped as one N-Quads file. Then, on fresh
-private servers on 127.0.0.1 (tests/servers.py starts them):
+The store is the one with every shared dataset imported (``common.real_store``); its named
+graphs are dumped once as one N-Quads file. Then, on fresh private servers on 127.0.0.1
+(``tests/servers.py`` starts them; start-up is outside every timing):
 
 * Oxigraph: `oxigraph load --location DIR --file quads.nq` (its bulk loader, the whole command)
   against `dprk-kg push` to a fresh `oxigraph serve` (the whole command); goal <= 2x;
-* Virtuoso 7: `ld_dir` + `rdf_loader_run` through isql-vt on the same file against
-  `dprk-kg push` to a fresh instance through Digest authentication; goal <= 5x.
+* Virtuoso 7: `ld_dir` + `rdf_loader_run` through isql-vt on the same file against `dprk-kg push`
+  to a fresh instance through Digest authentication; goal <= 5x.
 
-Server start-up is outside both timings. Each figure is the median of the runs (3, or 1 with
---quick), each on a fresh server.
+Each figure is the median of 3 runs (1 with --quick); a run times the loader then the push, each
+on a fresh server, so both see the same load on the machine.
 
 Usage: .venv/bin/python bench/bench_push.py [--quick]
 """
@@ -23,42 +22,11 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DATA = REPO.parent / "shared" / "data"
-DPRK_KG = str(Path(sys.executable).parent / "dprk-kg")
-
-
-def _run(*args: str, env: dict | None = None) -> None:
-    done = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **(env or {})})
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[:3])} ... failed: {done.stderr[-2000:]}")
-
-
-def make_store(folder: Path, quick: bool) -> Path:
-    """A store with the curated graph and the shared datasets (a few with ``quick``)."""
-    store, matches = folder / "store", folder / "matches.csv"
-    base = [DPRK_KG, "--store", str(store)]
-    _run(*base, "build", "--quiet", "--out", str(folder / "exports"))
-    imports = [
-        ("misp-galaxy", DATA / "misp_galaxy_threat_actor" / "threat-actor.json"),
-        ("incidents", DATA / "defillama_hacks_csv" / "defi_exploits.csv"),
-    ]
-    if not quick:
-        imports += [("ofac-sdn", path) for path in sorted((DATA / "ofac_sdn_csv").glob("sdn_*.csv"))]
-        imports += [
-            ("attack", DATA / "mitre_attack_enterprise" / "enterprise-attack.json"),
-            ("incidents", DATA / "dn_institute_crypto_incidents"),
-        ]
-    for kind, path in imports:
-        _run(*base, "import", kind, str(path), "--matches", str(matches))
-    return store
+from bench.common import CLI, child, median_of, print_rows, real_store, row
 
 
 def dump_quads(store: Path, out: Path) -> tuple[int, int]:
@@ -66,49 +34,36 @@ def dump_quads(store: Path, out: Path) -> tuple[int, int]:
     import pyoxigraph as ox
 
     db = ox.Store.read_only(str(store))
-    graphs = sorted(db.named_graphs(), key=lambda g: g.value)
     with out.open("wb") as handle:
         db.dump(handle, format=ox.RdfFormat.N_QUADS)
-    return len(db), len(graphs)
+    return len(db), sum(1 for _ in db.named_graphs())
 
 
-def _timed(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
+def _fresh(one: Callable[[Path], float]) -> float:
+    """``one`` run in a fresh temporary folder; its seconds."""
+    with tempfile.TemporaryDirectory(prefix="dprk-kg-bench-push-") as tmp:
+        return one(Path(tmp))
 
 
-def _median_runs(runs: int, one: Callable[[Path], float]) -> float:
-    times = []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory(prefix="dprk-kg-bench-push-") as tmp:
-            times.append(one(Path(tmp)))
-    return statistics.median(times)
-
-
-def measure(quick: bool = False, runs: int | None = None) -> list[dict]:
-    """Push vs bulk loader on Oxigraph and Virtuoso; one row each (medians in seconds of
-    ``runs`` runs: 3, or 1 with ``quick``)."""
+def measure(quick: bool = False) -> list[dict]:
+    """Push against the bulk loader on Oxigraph and on Virtuoso: one row each."""
     from tests import servers
 
-    runs = runs or (1 if quick else 3)
+    runs = 1 if quick else 3
+    store = real_store()
     with tempfile.TemporaryDirectory(prefix="dprk-kg-bench-push-data-") as tmp:
-        folder = Path(tmp)
-        store = make_store(folder, quick)
-        quads = folder / "load" / "quads.nq"
-        quads.parent.mkdir()
+        quads = Path(tmp) / "quads.nq"
         count, graphs = dump_quads(store, quads)
-        note = f"{count:,} quads in {graphs} graphs"
+        note = f"{count:,} quads in {graphs} graphs, median of {runs}"
 
         def oxigraph_load(work: Path) -> float:
-            return _timed(
-                lambda: _run(servers.program("oxigraph"), "load", "--location", str(work / "db"), "--file", str(quads))
-            )
+            command = [servers.program("oxigraph"), "load", "--location", str(work / "db"), "--file", str(quads)]
+            return child(command)[0]
 
         def oxigraph_push(work: Path) -> float:
             server = servers.oxigraph(work)
             try:
-                return _timed(lambda: _run(DPRK_KG, "--store", str(store), "push", *server.push_args()))
+                return child([CLI, "--store", str(store), "push", *server.push_args()])[0]
             finally:
                 server.kill()
 
@@ -116,22 +71,16 @@ def measure(quick: bool = False, runs: int | None = None) -> list[dict]:
             shutil.copy(quads, work / "quads.nq")
             server = servers.virtuoso(work)
             try:
-                return _timed(
-                    lambda: servers.isql(
-                        server,
-                        f"ld_dir('{work}', 'quads.nq', 'urn:dprk-kg:bench'); rdf_loader_run();",
-                        f"dba-{server.password}",
-                    )
-                )
+                sql = f"ld_dir('{work}', 'quads.nq', 'urn:dprk-kg:bench'); rdf_loader_run();"
+                return median_of(lambda: servers.isql(server, sql, f"dba-{server.password}"), 1)
             finally:
                 server.kill()
 
         def virtuoso_push(work: Path) -> float:
             server = servers.virtuoso(work)
             try:
-                return _timed(
-                    lambda: _run(DPRK_KG, "--store", str(store), "push", *server.push_args(), env=server.env())
-                )
+                env = {**os.environ, **server.env()}
+                return child([CLI, "--store", str(store), "push", *server.push_args()], env=env)[0]
             finally:
                 server.kill()
 
@@ -140,15 +89,19 @@ def measure(quick: bool = False, runs: int | None = None) -> list[dict]:
             ("push to the Oxigraph server", oxigraph_load, oxigraph_push, 2.0, "oxigraph load (bulk loader)"),
             ("push to Virtuoso 7", virtuoso_load, virtuoso_push, 5.0, "ld_dir + rdf_loader_run"),
         ):
+            loads, pushes = [], []
+            for _ in range(runs):  # interleaved, so both see the same load on the machine
+                loads.append(_fresh(load))
+                pushes.append(_fresh(push))
             rows.append(
-                {
-                    "measure": name,
-                    "baseline": f"{baseline}, same quads",
-                    "baseline_s": _median_runs(runs, load),
-                    "project_s": _median_runs(runs, push),
-                    "goal": goal,
-                    "note": note,
-                }
+                row(
+                    name,
+                    f"{baseline}, same quads",
+                    statistics.median(loads),
+                    statistics.median(pushes),
+                    goal,
+                    note,
+                )
             )
         return rows
 
@@ -156,17 +109,8 @@ def measure(quick: bool = False, runs: int | None = None) -> list[dict]:
 def main() -> None:
     """Print the rows with their ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer datasets, one run each")
-    parser.add_argument("--runs", type=int, help="runs per figure (default 3, 1 with --quick)")
-    args = parser.parse_args()
-    if not DATA.is_dir():
-        sys.exit(f"no datasets at {DATA}")
-    for row in measure(args.quick, args.runs):
-        ratio = row["project_s"] / row["baseline_s"]
-        print(
-            f"{row['measure']:<30} {row['project_s']:8.2f} s vs {row['baseline']} "
-            f"{row['baseline_s']:8.2f} s  ratio {ratio:5.2f}x (goal <= {row['goal']:g}x)  {row['note']}"
-        )
+    parser.add_argument("--quick", action="store_true", help="one run of each")
+    print_rows(measure(parser.parse_args().quick))
 
 
 if __name__ == "__main__":

@@ -2,10 +2,11 @@
 
 Exit codes (also in the README and ``dprk-kg --help``):
 0 success; 1 the graph violates its shapes (or an ASK query is false); 2 bad input (a data file,
-a query, an option value); 3 the store or a server is missing, stale, locked, unreachable or
-refuses a request; 4 an output cannot be written; 5 a query or a server request ran past its
-time limit (or a result past a size cap); 6 a server cut a result (row cap or its own time
-limit); 130 interrupted; 141 the output pipe was closed by its reader.
+a query, an option value, a reading command's --endpoint that is not an Oxigraph server); 3 the
+store or a server is missing, stale, locked, unreachable or refuses a request; 4 an output
+cannot be written; 5 a query or a server request ran past its time limit (or a result past a
+size cap); 6 a server cut a result (row cap or its own time limit); 130 interrupted; 141 the
+output pipe was closed by its reader.
 """
 
 from __future__ import annotations

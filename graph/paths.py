@@ -31,6 +31,12 @@ def user_data_dir() -> Path:
     return (Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share") / "dprk-kg"
 
 
+def user_cache_dir() -> Path:
+    """The per-user cache folder (XDG base directory rules): what can be computed again."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "dprk-kg"
+
+
 #: The reviewable match file: the checkout's own, or the user's when installed (an installed
 #: tool never writes into its own package folder).
 MATCHES_FILE = (user_data_dir() if INSTALLED else DATA_ROOT / "links") / "matches.csv"

@@ -231,6 +231,25 @@ class Server:
         """True once an answer came from the Oxigraph server."""
         return self.product.lower().startswith("oxigraph")
 
+    @property
+    def loads_atomically(self) -> bool:
+        """True when the server is known to load a whole N-Quads request atomically: the Oxigraph
+        server from 0.5.0 on, whose bulk loader (``no_transaction``) ingests everything it parsed
+        in one step at the end, so readers see none of the request's graphs or all of them.
+
+        >>> server = Server("http://127.0.0.1:1/query")
+        >>> [setattr(server, "product", p) or server.loads_atomically for p in ("Oxigraph/0.5.13", "Oxigraph/0.4.11")]
+        [True, False]
+        """
+        found = re.match(r"oxigraph/(\d+)\.(\d+)", self.product.lower())
+        return found is not None and (int(found.group(1)), int(found.group(2))) >= (0, 5)
+
+    def copy(self) -> Server:
+        """The same server with connections of its own, for a second thread."""
+        twin = Server(self.endpoint, self.update_url, self.gsp_url, self.credentials, self.timeout)
+        twin.product = self.product
+        return twin
+
     # -- HTTP -------------------------------------------------------------------------------
 
     def _connection(self, origin: tuple[str, str]) -> http.client.HTTPConnection:
@@ -380,12 +399,36 @@ class Server:
             url += "&no_transaction"
         self.request("PUT", url, body=ntriples, content_type="application/n-triples")
 
+    def load_quads(self, nquads: bytes) -> None:
+        """Add the N-Quads ``nquads`` to the server's graphs in one request through the Oxigraph
+        server's bulk loader (``POST`` to the store, ``no_transaction``); only where
+        ``loads_atomically``, and only into graphs no reader relies on yet."""
+        url = f"{self.gsp_url}{'&' if '?' in self.gsp_url else '?'}no_transaction"
+        self.request("POST", url, body=nquads, content_type="application/n-quads", retry=False)
+
     # -- the project's graphs on the server ----------------------------------------------------
 
     def count(self, graph: str) -> int:
         """How many triples ``graph`` holds on the server."""
         rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_iri(graph)}> {{ ?s ?p ?o }} }}")
         return int(rows[0]["n"]) if rows else 0
+
+    def counts(self, prefixes: Sequence[str] = (PROJECT_GRAPHS,)) -> dict[str, int]:
+        """The triple count of every non-empty graph on the server whose IRI starts with one of
+        ``prefixes``, in one query."""
+        test = " || ".join(f'STRSTARTS(STR(?g), "{p}")' for p in prefixes)
+        rows = self.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({test}) }} GROUP BY ?g")
+        return {r["g"]: int(r["n"]) for r in rows}
+
+    def counts_of(self, graphs: Sequence[str]) -> dict[str, int]:
+        """The triple count of each of ``graphs`` on the server (0 for a graph it does not
+        hold), in one query."""
+        values = " ".join(f"<{_iri(g)}>" for g in graphs)
+        rows = self.select(
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+        )
+        found = {r["g"]: int(r["n"]) for r in rows}
+        return {g: found.get(g, 0) for g in graphs}
 
     def graphs(self, prefixes: Sequence[str] = (PROJECT_GRAPHS,)) -> list[str]:
         """The non-empty graphs on the server whose IRI starts with one of ``prefixes``

@@ -8,16 +8,27 @@ Nothing partial is printed: a cut result raises ``IncompleteResult``.
 Virtuoso's dialect of SPARQL JSON results is read as standard: ``typed-literal`` terms, blank
 nodes named ``nodeID://...``, and booleans as integers 0/1 (an ASK comes back as a one-row
 ``__ASK_RETVAL``).
+
+``RemoteStore`` lets the reading commands (``show``, ``timeline``, ``conflicts``, ``screen``) run
+on a server: it answers the few calls they make on a local store (``query``, ``named_graphs``,
+``len``) with the same dataset and the same checks.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from .errors import InputError, StoreError
 from .remote import JSON, PROJECT_GRAPHS, Server, check_complete, load_json, shown
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from .reader import Reader
 
 #: A graph no server holds: the dataset of a query when the server has no project graph, so
 #: that the server's whole store (system graphs included) is never the default graph.
@@ -79,6 +90,41 @@ def _prepared(text: str, substitutions: Mapping[str, str]) -> tuple[str, type]:
     return head + text + values, form
 
 
+def project_graphs(server: Server) -> tuple[list[str], dict[str, str]]:
+    """The project's graphs on the server (the marker's list when a push completed, else the
+    graphs found there), and the marker."""
+    marker = server.marker()
+    if "build" in marker:
+        return sorted(k for k in marker if k.startswith(PROJECT_GRAPHS)), marker
+    return server.graphs(), marker
+
+
+def _results(server: Server, sent: str, dataset: list[str], is_graph: bool):
+    """Send a prepared query with ``dataset`` as its default and named graphs (none: the
+    query's own FROM); the complete answer as pyoxigraph triples or query results
+    (IncompleteResult when cut)."""
+    import pyoxigraph as ox
+
+    answer = server.query(
+        sent, dataset, dataset, accept="application/n-triples, text/turtle;q=0.8" if is_graph else JSON
+    )
+    if is_graph:
+        media = (answer.headers.get_content_type() or "").lower()
+        rdf_format = ox.RdfFormat.TURTLE if "turtle" in media else ox.RdfFormat.N_TRIPLES
+        try:
+            triples = list(ox.parse(answer.body, format=rdf_format))
+        except SyntaxError as exc:
+            raise StoreError(f"{shown(server.endpoint)}: unreadable {media} answer: {exc}") from None
+        check_complete(server.endpoint, answer, len(triples))
+        return triples
+    data = load_json(server.endpoint, answer.body)
+    check_complete(server.endpoint, answer, len(data.get("results", {}).get("bindings", [])))
+    try:
+        return ox.parse_query_results(json.dumps(_normal_results(data)).encode(), format=ox.QueryResultsFormat.JSON)
+    except SyntaxError as exc:
+        raise StoreError(f"{shown(server.endpoint)}: unreadable SPARQL JSON results: {exc}") from None
+
+
 def run_query(server: Server, text: str, fmt: str = "table", substitutions: Mapping[str, str] | None = None):
     """Run a read-only query on the server and return a ``query.QueryResult`` rendered exactly
     as a local query's.
@@ -95,29 +141,90 @@ def run_query(server: Server, text: str, fmt: str = "table", substitutions: Mapp
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     checked = check_safe(text)
     sent, form = _prepared(text, dict(substitutions or {}))
-    marker = server.marker()
-    graphs = sorted(k for k in marker if k.startswith(PROJECT_GRAPHS)) if "build" in marker else server.graphs()
+    graphs = project_graphs(server)[0]
     check_safe(text, lambda: set(graphs))  # FROM may name only the project's graphs on the server
-    graphs = graphs or [_NO_GRAPH]  # an empty dataset, never the server's whole store
-    dataset: list[str] = [] if checked.has_dataset else graphs  # a query with FROM keeps its own
-    is_graph = form is ox.QueryTriples
-    answer = server.query(
-        sent, dataset, dataset, accept="application/n-triples, text/turtle;q=0.8" if is_graph else JSON
-    )
-    if is_graph:
-        media = (answer.headers.get_content_type() or "").lower()
-        rdf_format = ox.RdfFormat.TURTLE if "turtle" in media else ox.RdfFormat.N_TRIPLES
-        try:
-            triples = list(ox.parse(answer.body, format=rdf_format))
-        except SyntaxError as exc:
-            raise StoreError(f"{shown(server.endpoint)}: unreadable {media} answer: {exc}") from None
-        check_complete(server.endpoint, answer, len(triples))
-        return serialize_result(triples, fmt)
-    data = load_json(server.endpoint, answer.body)
-    rows = data.get("results", {}).get("bindings", [])
-    check_complete(server.endpoint, answer, len(rows))
+    # a query with FROM keeps its own dataset; no project graph: an empty one, never the whole server
+    dataset: list[str] = [] if checked.has_dataset else graphs or [_NO_GRAPH]
+    return serialize_result(_results(server, sent, dataset, form is ox.QueryTriples), fmt)
+
+
+class RemoteStore:
+    """The project's graphs on a SPARQL server, read through the part of ``pyoxigraph.Store``
+    that the reading commands use, so that ``Reader`` and the entity index run on it unchanged:
+    ``query`` (the default graph is the union of the project's graphs, as with
+    ``use_default_graph_as_union`` on the store), ``named_graphs`` and ``len``. Read-only; the
+    queries are the project's own (``graph/sparql``), sent with the project prefixes."""
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.graphs, marker = project_graphs(server)
+        #: The build the server holds (the push marker's digest of every graph), if known.
+        self.build = marker.get("build")
+        self._size = sum(int(marker[g].split(" ", 1)[0]) for g in self.graphs) if "build" in marker else None
+
+    def query(
+        self, query: str, *, prefixes: Mapping[str, str] | None = None, use_default_graph_as_union: bool = False
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a read-only query on the project's graphs of the server (the default graph is
+        always their union)."""
+        import pyoxigraph as ox
+
+        head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
+        form = type(ox.Store().query(query, prefixes=dict(prefixes or {})))
+        return _results(self.server, head + query, self.graphs or [_NO_GRAPH], form is ox.QueryTriples)
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        """The project's graphs on the server."""
+        import pyoxigraph as ox
+
+        return (ox.NamedNode(g) for g in self.graphs)
+
+    def __len__(self) -> int:
+        """Triples in the project's graphs: the marker's total, else counted on the server."""
+        if self._size is None:
+            self._size = sum(self.server.counts().values())
+        return self._size
+
+
+def _index_folder(server: Server, build: str | None) -> Path | None:
+    """Where the entity index of the server's build is kept between commands: a folder per
+    endpoint and build in the user's cache folder, the endpoint's older builds removed. None
+    without a completed push (then nothing names the server's content) or when the cache folder
+    cannot be made (the index is then built in memory, for this command only)."""
+    import hashlib
+    import shutil
+
+    from .paths import user_cache_dir
+
+    if not build or not re.fullmatch(r"[0-9a-f]{64}", build):  # the server's word: a digest only
+        return None
+    root = user_cache_dir() / "remote" / hashlib.sha256(server.endpoint.encode()).hexdigest()[:16]
+    folder = root / build
     try:
-        result = ox.parse_query_results(json.dumps(_normal_results(data)).encode(), format=ox.QueryResultsFormat.JSON)
-    except SyntaxError as exc:
-        raise StoreError(f"{shown(server.endpoint)}: unreadable SPARQL JSON results: {exc}") from None
-    return serialize_result(result, fmt)
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    for older in root.iterdir():
+        if older != folder:
+            shutil.rmtree(older)
+    return folder
+
+
+def remote_reader(server: Server, command: str) -> Reader:
+    """A ``Reader`` of the project's graphs on ``server``: the reading commands run on it as on
+    the store. The entity index is built from the server's answers once per pushed build.
+
+    Only the Oxigraph server answers the project's internal queries as the store does (they use
+    ``LATERAL``, and rely on its handling of unbound values); any other server is refused with
+    an InputError naming it, before the command reads anything."""
+    from .reader import Reader
+
+    store = RemoteStore(server)
+    if not server.is_oxigraph:
+        raise InputError(
+            f"{command} --endpoint runs on the Oxigraph server only: its queries use SPARQL that "
+            f"{server.product or 'this server'} at {shown(server.endpoint)} does not answer as the store "
+            f"does; run `dprk-kg {command}` on the store, or push to an Oxigraph server"
+        )
+    # RemoteStore answers every call Reader and the entity index make on a pyoxigraph.Store
+    return Reader(cast("ox.Store", store), _index_folder(server, store.build))

@@ -6,8 +6,9 @@ Where a server's program is missing the tests that need it skip with the reason,
 (``CI=true``), where they fail: CI must run them.
 
 Also here: ``BasicAuthProxy``, a loopback proxy that asks for Basic authentication in front of
-a server without any (Oxigraph), and ``StubServer``, a loopback server that answers every request
-with one canned response and records what it was sent.
+a server without any (Oxigraph), ``StubServer``, a loopback server that answers every request
+with one canned response and records what it was sent, and ``error_line``, the one line a
+failed command prints.
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ class Running:
 
 
 def oxigraph(folder: Path) -> Running:
-    """A started Oxigraph server with its database in ``folder``."""
+    """A started Oxigraph server with its database in ``folder`` (made if missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [program("oxigraph"), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"]
@@ -261,14 +263,18 @@ class BasicAuthProxy:
 class StubServer:
     """A loopback server that answers requests in turn with ``answers`` (status, headers, body;
     the last one repeats), or never answers with ``hang=True``, and records each request's
-    method, path and body."""
+    method, path and body; ``product`` is the ``Server`` header it sends."""
 
-    def __init__(self, *answers: tuple[int, dict[str, str], bytes], hang: bool = False):
+    def __init__(self, *answers: tuple[int, dict[str, str], bytes], hang: bool = False, product: str = ""):
         self.requests: list[tuple[str, str, bytes]] = []
         self.release = threading.Event()
         stub = self
 
         class Handler(_Quiet):
+            def version_string(self) -> str:
+                """The ``Server`` header: ``product`` (e.g. ``Oxigraph/0.5.13``) when given."""
+                return product or super().version_string()
+
             def _answer(self) -> None:
                 stub.requests.append((self.command, self.path, self._body()))
                 if hang:
@@ -295,6 +301,13 @@ class StubServer:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def error_line(stderr: str) -> str:
+    """The one ``Error:`` line of a failed command (progress lines aside), never a traceback."""
+    lines = [line for line in stderr.splitlines() if not line.startswith("... ")]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
+    return lines[0]
 
 
 _IMPORTED: dict[str, Path] = {}

@@ -18,6 +18,7 @@ from cli import main
 from graph.query import named_queries
 from graph.remote import KNOWN_ROW_CAPS
 from tests import servers
+from tests.servers import error_line
 
 JSON = {"Content-Type": "application/sparql-results+json"}
 EMPTY = (200, JSON, b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}')
@@ -234,3 +235,86 @@ def test_unsafe_query_refused_before_any_request(runner):
             assert result.exit_code == 2
             assert "is refused" in result.stderr
     assert stub.requests == []
+
+
+# -- show, screen, timeline and conflicts with --endpoint ------------------------------------------
+
+#: Reading commands as a user runs them; each must print the same JSON on the server as on the store.
+READING_COMMANDS = [
+    ["show", "Lazarus Group"],
+    ["show", "Tornado Cash", "--as-of", "2024-06-01"],
+    ["show", "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"],
+    ["timeline"],
+    ["timeline", "--entity", "Tornado Cash", "--event", "designation", "--event", "delisting"],
+    ["conflicts"],
+    ["conflicts", "--entity", "Ronin bridge hack", "--as-of", "2023-01-01"],
+    ["screen", "-"],
+    ["screen", "-", "--as-of", "2024-06-01"],
+    ["show", "No Such Entity Anywhere"],
+]
+#: What `screen -` reads: addresses held by designated entities, one unknown, one not an address.
+SCREENED = (
+    "0xd96f2B1c14Db8458374d9Aca76E26c3D18364307\n"
+    "bc1qq7p0es3dv5hcynjjf40f2xjjr6qp5py47d2f6n847vduuq9gvnyq7y9ecd\n"
+    "0x098B716B8Aaf21512996dC57EB0615e2383E2f96\n"
+    "0x0000000000000000000000000000000000000001\n"
+    "not-an-address\n"
+)
+
+
+@pytest.fixture(scope="module")
+def real_oxigraph(tmp_path_factory, real_store):
+    """An Oxigraph server holding the store with every shared dataset, pushed as a user would;
+    and the environment of a user whose cache folder is new."""
+    from click.testing import CliRunner
+
+    server = servers.oxigraph(tmp_path_factory.mktemp("real-oxigraph"))
+    try:
+        result = CliRunner().invoke(main, ["--store", str(real_store), "push", *server.push_args()])
+        assert result.exit_code == 0, result.output
+        yield server, {"XDG_CACHE_HOME": str(tmp_path_factory.mktemp("cache"))}
+    finally:
+        server.kill()
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("args", READING_COMMANDS, ids=" ".join)
+def test_reading_commands_same_json_as_local(runner, real_store, real_oxigraph, args):
+    server, env = real_oxigraph
+    stdin = SCREENED if args[0] == "screen" else None
+    local = runner.invoke(main, ["--store", str(real_store), *args, "--format", "json"], input=stdin)
+    result = runner.invoke(
+        main,
+        ["--store", "/nonexistent", *args, "--format", "json", "--endpoint", server.read_endpoint],
+        input=stdin,
+        env=env,
+    )
+    assert result.exit_code == local.exit_code, result.output
+    if local.exit_code:
+        assert result.stderr == local.stderr  # the same one-line error (an unknown name)
+    else:
+        assert json.loads(result.stdout) == json.loads(local.stdout)
+
+
+@pytest.mark.shared
+def test_reading_commands_refuse_a_server_other_than_oxigraph(runner, pushed):
+    """Virtuoso answers the project's internal queries differently (no LATERAL, unbound values
+    in CONCAT): the command stops in one line, exit 2, before reading anything."""
+    server, _ = pushed
+    if server.name != "virtuoso":
+        pytest.skip("the Oxigraph server is the one these commands run on")
+    for args in (["show", "Lazarus Group"], ["timeline"], ["conflicts"], ["screen", "-"]):
+        result = runner.invoke(
+            main, ["--store", "/nonexistent", *args, "--endpoint", server.read_endpoint], input=SCREENED
+        )
+        assert result.exit_code == 2, result.output
+        line = error_line(result.stderr)
+        assert line.startswith(f"Error: {args[0]} --endpoint runs on the Oxigraph server only")
+        assert "Virtuoso" in line and server.read_endpoint in line
+
+
+def test_reading_command_on_a_server_down_is_one_line(runner):
+    url = f"http://127.0.0.1:{servers.free_port()}/query"
+    result = runner.invoke(main, ["--store", "/nonexistent", "timeline", "--endpoint", url])
+    assert result.exit_code == 3
+    assert error_line(result.stderr).startswith(f"Error: {url}: cannot reach the server")

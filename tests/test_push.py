@@ -6,6 +6,7 @@ server), with the password never shown."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 from cli import main
 from graph.remote import MARKER_GRAPH, Credentials, Server
 from tests import servers
+from tests.servers import error_line
 
 pytestmark = pytest.mark.shared
 
@@ -64,13 +66,6 @@ def summary(stdout: str) -> list[tuple[str, str]]:
     return [(key, value.strip()) for key, _, value in (line.strip().partition(" ") for line in stdout.splitlines()[1:])]
 
 
-def error_line(stderr: str) -> str:
-    """The one ``Error:`` line of a failed command (progress lines aside), never a traceback."""
-    lines = [line for line in stderr.splitlines() if not line.startswith("... ")]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
-    return lines[0]
-
-
 def assert_holds(server: servers.Running, store: Path) -> None:
     """The server holds every graph of the store with the same triple count, the run marker,
     and nothing else of the project (no staging graph)."""
@@ -93,12 +88,25 @@ def test_push_and_repush_converge(runner, data_store, server, tmp_path):
     assert first.exit_code == 0, first.output
     pushed = local_counts(data_store)
     assert f"Pushed {len(pushed)} graph(s), {sum(pushed.values()):,} triples" in first.stdout
+    assert "unchanged" not in first.stdout
     assert_holds(server, data_store)
     build = dict(summary(first.stdout))["build"]
     again = push(runner, data_store, server)
     assert again.exit_code == 0, again.output
     assert dict(summary(again.stdout))["build"] == build  # same content, same build
+    assert dict(summary(again.stdout))["unchanged"] == f"{len(pushed)} graph(s) the server already held, not sent"
     assert_holds(server, data_store)
+
+
+def touched(store: Path, target: Path) -> Path:
+    """A copy of ``store`` with one more triple in every named graph: each graph's content
+    changes, so a push must replace every graph the server holds."""
+    shutil.copytree(store, target)
+    db = ox.Store(str(target))
+    db.update("INSERT { GRAPH ?g { ?g <urn:dprk-kg:test#touched> true } } WHERE { GRAPH ?g { } }")
+    db.flush()
+    del db
+    return target
 
 
 def test_graphs_gone_from_the_store_are_dropped(runner, built, server, tmp_path):
@@ -132,32 +140,64 @@ def test_one_graph_and_its_marker(runner, built, server):
     assert "src:no-such-source: the store has no such graph" in unknown.stderr
 
 
-def test_killed_mid_push_then_rerun_converges(built, tmp_path):
+def _kill_at(server: servers.Running, command: list[str], line: bytes, env: dict) -> str:
+    """Run ``command``, kill the server (SIGKILL) once the command prints ``line``; the error
+    line the command then ends with (exit 3)."""
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    assert process.stderr is not None
+    for printed in process.stderr:
+        if printed.startswith(line):
+            server.kill()
+            break
+    err = process.communicate(timeout=120)[1].decode()
+    assert process.returncode == 3, err
+    found = error_line(err)
+    assert f"127.0.0.1:{server.port}" in found and "re-run `dprk-kg push`" in found
+    return found
+
+
+def test_killed_during_a_first_push_leaves_each_graph_absent_or_whole(real_store, tmp_path):
+    """On a fresh Oxigraph server the graphs load straight under their names, several requests
+    in flight while the store is read: killed mid-way, the server holds each graph whole or not
+    at all, no marker, and a re-run converges."""
     server = servers.oxigraph(tmp_path)
     env = {**os.environ, **server.env()}
     try:
-        command = [DPRK_KG, "--store", str(built["store"]), "push", *server.push_args()]
-        assert subprocess.run(command, capture_output=True, env=env, timeout=600).returncode == 0
-        before = server_counts(server)
-        process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        started = 0
-        for line in process.stderr:
-            started += line.startswith(b"... pushing")
-            if started == 2:
-                server.kill()
-                break
-        err = process.communicate(timeout=120)[1]
-        assert process.returncode == 3, err
-        line = error_line(err.decode())
-        assert f"127.0.0.1:{server.port}" in line and "re-run `dprk-kg push`" in line
+        command = [DPRK_KG, "--store", str(real_store), "push", *server.push_args()]
+        _kill_at(server, command, b"... pushing dataset:ofac-sdn-2024-05-03", env)
         server.start()
+        local = local_counts(real_store)
         after_crash = server_counts(server)
         assert MARKER_GRAPH not in after_crash  # the marker says the push did not finish
-        for graph, count in after_crash.items():  # every live graph is whole, old or new
-            assert graph.startswith("urn:dprk-kg:staging:") or count == before[graph]
+        assert all(count == local[graph] for graph, count in after_crash.items()), after_crash
         rerun = subprocess.run(command, capture_output=True, env=env, timeout=600)
         assert rerun.returncode == 0, rerun.stderr
-        assert_holds(server, built["store"])
+        assert_holds(server, real_store)
+    finally:
+        server.kill()
+
+
+def test_killed_while_replacing_graphs_then_rerun_converges(built, tmp_path):
+    """Graphs the server holds are replaced through staging graphs: killed mid-way, each live
+    graph is the old one or the new one, whole, and a re-run converges."""
+    server = servers.oxigraph(tmp_path / "server")
+    env = {**os.environ, **server.env()}
+    store = touched(built["store"], tmp_path / "store")
+    try:
+        first = [DPRK_KG, "--store", str(built["store"]), "push", *server.push_args()]
+        assert subprocess.run(first, capture_output=True, env=env, timeout=600).returncode == 0
+        before, new = server_counts(server), local_counts(store)
+        command = [DPRK_KG, "--store", str(store), "push", *server.push_args()]
+        _kill_at(server, command, b"... pushing src:bbc", env)
+        server.start()
+        after_crash = server_counts(server)
+        assert MARKER_GRAPH not in after_crash
+        for graph, count in after_crash.items():  # every live graph is whole, old or new
+            assert graph.startswith("urn:dprk-kg:staging:") or count in (before[graph], new[graph])
+        assert any(count == new.get(graph) != before.get(graph) for graph, count in after_crash.items())
+        rerun = subprocess.run(command, capture_output=True, env=env, timeout=600)
+        assert rerun.returncode == 0, rerun.stderr
+        assert_holds(server, store)
     finally:
         server.kill()
 
@@ -232,25 +272,14 @@ def test_hanging_server_times_out(runner, built):
 def test_server_error_at_one_graph_leaves_live_graphs(runner, built, tmp_path):
     """A Graph Store endpoint that fails: the push stops at the first graph, names it with the
     status and the server's message, and the graphs already live on the server stay as they were."""
-    server = servers.oxigraph(tmp_path)
+    server = servers.oxigraph(tmp_path / "server")
     try:
         assert push(runner, built["store"], server).exit_code == 0
         before = server_counts(server)
+        store = touched(built["store"], tmp_path / "store")  # every graph changed: each must be sent
         with servers.StubServer((507, {}, b"Insufficient storage: disk full\n")) as stub:
-            result = runner.invoke(
-                main,
-                [
-                    "--store",
-                    str(built["store"]),
-                    "push",
-                    "--endpoint",
-                    server.endpoint,
-                    "--update",
-                    server.update,
-                    "--gsp",
-                    stub.url,
-                ],
-            )
+            args = ["--endpoint", server.endpoint, "--update", server.update, "--gsp", stub.url]
+            result = runner.invoke(main, ["--store", str(store), "push", *args])
         assert result.exit_code == 3
         line = error_line(result.stderr)
         assert line.startswith("Error: graph <https://w3id.org/dprk-kg/ns#>: ")  # the first graph
@@ -260,3 +289,29 @@ def test_server_error_at_one_graph_leaves_live_graphs(runner, built, tmp_path):
         assert after == before  # live graphs intact; the marker is gone: no complete build
     finally:
         server.kill()
+
+
+def test_count_check_drops_a_graph_loaded_short(runner, built):
+    """A server that loads atomically (the Oxigraph server's answers, played by a stub) but then
+    holds fewer triples than were sent: the graph, new on the server, is dropped again, the push
+    stops naming it, and no marker is written."""
+    empty = b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": []}}'
+    graph = "https://w3id.org/dprk-kg/ns#"
+    short = json.dumps(
+        {
+            "head": {"vars": ["g", "n"]},
+            "results": {"bindings": [{"g": {"type": "uri", "value": graph}, "n": {"type": "literal", "value": "1"}}]},
+        }
+    ).encode()
+    results = {"Content-Type": "application/sparql-results+json"}
+    answers = [(200, results, empty), (200, results, empty), (204, {}, b""), (204, {}, b""), (200, results, short)]
+    with servers.StubServer(*answers, (204, {}, b""), product="Oxigraph/0.5.13") as stub:
+        result = runner.invoke(main, ["--store", str(built["store"]), "push", "--endpoint", stub.url])
+        sent = list(stub.requests)
+    assert result.exit_code == 3, result.output
+    line = error_line(result.stderr)
+    assert line.startswith(f"Error: graph <{graph}>: the server holds 1 of the ") and "dropped it again" in line
+    loads = [r for r in sent if r[0] == "POST" and "no_transaction" in r[1]]
+    assert len(loads) == 1 and f"<{graph}> .".encode() in loads[0][2]  # one N-Quads request, every graph
+    assert ("POST", "/sparql", f"DROP SILENT GRAPH <{graph}>".encode()) in sent
+    assert not any(MARKER_GRAPH in r[1] for r in sent if r[0] == "PUT")  # no marker

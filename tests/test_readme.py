@@ -8,6 +8,10 @@ run-dependent values masked: durations, import times, today's date. Paths print 
 checkout sees them (the store as ``exports/store``). A line ``...`` in the README stands for any
 number of lines. (```text blocks, such as a server's, are not run.)
 
+A server a transcript starts in the background (``oxigraph serve --bind 127.0.0.1:7878 ... &``)
+listens on a free port instead: each port of ``SERVER_PORTS`` is replaced in the commands by a
+free one, and back in their output. Whatever a command leaves running is stopped at the end.
+
 To refresh the transcripts after a change of output, run
 ``DPRK_KG_README=update .venv/bin/python -m pytest tests/test_readme.py`` and review the diff.
 """
@@ -17,6 +21,8 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -27,8 +33,11 @@ from .conftest import REPO, SHARED_DATA
 
 README = REPO / "README.md"
 _BLOCK = re.compile(r"```console\n(.*?)```", re.S)
+#: The loopback ports the README's servers listen on.
+SERVER_PORTS = ("127.0.0.1:7878",)
 _MASKS = [
     (re.compile(r"\b\d+(\.\d+)? s\b"), "N s"),
+    (re.compile(r"\b[0-9a-f]{64}\b"), "DIGEST"),  # a push's build: imported graphs carry their import time
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ?"), "TIMESTAMP"),
     (re.compile(r"(as of:?\s+)\d{4}-\d\d-\d\d\b"), r"\1TODAY"),  # the default --as-of is the day it runs
 ]
@@ -79,14 +88,48 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
     return position <= end
 
 
-def _run(command: str, env: dict[str, str]) -> list[str]:
+def _free_port() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{sock.getsockname()[1]}"
+
+
+def _run(command: str, env: dict[str, str], ports: dict[str, str], groups: list[int]) -> list[str]:
     """The command's output lines (stdout and stderr, as a terminal shows them), with the test's
-    store shown as the checkout's and the checkout's own paths relative."""
-    done = subprocess.run(
-        ["bash", "-c", "exec 2>&1\n" + command], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+    store shown as the checkout's, the checkout's own paths relative and the servers' ports as
+    the README gives them. The command runs in a process group of its own, kept in ``groups``
+    when something of it is still running (a server started with ``&``)."""
+    for port, free in ports.items():
+        command = command.replace(port, free)
+    process = subprocess.Popen(
+        ["bash", "-c", "exec 2>&1\n" + command],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
     )
-    text = done.stdout.replace(env["DPRK_KG_STORE"], "exports/store").replace(f"{REPO}/", "")
+    text = process.communicate(timeout=600)[0]
+    try:
+        os.killpg(process.pid, 0)  # signal 0: is any process of the group still running?
+    except ProcessLookupError:
+        pass
+    else:
+        groups.append(process.pid)
+    text = text.replace(env["DPRK_KG_STORE"], "exports/store").replace(f"{REPO}/", "")
+    for port, free in ports.items():
+        text = text.replace(free, port)
     return [line.rstrip() for line in text.splitlines()]
+
+
+def _stop(groups: list[int]) -> None:
+    """Stop what the commands left running."""
+    for group in groups:
+        try:
+            os.killpg(group, signal.SIGTERM)
+        except ProcessLookupError:  # it stopped by itself meanwhile
+            continue
 
 
 @pytest.mark.shared
@@ -99,27 +142,30 @@ def test_readme_transcripts_are_real_output(tmp_path):
         "DPRK_KG_STORE": str(tmp_path / "store"),
         "COLUMNS": "100",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
     }
     update = os.environ.get("DPRK_KG_README") == "update"
     mismatches = []
     new_text, last = [], 0
-    for block in _BLOCK.finditer(text):
-        steps = _commands(block.group(1))
-        if not steps:
-            continue
-        rebuilt = []
-        for command, expected in steps:
-            actual = _run(command, env)
-            if not _matches([_mask(line) for line in expected], [_mask(line) for line in actual]):
-                mismatches.append(
-                    f"$ {command}\n--- README\n" + "\n".join(expected) + "\n--- real output\n" + "\n".join(actual)
+    ports = {port: _free_port() for port in SERVER_PORTS}
+    groups: list[int] = []
+    try:
+        for block in _BLOCK.finditer(text):
+            rebuilt = []
+            for command, expected in _commands(block.group(1)):
+                actual = _run(command, env, ports, groups)
+                if not _matches([_mask(line) for line in expected], [_mask(line) for line in actual]):
+                    mismatches.append(
+                        f"$ {command}\n--- README\n" + "\n".join(expected) + "\n--- real output\n" + "\n".join(actual)
+                    )
+                rebuilt.append(
+                    f"$ {command}\n" + "".join(f"{line}\n" for line in (actual if "..." not in expected else expected))
                 )
-            rebuilt.append(
-                f"$ {command}\n" + "".join(f"{line}\n" for line in (actual if "..." not in expected else expected))
-            )
-        if update:
-            new_text.append(text[last : block.start(1)] + "".join(rebuilt))
-            last = block.end(1)
+            if update and rebuilt:
+                new_text.append(text[last : block.start(1)] + "".join(rebuilt))
+                last = block.end(1)
+    finally:
+        _stop(groups)
     if update:
         README.write_text("".join(new_text) + text[last:], encoding="utf-8")
         return
