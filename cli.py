@@ -7,6 +7,7 @@ them, so ``dprk-kg --help`` stays instant.
 
 from __future__ import annotations
 
+import atexit
 import errno
 import os
 import signal
@@ -35,6 +36,12 @@ Exit codes:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _ignore_late_sigterm() -> None:
+    """At exit, once the command has run: ignore SIGTERM. While the interpreter shuts down it
+    puts back the default action, and a SIGTERM then would report a finished run as killed."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class DprkKgGroup(click.Group):
@@ -188,6 +195,8 @@ def main(ctx: click.Context, store_path: Path) -> None:
         dprk-kg validate
     """
     signal.signal(signal.SIGTERM, _interrupt)
+    atexit.unregister(_ignore_late_sigterm)
+    atexit.register(_ignore_late_sigterm)
     ctx.obj = {"store": store_path}
 
 

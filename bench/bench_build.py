@@ -60,7 +60,7 @@ def measure(quick: bool = False) -> list[dict]:
             baseline,
             build_cold,
             2.0,
-            "the page (graph.html, graph/visualize.py) is about half of it",
+            "the store is written in a second thread while the pages are drawn",
         ),
         row(
             "dprk-kg --help",

@@ -22,26 +22,29 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Dataset
-from rdflib.namespace import RDF
 
 from . import export, paths, storage, store
 from .conflicts import facets, find_conflicts
 from .errors import InputError, ValidationFailed
-from .namespace import DKG, ONTOLOGY_GRAPH, SRC, bind_prefixes
-from .parse import iter_quads, parse_into
+from .namespace import ONTOLOGY_GRAPH, SRC
+from .parse import iter_quads, named_quads
 from .reader import Reader
 from .storage import input_files, source_files
-from .terms import shorten
-from .validate import validate
+from .terms import PREFIXES, shorten
+from .validate import validate_ox
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 Progress = Callable[[str], None]
 #: The build cache in the store folder: what the last build was made from and what it wrote.
 BUILD_MANIFEST = "dprk-kg.build-cache.json"
-_TYPE = ox.NamedNode(str(RDF.type))
-_SOURCE_DOCUMENT = ox.NamedNode(str(DKG.SourceDocument))
+_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+_SOURCE_DOCUMENT = ox.NamedNode(PREFIXES["dkg"] + "SourceDocument")
+_ONTOLOGY = ox.NamedNode(str(ONTOLOGY_GRAPH))
 
 
 def _quiet(_: str) -> None:
@@ -61,27 +64,41 @@ def shown(path: Path) -> str:
     return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
 
 
-def load_dataset(folder: Path = paths.SOURCES_DIR) -> Dataset:
-    """Parse every curated file into its own named graph (without the ontology).
+def load_quads(folder: Path = paths.SOURCES_DIR) -> list[ox.Quad]:
+    """Every curated file's quads, each file in its own named graph (without the ontology).
 
     Example:
-        >>> ds = load_dataset()
-        >>> any(str(g.identifier).startswith(str(SRC)) for g in ds.graphs())
+        >>> quads = load_quads()
+        >>> any(q.graph_name.value.startswith(str(SRC)) for q in quads)
         True
     """
     return load_files(source_files(folder))
 
 
-def load_files(files: list[Path]) -> Dataset:
-    """Parse source files, each into the named graph ``src:<file stem>`` it must describe."""
-    dataset = Dataset()
-    bind_prefixes(dataset)
+def load_files(files: list[Path]) -> list[ox.Quad]:
+    """Parse source files, each into the named graph ``src:<file stem>`` it must describe: their
+    quads, each once, in the canonical order (``export.canonical``)."""
+    quads: set[ox.Quad] = set()
     for path in files:
         path = Path(path)
-        graph_iri = SRC[path.stem]
-        parse_into(dataset, path, graph_iri)
-        if (graph_iri, RDF.type, DKG.SourceDocument) not in dataset.graph(graph_iri):
+        graph = ox.NamedNode(f"{SRC}{path.stem}")
+        found = named_quads(path, graph)
+        if ox.Quad(graph, _TYPE, _SOURCE_DOCUMENT, graph) not in found:
             raise InputError(f"does not describe src:{path.stem} as a dkg:SourceDocument", path)
+        quads.update(q for q in found if q.graph_name != _ONTOLOGY)
+    return export.canonical(quads)
+
+
+def load_dataset(folder: Path = paths.SOURCES_DIR) -> Dataset:
+    """The curated quads (``load_quads``) as an rdflib Dataset, one named graph per file, for
+    code that asks rdflib's API or SPARQL engine (the curated-claims tests)."""
+    from rdflib import Dataset
+
+    from .namespace import bind_prefixes
+
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    dataset.parse(data=export.serialized(load_quads(folder), ox.RdfFormat.N_QUADS), format="nquads")
     return dataset
 
 
@@ -89,28 +106,28 @@ def _is_curated(graph_iri: str) -> bool:
     return graph_iri.startswith(str(SRC)) or graph_iri == str(ONTOLOGY_GRAPH)
 
 
-def write_store(data: Dataset | list[ox.Quad], store_path: Path, folder: Path = paths.SOURCES_DIR) -> None:
-    """Replace the curated graphs and the ontology in the store; imported graphs stay.
-
-    ``data`` is the curated dataset, or its quads (``export.data_quads``).
-    """
-    quads = data if isinstance(data, list) else export.data_quads(data)
-    graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
-    ontology = [
-        ox.Quad(export.ox_term(s), export.ox_term(p), export.ox_term(o), graph)
-        for s, p, o, _ in iter_quads(paths.ONTOLOGY_FILE)
-    ]
+def write_store(quads: list[ox.Quad], store_path: Path, folder: Path = paths.SOURCES_DIR) -> None:
+    """Replace the curated graphs and the ontology in the store with ``quads`` (``load_quads``)
+    and the ontology; imported graphs stay."""
+    ontology = [ox.Quad(q.subject, q.predicate, q.object, _ONTOLOGY) for q in iter_quads(paths.ONTOLOGY_FILE)]
     nquads = export.serialized([*quads, *ontology], ox.RdfFormat.N_QUADS)
     store.replace_graphs(store_path, nquads, _is_curated, storage.stamp(folder))
 
 
-def checked_dataset(folder: Path = paths.SOURCES_DIR) -> Dataset:
-    """Load the curated files and validate them; raise ``ValidationFailed`` on any violation."""
-    dataset = load_dataset(folder)
-    violations = validate(dataset)
+def memory_store(quads: list[ox.Quad]) -> ox.Store:
+    """An in-memory store holding ``quads``: what the build validates and draws."""
+    memory = ox.Store()
+    memory.extend(quads)
+    return memory
+
+
+def checked_dataset(folder: Path = paths.SOURCES_DIR) -> list[ox.Quad]:
+    """The curated quads (``load_quads``), validated; raise ``ValidationFailed`` on any violation."""
+    quads = load_quads(folder)
+    violations = validate_ox(memory_store(quads))
     if violations:
         raise ValidationFailed(violations)
-    return dataset
+    return quads
 
 
 @dataclass
@@ -201,6 +218,14 @@ def _remember(manifest: Path, key: str, out_dir: Path, files: dict[str, bytes], 
     export.write_atomically({manifest: (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()})
 
 
+def _write_and_count(quads: list[ox.Quad], store_path: Path, folder: Path) -> int:
+    """Write the store, then count the facts on which its sources disagree (building, on the
+    way, the entity index that the next command to read the store needs)."""
+    write_store(quads, store_path, folder)
+    stored = Reader(storage.open_ox(store_path, read_only=True), store_path)
+    return len(find_conflicts(facets(stored)))
+
+
 def build(
     out_dir: Path = paths.DEFAULT_EXPORTS,
     store_path: Path = paths.DEFAULT_STORE,
@@ -209,10 +234,11 @@ def build(
 ) -> BuildReport:
     """Parse, validate and export the curated graph, and refresh the store.
 
-    Nothing is written unless everything parsed and validated. The store is written first and
-    the exports last, as one set (``export.write_atomically``), so an interrupted build leaves
-    the previous exports. When the inputs, the code and the written files are those of the last
-    build into the same folders, nothing is parsed or rewritten and its report is returned.
+    Nothing is written unless everything parsed and validated. The store is written (by a second
+    thread, while the pages are drawn) before the exports, which are switched last, as one set
+    (``export.write_atomically``), so an interrupted build leaves the previous exports. When the
+    inputs, the code and the written files are those of the last build into the same folders,
+    nothing is parsed or rewritten and its report is returned.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -229,29 +255,33 @@ def build(
         cached.seconds = time.perf_counter() - started
         return cached
     progress(f"reading {len(source_files(folder))} source files from {shown(folder)}")
-    dataset = load_dataset(folder)
+    quads = load_quads(folder)
     progress("validating against the SHACL shapes")
-    violations = validate(dataset)
+    memory = memory_store(quads)
+    violations = validate_ox(memory)
     if violations:
         raise ValidationFailed(violations)
-    quads = export.data_quads(dataset)
-    progress("drawing the graph and timeline pages")
+    from concurrent.futures import ThreadPoolExecutor
+
     from .views import export_pages
 
-    files = {**export.render_quads(quads), **export_pages(export.serialized(quads, ox.RdfFormat.N_QUADS))}
+    progress("drawing the graph and timeline pages")
     progress(f"writing the store at {store_path}")
-    write_store(quads, store_path, folder)
-    stored = Reader(storage.open_ox(store_path, read_only=True), store_path)
+    # The store is written by a second thread while this one draws: Oxigraph, RocksDB and SQLite
+    # do most of that work without holding the interpreter, so the two share the machine's cores.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        stored = writer.submit(_write_and_count, quads, Path(store_path), folder)
+        files = {**export.render_quads(quads), **export_pages(memory)}
+        conflicts = stored.result()
     report = BuildReport(
         entities=entity_counts(quads),
         sources=len({q.subject for q in quads if q.predicate == _TYPE and q.object == _SOURCE_DOCUMENT}),
         facts=len({(q.subject, q.predicate, q.object) for q in quads}),
-        conflicts=len(find_conflicts(facets(stored))),
+        conflicts=conflicts,
         files=[out_dir / name for name in files],
         store=store_path,
         seconds=0.0,
     )
-    del stored
     _remember(manifest, key, out_dir, files, report)  # before the switch: a cut one fails its hash check
     progress(f"writing exports to {out_dir}")
     export.write_atomically({out_dir / name: data for name, data in files.items()})

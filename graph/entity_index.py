@@ -161,7 +161,7 @@ def fill(db: sqlite3.Connection, ox_store: ox.Store, key: str) -> None:
         status = (row["status"] or "").rsplit("#Match", 1)[-1].lower()
         links.append((row["s"] or "", row["o"] or "", status, row["basis"] or "", row["g"] or ""))
     clusters, warnings = _clusters(kind_of, curated, links)
-    db.executescript(_SCHEMA)
+    db.executescript("BEGIN;\n" + _SCHEMA)  # tables and rows in one transaction: one sync to disk, not one per table
     db.execute("INSERT INTO meta VALUES (?)", (key,))
     db.executemany(
         "INSERT INTO records VALUES (?, ?, ?, ?, ?)",

@@ -22,14 +22,16 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import XSD
 
 from .errors import InputError
 from .files import read_text
+
+if TYPE_CHECKING:
+    from rdflib import Graph, Literal
+    from rdflib.term import Node
 
 #: File endings the tool reads, and Oxigraph's format for each.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -62,8 +64,10 @@ _BLANK = re.compile(r"\[|\(|_:")
 # A number written with an exponent of four digits or more: parsers expand some of them to
 # 10^exponent characters (a decimal "1e999999999" becomes a billion digits).
 _HUGE_EXPONENT = re.compile(r"(?<![\w.])[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?0*[0-9]{4,}(?![\w.])")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING = _XSD + "string"
 _NUMERIC = {
-    f"http://www.w3.org/2001/XMLSchema#{name}"
+    f"{_XSD}{name}"
     for name in (
         "integer",
         "decimal",
@@ -143,19 +147,34 @@ def _blank_node_line(text: str) -> int | None:
     return None if match is None else blanked.count("\n", 0, match.start()) + 1
 
 
-def _term(node: ox.NamedNode | ox.BlankNode | ox.Literal, path: Path, text: str):
-    """Convert an Oxigraph term to rdflib, refusing what a curated graph must not hold."""
+def _refuse_iri(node: ox.NamedNode, path: Path, text: str) -> None:
+    """Refuse an IRI outside the web schemes a curated graph may hold (``_IRI_SCHEMES``)."""
+    raise InputError(
+        f"unsupported IRI <{node.value}> (use http, https, urn or mailto)", path, line_of(text, node.value)
+    )
+
+
+def _rdflib(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """An Oxigraph term as the rdflib term it stands for."""
+    from rdflib import BNode, URIRef
+
+    if isinstance(node, ox.Triple):
+        raise TypeError(f"a triple term where a term was expected: {node}")
     if isinstance(node, ox.NamedNode):
-        if not node.value.startswith(_IRI_SCHEMES):
-            raise InputError(
-                f"unsupported IRI <{node.value}> (use http, https, urn or mailto)", path, line_of(text, node.value)
-            )
         return URIRef(node.value)
     if isinstance(node, ox.BlankNode):
         return BNode(node.value)
+    return _literal(node)
+
+
+def _literal(node: ox.Literal) -> Literal:
+    """An Oxigraph literal as rdflib's (an ``xsd:string`` one as a plain literal), which knows
+    whether its value fits its datatype and the canonical form of that value."""
+    from rdflib import Literal, URIRef
+
     if node.language:
         return Literal(node.value, lang=node.language)
-    if node.datatype.value == str(XSD.string):
+    if node.datatype.value == _XSD_STRING:
         return Literal(node.value)
     return Literal(node.value, datatype=URIRef(node.datatype.value))
 
@@ -172,8 +191,13 @@ def _quiet_rdflib() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def iter_quads(path: Path, text: str | None = None) -> Iterator[tuple]:
-    """Yield checked rdflib quads ``(s, p, o, graph_iri_or_None)`` from an RDF file."""
+def iter_quads(path: Path, text: str | None = None, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+    """Yield the checked quads of an RDF file (see the module docstring), as Oxigraph terms;
+    with ``graph``, the triples of the file's default graph come in that graph.
+
+    A typed literal comes in rdflib's canonical form of its value (``"01"^^xsd:integer`` as
+    ``"1"``), the form the exports have always had; strings and IRIs come as written.
+    """
     path = Path(path)
     text = read_text(path) if text is None else text
     fmt = FORMATS.get(path.suffix.lower())
@@ -188,14 +212,30 @@ def iter_quads(path: Path, text: str | None = None) -> Iterator[tuple]:
     problems: list[tuple[int | None, str]] = []
     with _quiet_rdflib():
         for quad in quads:
-            s, p, o = (_term(t, path, text) for t in (quad.subject, quad.predicate, quad.object))
-            problem = _literal_problem(o, s, p) if isinstance(o, Literal) else None
-            if problem is not None:
-                problems.append((line_of(text, f'"{o}"'), problem))
-                continue
+            subject, predicate, value, where = quad.subject, quad.predicate, quad.object, quad.graph_name
+            for term in (subject, predicate, value):
+                if isinstance(term, ox.NamedNode):
+                    if not term.value.startswith(_IRI_SCHEMES):
+                        _refuse_iri(term, path, text)
+                elif isinstance(term, ox.Triple):
+                    raise InputError(f"a triple term (RDF 1.2) is refused: {term}", path, None)
+            if isinstance(value, ox.Literal) and (
+                len(value.value) > MAX_LITERAL
+                or _CONTROL.search(value.value)
+                or not (value.language or value.datatype.value == _XSD_STRING)
+            ):
+                literal = _literal(value)
+                problem = _literal_problem(literal, subject.value, predicate.value)
+                if problem is not None:
+                    problems.append((line_of(text, f'"{literal}"'), problem))
+                    continue
+                if not value.language and value.datatype.value != _XSD_STRING and str(literal) != value.value:
+                    value = ox.Literal(str(literal), datatype=value.datatype)
+            if graph is not None and isinstance(where, ox.DefaultGraph):
+                where = graph
             if not problems:
-                graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else URIRef(quad.graph_name.value)
-                yield s, p, o, graph
+                same = value is quad.object and where is quad.graph_name
+                yield quad if same else ox.Quad(subject, predicate, value, where)
     if problems:
         problems.sort(key=lambda lp: (lp[0] or 0, lp[1]))
         (line, first), rest = problems[0], problems[1:]
@@ -203,18 +243,18 @@ def iter_quads(path: Path, text: str | None = None) -> Iterator[tuple]:
         raise InputError(first + more, path, line)
 
 
-def _literal_problem(o: Literal, s, p) -> str | None:
+def _literal_problem(o: Literal, s: str, p: str) -> str | None:
     """Why a literal cannot be kept (a control character, a huge or ill-typed value), or None."""
     if len(o) > MAX_LITERAL:
         return f"literal of {len(o):,} characters (more than {MAX_LITERAL:,}) on <{s}> <{p}>"
     if _CONTROL.search(o):
         shown = str(o).encode("unicode_escape").decode("ascii")[:60]
         return f'control character in literal "{shown}" on <{s}> <{p}>'
-    datatype = str(o.datatype).replace(str(XSD), "xsd:")
+    datatype = str(o.datatype).replace(_XSD, "xsd:")
     if o.datatype is not None and str(o.datatype) in _NUMERIC:
         if len(o) > MAX_NUMBER:
             return f"number of {len(o):,} characters (more than {MAX_NUMBER}) in a {datatype} literal on <{s}> <{p}>"
-        if o.datatype in (XSD.double, XSD.float) and not o.ill_typed and not math.isfinite(float(o)):
+        if str(o.datatype) in (_XSD + "double", _XSD + "float") and not o.ill_typed and not math.isfinite(float(o)):
             return f'{datatype} literal "{o}" is not a finite number on <{s}> <{p}>'
     if o.ill_typed:
         return f'ill-typed literal "{o}" (not a valid {datatype}) on <{s}> <{p}>'
@@ -222,33 +262,31 @@ def _literal_problem(o: Literal, s, p) -> str | None:
 
 
 def parse_file(path: Path) -> Graph:
-    """Parse one RDF file into a Graph, checking every term (see module docstring)."""
+    """Parse one RDF file into an rdflib Graph, checking every term (see module docstring)."""
+    from rdflib import Graph
+
     graph = Graph()
-    for s, p, o, _ in iter_quads(path):
-        graph.add((s, p, o))
+    for quad in iter_quads(path):
+        graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
     return graph
 
 
-def parse_into(dataset: Dataset, path: Path, graph_iri: URIRef | None = None) -> int:
-    """Add a file's quads to ``dataset``: triples go to ``graph_iri``, named graphs keep theirs.
+def named_quads(path: Path, graph: ox.NamedNode | None = None) -> list[ox.Quad]:
+    """A file's checked quads: its triples in ``graph`` (the default graph if None), its named
+    graphs' quads in theirs.
 
     Curated data names every node: a blank node (``[...]``, ``(...)``, ``_:x``) would get a new
     label on every build, so the exports would differ between builds; it is refused with its line.
     """
-    graphs: dict[URIRef, Graph] = {}
-    count = 0
     text = read_text(path)
-    for s, p, o, g in iter_quads(path, text):
-        if isinstance(s, BNode) or isinstance(o, BNode):
+    found = []
+    for quad in iter_quads(path, text, graph):
+        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
             raise InputError(
                 "blank node refused: curated data names every node with an IRI "
                 "(a blank node gets a new label on every build)",
                 path,
                 _blank_node_line(text),
             )
-        target = g or graph_iri or DATASET_DEFAULT_GRAPH_ID
-        if target not in graphs:
-            graphs[target] = dataset.graph(target)
-        graphs[target].add((s, p, o))
-        count += 1
-    return count
+        found.append(quad)
+    return found

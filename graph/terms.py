@@ -10,6 +10,7 @@ This module imports nothing heavy (no rdflib), so a reading command can use it a
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -36,8 +37,10 @@ _LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
+@functools.lru_cache(maxsize=65536)
 def shorten(iri: str) -> str:
-    """An IRI as a prefixed name where a project prefix fits, else the IRI itself.
+    """An IRI as a prefixed name where a project prefix fits, else the IRI itself (memoized: a
+    page or a table shortens the same IRIs many times).
 
     >>> shorten("https://w3id.org/dprk-kg/ns#Sanction"), shorten("https://example.org/x")
     ('dkg:Sanction', 'https://example.org/x')

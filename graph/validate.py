@@ -11,7 +11,7 @@ validates in about as long as Oxigraph takes to dump the quads, where pySHACL to
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,6 @@ from .terms import shorten
 
 if TYPE_CHECKING:
     import shacl
-    from rdflib import Dataset
 
 Progress = Callable[[str], None]
 _SH = "http://www.w3.org/ns/shacl#"
@@ -68,37 +67,23 @@ def data_graph_names(store: ox.Store) -> list[ox.NamedNode]:
     return sorted(names, key=lambda g: g.value)
 
 
-def to_store(dataset: Dataset) -> ox.Store:
-    """An in-memory Oxigraph copy of an rdflib dataset's named graphs (the ontology left out)."""
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-
-    from .export import ox_term
-
-    store = ox.Store()
-    quads = []
-    for graph in dataset.graphs():
-        if graph.identifier in (ONTOLOGY_GRAPH, DATASET_DEFAULT_GRAPH_ID):
-            continue
-        name = ox.NamedNode(str(graph.identifier))
-        quads += [ox.Quad(ox_term(s), ox_term(p), ox_term(o), name) for s, p, o in graph]
-    store.extend(quads)
-    return store
-
-
-def validate(dataset: Dataset, progress: Progress = _quiet) -> list[Violation]:
-    """Validate an rdflib dataset's data graphs; return the violations, sorted (empty when it conforms).
+def validate(quads: Iterable[ox.Quad], progress: Progress = _quiet) -> list[Violation]:
+    """Validate quads (files as ``graph.build.load_files`` reads them); return the violations,
+    sorted (empty when they conform).
 
     Example:
-        >>> from graph.build import load_dataset
-        >>> validate(load_dataset())
+        >>> from graph.build import load_quads
+        >>> validate(load_quads())
         []
     """
-    return validate_ox(to_store(dataset), progress)
+    store = ox.Store()
+    store.extend(quads)
+    return validate_ox(store, progress)
 
 
 def validate_store(store_path: Path, progress: Progress = _quiet) -> list[Violation]:
     """Validate the data graphs of the store at ``store_path``, opened read-only."""
-    from .store import open_ox
+    from .storage import open_ox
 
     return validate_ox(open_ox(store_path, read_only=True), progress)
 

@@ -247,9 +247,8 @@ def test_csv_export_neutralises_formulas(tmp_path) -> None:
     from graph.network import project
     from graph.reader import Reader
 
-    dataset = load_files([*source_files(), FIXTURES / "labels" / "formula.ttl"])
     db = ox.Store()
-    db.load(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    db.extend(load_files([*source_files(), FIXTURES / "labels" / "formula.ttl"]))
     graph = project(Reader(db))
     written = export_network(graph, "csv", tmp_path)
     with open(tmp_path / "graph-nodes.csv", newline="", encoding="utf-8") as handle:

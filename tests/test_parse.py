@@ -30,6 +30,11 @@ CASES = {
     ),
     "nul.nt": ('<https://example.org/a> <https://example.org/p> "a\\u0000b" .\n', "control character in literal"),
     "notes.txt": ("just text\n", "unknown file type '.txt'"),
+    "triple-term.ttl": (
+        "<https://example.org/a> <https://example.org/p> "
+        "<<( <https://example.org/a> <https://example.org/p> <https://example.org/b> )>> .\n",
+        "a triple term (RDF 1.2) is refused",
+    ),
 }
 
 

@@ -96,6 +96,29 @@ def test_curated_page_draws_the_core_and_no_sources_or_sanctions(built):
     assert any("--sources draws them" in note for note in notes(built["exports"] / "graph.html"))
 
 
+def test_curated_page_draws_the_relations_of_relations_rq(built):
+    """Every edge of the page is a relation of ``relations.rq`` (the one definition the network
+    projection and paths use too) between two entities it draws, and every such relation is an
+    edge, but sanctions: the page draws a sanction as a ring on its target."""
+    from graph.reader import Reader
+    from graph.storage import open_ox
+    from graph.terms import shorten
+
+    reader = Reader(open_ox(built["store"], read_only=True), built["store"])
+    entities = reader.entities
+    data = page_data(built["exports"] / "graph.html")
+    ids = [n["id"] for n in data["nodes"]]
+    drawn = {(ids[e["from"]], e["relation"], ids[e["to"]]) for e in data["edges"]}
+
+    def shown(iri: str) -> str:
+        return shorten(entities.cluster(iri).canonical if entities.is_record(iri) else iri)
+
+    related = {(shown(r["source"] or ""), r["relation"], shown(r["target"] or "")) for r in reader.rows("relations")}
+    between = {(s, r, o) for s, r, o in related if s in ids and o in ids and s != o and r != "sanctioned by"}
+    assert ("kg:lazarus-group", "laundered through", "kg:sinbad") in drawn
+    assert drawn == between
+
+
 def test_tornado_cash_shows_its_delisting_with_the_dates_and_sources(built):
     data = page_data(built["exports"] / "graph.html")
     tornado = node(data, "Tornado Cash")

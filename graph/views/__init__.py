@@ -9,8 +9,8 @@ edge), ``layout`` (positions), ``graphpage``/``timeline`` (each page's data) and
 
 >>> from graph.views import ViewOptions, ViewReader, render
 >>> from graph.reader import Reader
->>> from graph.build import load_dataset
->>> reader = ViewReader(Reader.of_nquads(load_dataset().serialize(format="nquads", encoding="utf-8")))
+>>> from graph.build import load_quads, memory_store
+>>> reader = ViewReader(Reader(memory_store(load_quads())))
 >>> view = render(reader, ViewOptions())
 >>> view.html.startswith(b"<!DOCTYPE html>") and view.nodes > 0
 True
@@ -20,12 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .graphpage import View
 from .reading import ViewReader
 from .selection import MAX_NODES, ViewOptions, check, select
 from .timeline import Timeline, TimelineOptions
 from .timeline import render as render_timeline
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 __all__ = [
     "MAX_NODES",
@@ -60,11 +64,12 @@ def render(reader: ViewReader, options: ViewOptions | None = None, progress: Pro
     return render_page(reader, selection, options)
 
 
-def export_pages(nquads: bytes) -> dict[str, bytes]:
-    """``graph.html`` and ``timeline.html`` of the curated graph, for ``build``'s exports."""
+def export_pages(curated: ox.Store) -> dict[str, bytes]:
+    """``graph.html`` and ``timeline.html`` of the curated graph (a store of its quads without
+    the ontology, as ``build`` validated it), for ``build``'s exports."""
     from ..reader import Reader
 
-    reader = ViewReader(Reader.of_nquads(nquads))
+    reader = ViewReader(Reader(curated))
     return {
         "graph.html": render(reader, ViewOptions(title="dprk-kg: the curated graph")).html,
         "timeline.html": render_timeline(reader, TimelineOptions(title="dprk-kg: timeline of the curated graph")).html,

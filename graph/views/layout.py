@@ -2,9 +2,11 @@
 physics and is interactive as soon as it is drawn.
 
 A focus view puts its nodes on rings by their distance from the focus (``rings``). Otherwise a
-seeded spring layout places each component's most connected nodes (at most ``CORE_NODES``);
-the others are set in rings around their most connected placed neighbour; components are packed
-in rows. Fast at thousands of nodes and deterministic for the same graph.
+seeded force layout (``spring``: Fruchterman and Reingold's, in plain Python) places each
+component's most connected nodes (at most ``CORE_NODES``); the others are set in rings around
+their most connected placed neighbour; components are packed in rows. Fast at thousands of nodes
+and deterministic for the same graph: no hash order, no library's random state, so neither
+networkx nor numpy is imported to draw a page.
 
 >>> layout(["a", "b", "c"], [("a", "r", "b")], {"a": 1, "b": 1, "c": 0})
 {'a': (...), 'b': (...), 'c': (...)}
@@ -13,15 +15,20 @@ in rows. Fast at thousands of nodes and deterministic for the same graph.
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 from collections.abc import Iterable
 
-#: Nodes placed by the force layout per component; the others go in rings around them. It must
-#: stay under 500: past that, networkx's spring_layout switches to a SciPy sparse solver, and
-#: SciPy is not a dependency.
+#: Nodes placed by the force layout per component; the others go in rings around them (the
+#: force layout's cost grows with the square of the nodes it places close together).
 CORE_NODES = 250
 LAYOUT_SEED = 42
 SPACING = 70
+#: Steps of the force layout; each moves a node at most a "temperature" that falls linearly.
+ITERATIONS = 50
+#: The neighbouring squares of the force layout's grid that a square is paired with: the other
+#: four are paired with it from their side.
+_AHEAD = ((1, -1), (1, 0), (1, 1), (0, 1))
 
 
 def rings(
@@ -65,36 +72,128 @@ def rings(
 
 def layout(nodes: list[str], edges: Iterable[tuple[str, str, str]], rank: dict[str, int]) -> dict[str, tuple[int, int]]:
     """Pixel positions of ``nodes`` (see the module docstring); ``rank`` orders importance."""
-    import networkx as nx
-
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(nodes))
-    graph.add_edges_from(sorted({tuple(sorted((s, o))) for s, _, o in edges if s != o}))
-    components = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
-    placed = [_component_layout(graph, sorted(c), rank) for c in components]
+    neighbours: dict[str, set[str]] = {n: set() for n in nodes}
+    for s, _, o in edges:
+        if s != o:
+            neighbours[s].add(o)
+            neighbours[o].add(s)
+    components = sorted(_components(neighbours), key=lambda c: (-len(c), c[0]))
+    placed = [_component_layout(neighbours, c, rank) for c in components]
     return _pack(placed)
 
 
-def _component_layout(graph, members: list[str], rank: dict[str, int]) -> dict[str, tuple[float, float]]:
-    import networkx as nx
+def _components(neighbours: dict[str, set[str]]) -> list[list[str]]:
+    """The connected components, each sorted."""
+    seen: set[str] = set()
+    found = []
+    for start in sorted(neighbours):
+        if start in seen:
+            continue
+        seen.add(start)
+        members, stack = [], [start]
+        while stack:
+            node = stack.pop()
+            members.append(node)
+            for other in neighbours[node]:
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        found.append(sorted(members))
+    return found
 
+
+def spring(nodes: list[str], links: Iterable[tuple[str, str]], scale: float) -> dict[str, tuple[float, float]]:
+    """Fruchterman-Reingold positions of ``nodes`` within ``[-scale, scale]``, centred on 0.
+
+    Nodes start at seeded random places in the unit square (in the order given); each step,
+    linked nodes attract with d^2/k and nodes closer than 2k repel with k^2/d (k = 1/sqrt(n),
+    the ideal distance; the grid variant of the algorithm, so a step costs about n, not n^2),
+    and each node moves along its net force by the temperature, which falls to 0. Only floats
+    in a fixed order: the same nodes and links give the same positions on every machine.
+
+    >>> spring(["a", "b"], [("a", "b")], 10.0)
+    {'a': (...), 'b': (...)}
+    """
+    count = len(nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    pairs = sorted({(min(index[a], index[b]), max(index[a], index[b])) for a, b in links if a != b})
+    seed = random.Random(LAYOUT_SEED)
+    xs = [seed.random() for _ in nodes]
+    ys = [seed.random() for _ in nodes]
+    k = 1 / math.sqrt(count)
+    cell = 2 * k
+    temperature = 0.1
+    cooling = temperature / (ITERATIONS + 1)
+    for _ in range(ITERATIONS):
+        dx, dy = _repulsion(xs, ys, k, cell)
+        for i, j in pairs:
+            ddx, ddy = xs[i] - xs[j], ys[i] - ys[j]
+            pull = math.sqrt(ddx * ddx + ddy * ddy) / k
+            dx[i] -= ddx * pull
+            dy[i] -= ddy * pull
+            dx[j] += ddx * pull
+            dy[j] += ddy * pull
+        for i in range(count):
+            length = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
+            step = temperature / (length if length >= 0.01 else 0.1)
+            xs[i] += dx[i] * step
+            ys[i] += dy[i] * step
+        temperature -= cooling
+    cx, cy = sum(xs) / count, sum(ys) / count
+    reach = max(max(abs(x - cx) for x in xs), max(abs(y - cy) for y in ys)) or 1.0
+    return {n: ((xs[i] - cx) * scale / reach, (ys[i] - cy) * scale / reach) for i, n in enumerate(nodes)}
+
+
+def _repulsion(xs: list[float], ys: list[float], k: float, cell: float) -> tuple[list[float], list[float]]:
+    """Each node's push away from the nodes within ``cell`` of it. Nodes are put in a grid of
+    ``cell``-sized squares; each pair closer than ``cell`` lies in one square or in two
+    neighbouring ones, so each square is paired with itself and four of its eight neighbours,
+    and each pair is computed once (in a fixed order)."""
+    count = len(xs)
+    grid: dict[tuple[int, int], list[tuple[int, float, float]]] = defaultdict(list)
+    for i in range(count):
+        grid[(math.floor(xs[i] / cell), math.floor(ys[i] / cell))].append((i, xs[i], ys[i]))
+    k2, reach = k * k, cell * cell
+    dx, dy = [0.0] * count, [0.0] * count
+    for (gx, gy), members in grid.items():
+        ahead = [m for ax, ay in _AHEAD for m in grid.get((gx + ax, gy + ay), ())]
+        for position, (i, xi, yi) in enumerate(members):
+            fx = fy = 0.0
+            for j, xj, yj in members[position + 1 :] + ahead:
+                ddx, ddy = xi - xj, yi - yj
+                d2 = ddx * ddx + ddy * ddy
+                if d2 >= reach:
+                    continue
+                push = k2 / (d2 if d2 > 1e-4 else 1e-4)
+                ddx *= push
+                ddy *= push
+                fx += ddx
+                fy += ddy
+                dx[j] -= ddx
+                dy[j] -= ddy
+            dx[i] += fx
+            dy[i] += fy
+    return dx, dy
+
+
+def _component_layout(
+    neighbours: dict[str, set[str]], members: list[str], rank: dict[str, int]
+) -> dict[str, tuple[float, float]]:
     if len(members) == 1:
         return {members[0]: (0.0, 0.0)}
     order = sorted(members, key=lambda n: (-rank[n], n))
     core = sorted(order[:CORE_NODES])
-    sub = nx.Graph()
-    sub.add_nodes_from(core)
-    sub.add_edges_from(sorted(e for e in graph.subgraph(core).edges()))
+    inside = set(core)
+    links = [(a, b) for a in core for b in sorted(neighbours[a]) if b in inside and a < b]
     scale = SPACING * math.sqrt(len(core)) * (1.4 if len(core) > 10 else 0.5)
-    spring = nx.spring_layout(sub, seed=LAYOUT_SEED, scale=scale)
-    pos = {n: (float(spring[n][0]), float(spring[n][1])) for n in core}
+    pos = spring(core, links, scale)
     cx = sum(x for x, _ in pos.values()) / len(pos)
     cy = sum(y for _, y in pos.values()) / len(pos)
     pending = set(order[CORE_NODES:])
     while pending:
         children: dict[str, list[str]] = defaultdict(list)
         for node in sorted(pending):
-            placed_near = [m for m in graph[node] if m in pos]
+            placed_near = [m for m in neighbours[node] if m in pos]
             if placed_near:
                 children[max(placed_near, key=lambda m: (rank[m], m))].append(node)
         for parent in sorted(children, key=lambda n: (-rank[n], n)):

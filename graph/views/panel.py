@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 
 from ..terms import PREFIXES, on_or_before, shorten
-from .reading import DKG, EDGE_PROPERTIES, LABEL, RDF_TYPE, Fact, ViewReader
+from .reading import DKG, LABEL, RDF_TYPE, RELATIONS, Fact, ViewReader
 
 #: Most facts the panel lists per record; the rest are counted and reachable with ``show``.
 MAX_FACTS = 40
@@ -122,7 +122,7 @@ def _rows(reader: ViewReader, facts: Iterable[Fact], keep: Keep, skip: Set[str] 
     for fact in facts:
         if fact.prop == RDF_TYPE or fact.prop in skip or not keep(fact.graph):
             continue
-        if fact.prop in EDGE_PROPERTIES and fact.is_iri and reader.kind(fact.value):
+        if fact.prop in RELATIONS and fact.is_iri and reader.kind(fact.value):
             continue
         key = (words(fact.prop), value_text(reader, fact))
         grouped.setdefault(key, Row(*key)).graphs.add(fact.graph)

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .. import sparql
 from ..entities import Entities
 from ..kinds import table
 from ..reader import Reader
-from ..terms import PREFIXES, expand, shorten
+from ..terms import PREFIXES, shorten
 
 ONTOLOGY = "https://w3id.org/dprk-kg/ns#"
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -32,22 +33,12 @@ DKG = PREFIXES["dkg"]
 SRC = PREFIXES["src"]
 DATASET = PREFIXES["dataset"]
 _LABELS = (LABEL, PREFIXES["skos"] + "prefLabel", PREFIXES["dcterms"] + "title", PREFIXES["schema"] + "name")
-#: Relations drawn as edges between entities (read with pattern lookups, the cheapest way).
-EDGE_PROPERTIES = tuple(
-    expand(c)
-    for c in (
-        "org:subOrganizationOf",
-        "org:memberOf",
-        "dkg:controlledBy",
-        "dkg:affiliatedWith",
-        "dkg:victim",
-        "dkg:holder",
-        "dkg:linkedIncident",
-        "dkg:uses",
-        "skos:related",
-        "prov:wasAttributedTo",
-    )
-)
+#: Relations drawn as edges between entities, property IRI -> relation words: the direct relations
+#: of ``relations.rq`` (its VALUES table), read with pattern lookups, the cheapest way. All but
+#: ``dcterms:publisher``: a source document is no node of a view, its publisher a fact of a panel.
+RELATIONS: dict[str, str] = {
+    prop: relation for prop, relation in sparql.values("relations") if prop != PREFIXES["dcterms"] + "publisher"
+}
 
 
 @dataclass(frozen=True)
@@ -179,8 +170,7 @@ class ViewReader:
         from ..network import relation_label
 
         found = []
-        for prop in EDGE_PROPERTIES:
-            relation = relation_label(prop)
+        for prop, relation in RELATIONS.items():
             found += [
                 Link(_value(q.subject), relation, q.object.value, q.graph_name.value)
                 for q in self.store.quads_for_pattern(None, ox.NamedNode(prop), None, None)
@@ -317,19 +307,14 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
 
 def file_nquads(path: Path) -> bytes:
     """A file parsed strictly and written as N-Quads (see ``ViewReader.of_file``)."""
-    from rdflib import Dataset, URIRef
-    from rdflib.namespace import RDF
+    from ..export import serialized
+    from ..parse import named_quads
 
-    from ..namespace import DKG as DKG_NS
-    from ..namespace import SRC as SRC_NS
-    from ..parse import parse_into
-
-    dataset = Dataset()
-    stem_graph = SRC_NS[path.stem]
-    parse_into(dataset, path, stem_graph)
-    graph = dataset.graph(stem_graph)
-    if len(graph) and (stem_graph, RDF.type, DKG_NS.SourceDocument) not in graph:
-        file_graph = dataset.graph(URIRef(path.resolve().as_uri()))
-        file_graph += graph
-        dataset.remove_graph(graph)
-    return dataset.serialize(format="nquads", encoding="utf-8")
+    stem_graph = ox.NamedNode(SRC + path.stem)
+    quads = named_quads(path, stem_graph)
+    stated = [q for q in quads if q.graph_name == stem_graph]
+    describes = ox.Quad(stem_graph, ox.NamedNode(RDF_TYPE), ox.NamedNode(DKG + "SourceDocument"), stem_graph)
+    if stated and describes not in stated:
+        graph = ox.NamedNode(path.resolve().as_uri())
+        quads = [ox.Quad(q.subject, q.predicate, q.object, graph) if q.graph_name == stem_graph else q for q in quads]
+    return serialized(quads, ox.RdfFormat.N_QUADS)
