@@ -27,18 +27,17 @@ graph.errors.InputError: http://***@127.0.0.1:1/sparql: a URL must not carry a u
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
-import os
 import re
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import quote, urlencode, urlsplit
 
 from .errors import IncompleteResult, InputError, QueryTimeout, StoreError
+from .http_auth import Auth, Credentials, parse_challenges
 
 #: Seconds a request may wait for the server (connect, each read, and the whole answer).
 DEFAULT_TIMEOUT = 60.0
@@ -55,29 +54,6 @@ _CUT_HEADERS = ("X-SQL-State", "X-SPARQL-MaxRows")
 # Virtuoso echoes every dataset graph of a query as a header (X-SPARQL-default-graph and
 # X-SPARQL-named-graph), two per project graph; the standard library refuses more than 100.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 20_000)  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """A user and password for Basic or Digest authentication; the password is never shown."""
-
-    user: str
-    password: str = field(repr=False)
-    source: str = ""  # where the password came from, e.g. "$DPRK_KG_PASSWORD", for messages
-
-    @classmethod
-    def from_env(cls, user: str | None, variable: str) -> Credentials | None:
-        """The credentials for ``user`` with the password read from environment ``variable``;
-        None without a user. A user whose variable is unset or empty is an InputError."""
-        if not user:
-            return None
-        password = os.environ.get(variable, "")
-        if not password:
-            raise InputError(
-                f"--user {user} needs a password in the environment variable "
-                f"{variable} (it is never read from the command line)"
-            )
-        return cls(user, password, f"${variable}")
 
 
 @dataclass(frozen=True)
@@ -119,79 +95,6 @@ def _server_message(body: bytes) -> str:
     return line if len(line) <= 200 else line[:197] + "..."
 
 
-def _challenges(values: Iterable[str]) -> dict[str, dict[str, str]]:
-    """The schemes and parameters of ``WWW-Authenticate`` headers, keyed by lower-case scheme.
-
-    >>> _challenges(['Digest realm="SPARQL", nonce="n1", qop="auth"'])["digest"]["nonce"]
-    'n1'
-    """
-    found: dict[str, dict[str, str]] = {}
-    for value in values:
-        for match in re.finditer(
-            r'(?:^|,)\s*([A-Za-z][\w-]*)\s+((?:[\w-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)'
-            r"\s*(?:,\s*|$))*)",
-            value,
-        ):
-            params = {
-                k.lower(): v[1:-1].replace('\\"', '"') if v.startswith('"') else v
-                for k, v in re.findall(r'([\w-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)', match.group(2))
-            }
-            found[match.group(1).lower()] = params
-    return found
-
-
-class _Auth:
-    """The authentication state for one server origin: its last challenge and Digest counter."""
-
-    def __init__(self, credentials: Credentials):
-        self.credentials = credentials
-        self.scheme: str | None = None
-        self.params: dict[str, str] = {}
-        self.count = 0
-
-    def accept(self, challenges: dict[str, dict[str, str]]) -> bool:
-        """Take the strongest challenge offered (Digest before Basic); False if none fits."""
-        for scheme in ("digest", "basic"):
-            if scheme in challenges:
-                self.scheme, self.params, self.count = scheme, challenges[scheme], 0
-                return True
-        return False
-
-    def header(self, method: str, target: str) -> str | None:
-        """The Authorization header for a request, or None before any challenge."""
-        user, password = self.credentials.user, self.credentials.password
-        if self.scheme == "basic":
-            import base64
-
-            return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        if self.scheme != "digest":
-            return None
-        algorithm = self.params.get("algorithm", "MD5")
-        digest = hashlib.sha256 if algorithm.upper().startswith("SHA-256") else hashlib.md5
-
-        def h(text: str) -> str:
-            return digest(text.encode()).hexdigest()
-
-        realm, nonce = self.params.get("realm", ""), self.params.get("nonce", "")
-        self.count += 1
-        nc, cnonce = f"{self.count:08x}", os.urandom(8).hex()
-        ha1 = h(f"{user}:{realm}:{password}")
-        if algorithm.lower().endswith("-sess"):
-            ha1 = h(f"{ha1}:{nonce}:{cnonce}")
-        ha2 = h(f"{method}:{target}")
-        qops = [q.strip() for q in self.params.get("qop", "").split(",") if q.strip()]
-        fields = {"username": user, "realm": realm, "nonce": nonce, "uri": target, "algorithm": algorithm}
-        if "auth" in qops:
-            fields["response"] = h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
-            fields.update(qop="auth", nc=nc, cnonce=cnonce)
-        else:
-            fields["response"] = h(f"{ha1}:{nonce}:{ha2}")
-        if "opaque" in self.params:
-            fields["opaque"] = self.params["opaque"]
-        unquoted = ("qop", "nc", "algorithm")
-        return "Digest " + ", ".join(f"{k}={v}" if k in unquoted else f'{k}="{v}"' for k, v in fields.items())
-
-
 class Server:
     """A SPARQL 1.1 server: query ``endpoint``, ``update`` and Graph Store (``gsp``) URLs (both
     default to the endpoint), optional credentials, and a client ``timeout`` in seconds."""
@@ -212,7 +115,7 @@ class Server:
         #: The ``Server`` header of the last answer, e.g. ``Oxigraph/0.5.13`` or ``Virtuoso/07...``.
         self.product = ""
         self._connections: dict[tuple[str, str], http.client.HTTPConnection] = {}
-        self._auth: dict[tuple[str, str], _Auth] = {}
+        self._auth: dict[tuple[str, str], Auth] = {}
 
     def close(self) -> None:
         """Close the kept-alive connections."""
@@ -329,7 +232,7 @@ class Server:
             answer = self._exchange(method, url, body, headers, retry)
             if answer.status != 401:
                 break
-            challenges = _challenges(answer.headers.get_all("WWW-Authenticate") or [])
+            challenges = parse_challenges(answer.headers.get_all("WWW-Authenticate") or [])
             if self.credentials is None:
                 raise StoreError(
                     f"{shown(url)}: HTTP 401 {answer.reason}: the server asks for a "
@@ -342,7 +245,7 @@ class Server:
                     f"{self.credentials.user!r} with the password in "
                     f"{self.credentials.source or 'the environment'}"
                 )
-            auth = self._auth.setdefault(origin, _Auth(self.credentials))
+            auth = self._auth.setdefault(origin, Auth(self.credentials))
             if not auth.accept(challenges):
                 raise StoreError(
                     f"{shown(url)}: HTTP 401 {answer.reason}: the server asks for an "
