@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -90,3 +92,26 @@ def real_store(tmp_path_factory) -> Path:
     store = tmp_path_factory.mktemp("real") / "store"
     set_up(store)
     return store
+
+
+@pytest.fixture
+def listener():
+    """A loopback TCP listener: its port, and the list of connections it received (one
+    ``"connection"`` each), for tests that prove nothing reached out."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    hits: list[str] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            hits.append("connection")
+            conn.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield server.getsockname()[1], hits
+    server.close()

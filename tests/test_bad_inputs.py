@@ -14,7 +14,6 @@ import re
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -170,25 +169,13 @@ def test_utf16_rdfxml_is_refused_as_not_utf8(runner, tmp_path) -> None:
 
 
 @pytest.fixture
-def watched(tmp_path):
+def watched(tmp_path, listener):
     """A loopback listener and a FIFO, each recording whether anything reached it: a connection,
     or an opening of the FIFO for reading (which would also block a reader forever)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
+    port, hits = listener
     fifo = tmp_path / "secret.ttl"
     os.mkfifo(fifo)
-    hits: list[str] = []
     done = threading.Event()
-
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            hits.append("connection")
-            conn.close()
 
     def watch() -> None:
         fd = os.open(fifo, os.O_WRONLY)  # returns once a reader opens the FIFO
@@ -196,14 +183,12 @@ def watched(tmp_path):
             hits.append("file read")
         os.close(fd)
 
-    threading.Thread(target=accept, daemon=True).start()
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/g", fifo.as_uri(), hits
+    yield f"http://127.0.0.1:{port}/g", fifo.as_uri(), hits
     done.set()
     os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # let the watcher go
     watcher.join(5)
-    server.close()
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -22,28 +20,6 @@ from tests.conftest import REPO, ask, run
 DKG_DDS = "https://w3id.org/dprk-kg/dataset/"
 CLI = [sys.executable, str(REPO / "cli.py")]
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-@pytest.fixture
-def listener():
-    """A loopback TCP listener that counts the connections it receives."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    hits: list[int] = []
-
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            hits.append(1)
-            conn.close()
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield server.getsockname()[1], hits
-    server.close()
 
 
 def _service_variants(port: int) -> list[str]:
