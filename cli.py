@@ -448,7 +448,7 @@ def query(
         with remote.open_server(
             endpoint, None, None, os.environ.get("DPRK_KG_USER"), "DPRK_KG_PASSWORD", timeout
         ) as server:
-            result = run_remote(server, text, fmt, bindings)
+            result = run_remote(server, text, fmt, bindings, wide=_wide(wide))
         click.echo(result.data, nl=False)
     else:
         ensure_current(ctx.obj["store"], _progress, check_swap=False)

@@ -125,9 +125,11 @@ def _results(server: Server, sent: str, dataset: list[str], is_graph: bool):
         raise StoreError(f"{shown(server.endpoint)}: unreadable SPARQL JSON results: {exc}") from None
 
 
-def run_query(server: Server, text: str, fmt: str = "table", substitutions: Mapping[str, str] | None = None):
+def run_query(
+    server: Server, text: str, fmt: str = "table", substitutions: Mapping[str, str] | None = None, wide: bool = True
+):
     """Run a read-only query on the server and return a ``query.QueryResult`` rendered exactly
-    as a local query's.
+    as a local query's (a table cuts long cells only without ``wide``).
 
     The default graph is the union of the project's graphs on the server and ``GRAPH ?g`` ranges
     over them only (the marker's list when a push completed, else the graphs found); FROM may
@@ -145,7 +147,7 @@ def run_query(server: Server, text: str, fmt: str = "table", substitutions: Mapp
     check_safe(text, lambda: set(graphs))  # FROM may name only the project's graphs on the server
     # a query with FROM keeps its own dataset; no project graph: an empty one, never the whole server
     dataset: list[str] = [] if checked.has_dataset else graphs or [_NO_GRAPH]
-    return serialize_result(_results(server, sent, dataset, form is ox.QueryTriples), fmt)
+    return serialize_result(_results(server, sent, dataset, form is ox.QueryTriples), fmt, wide=wide)
 
 
 class RemoteStore:
