@@ -201,11 +201,9 @@ def main(ctx: click.Context, store_path: Path) -> None:
 
 
 def _print_violations(violations, file_of) -> None:
-    for v in violations:
-        files = ", ".join(file_of(g) for g in v.graphs) or "(no source graph)"
-        value = f" (value: {v.value})" if v.value else ""
-        prop = f" {v.path}" if v.path else ""
-        click.echo(f"{files}: {v.focus}{prop}: {v.message}{value}")
+    from graph.render import violations_text
+
+    click.echo(violations_text(violations, file_of), nl=False)
 
 
 @main.command()
@@ -269,16 +267,9 @@ def build(ctx: click.Context, out_dir: Path, sources_dir: Path, quiet: bool, fmt
             nl=False,
         )
         return
-    click.echo(f"Built the dprk-kg graph in {report.seconds:.2f} s")
-    click.echo(f"  entities   {sum(report.entities.values()):>6,}")
-    for cls, count in report.entities.items():
-        click.echo(f"    {cls:<28} {count:>6,}")
-    click.echo(f"  sources    {report.sources:>6,} documents")
-    click.echo(f"  facts      {report.facts:>6,} triples")
-    click.echo(f"  conflicts  {report.conflicts:>6,} facts on which sources disagree (dprk-kg conflicts)")
-    for path in report.files:
-        click.echo(f"  {'unchanged' if report.unchanged else 'wrote':<10} {path}")
-    click.echo(f"  store      {report.store}")
+    from graph.render import build_text
+
+    click.echo(build_text(report), nl=False)
 
 
 @main.command()
@@ -1092,7 +1083,7 @@ def viz(
 def _print_import(report, fmt: str) -> None:
     import json
 
-    from graph.terms import shorten
+    from graph.render import import_text
 
     for line in report.warnings:
         click.echo(f"warning: {line}", err=True)
@@ -1101,15 +1092,7 @@ def _print_import(report, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
         return
-    click.echo(f"Imported {report.file} into graph {shorten(report.graph)} in {report.seconds:.1f} s")
-    for name, count in report.counts.items():
-        click.echo(f"  {name.replace('_', ' '):<34} {count:>8,}")
-    click.echo(f"  {'triples':<34} {report.triples:>8,}")
-    links = ", ".join(f"{n} {status}" for status, n in report.matches.items())
-    click.echo(f"  {'matches (curated or imported)':<34} {sum(report.matches.values()):>8,} ({links})")
-    click.echo(f"  {'skipped records or values':<34} {len(report.skipped):>8,}")
-    click.echo(f"  {'warnings':<34} {len(report.warnings):>8,}")
-    click.echo(f"  {'match file':<34} {report.match_file}")
+    click.echo(import_text(report), nl=False)
 
 
 def _run_import(ctx: click.Context, importer, path: Path, match_file: Path | None, fmt: str) -> None:
@@ -1419,20 +1402,11 @@ def push(
     """
     from graph import remote
     from graph.push import push as run_push
-    from graph.terms import shorten
+    from graph.render import push_text
 
     with remote.open_server(endpoint, update_url, gsp, user, password_env, timeout) as server:
         report = run_push(ctx.obj["store"], server, graphs, _progress)
-    click.echo(
-        f"Pushed {len(report.pushed)} graph(s), {report.triples:,} triples, to "
-        f"{remote.shown(report.endpoint)} ({report.server or 'server'}) in {report.seconds:.1f} s"
-    )
-    if report.unchanged:
-        click.echo(f"  unchanged  {len(report.unchanged)} graph(s) the server already held, not sent")
-    for graph in report.dropped:
-        click.echo(f"  dropped    {shorten(graph)} (no longer in the store)")
-    click.echo(f"  build      {report.build}")
-    click.echo(f"  marker     <{remote.MARKER_GRAPH}>")
+    click.echo(push_text(report, remote.shown(report.endpoint), remote.MARKER_GRAPH), nl=False)
 
 
 @main.command()

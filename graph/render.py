@@ -246,3 +246,62 @@ def show_text(view: Any, wide: bool = False, list_all: bool = False) -> str:
         ).rstrip("\n")
     )
     return "\n".join(out) + "\n"
+
+
+def violations_text(violations: Iterable[Any], file_of: Any) -> str:
+    """SHACL violations, one line each: the source file(s), focus node, property, message and
+    value (``file_of`` names the file of a source graph)."""
+    out = []
+    for v in violations:
+        files = ", ".join(file_of(g) for g in v.graphs) or "(no source graph)"
+        value = f" (value: {v.value})" if v.value else ""
+        prop = f" {v.path}" if v.path else ""
+        out.append(f"{files}: {v.focus}{prop}: {v.message}{value}\n")
+    return "".join(out)
+
+
+def build_text(report: Any) -> str:
+    """``build``'s summary: entities by class, sources, facts, conflicts, and the files written."""
+    out = [f"Built the dprk-kg graph in {report.seconds:.2f} s", f"  entities   {sum(report.entities.values()):>6,}"]
+    out += [f"    {cls:<28} {count:>6,}" for cls, count in report.entities.items()]
+    out += [
+        f"  sources    {report.sources:>6,} documents",
+        f"  facts      {report.facts:>6,} triples",
+        f"  conflicts  {report.conflicts:>6,} facts on which sources disagree (dprk-kg conflicts)",
+    ]
+    out += [f"  {'unchanged' if report.unchanged else 'wrote':<10} {path}" for path in report.files]
+    out.append(f"  store      {report.store}")
+    return "".join(f"{line}\n" for line in out)
+
+
+def import_text(report: Any) -> str:
+    """An import's summary: what was read, triples, matches, skipped values and warnings."""
+    from .terms import shorten
+
+    out = [f"Imported {report.file} into graph {shorten(report.graph)} in {report.seconds:.1f} s"]
+    out += [f"  {name.replace('_', ' '):<34} {count:>8,}" for name, count in report.counts.items()]
+    links = ", ".join(f"{n} {status}" for status, n in report.matches.items())
+    out += [
+        f"  {'triples':<34} {report.triples:>8,}",
+        f"  {'matches (curated or imported)':<34} {sum(report.matches.values()):>8,} ({links})",
+        f"  {'skipped records or values':<34} {len(report.skipped):>8,}",
+        f"  {'warnings':<34} {len(report.warnings):>8,}",
+        f"  {'match file':<34} {report.match_file}",
+    ]
+    return "".join(f"{safe(line)}\n" for line in out)
+
+
+def push_text(report: Any, endpoint: str, marker: str) -> str:
+    """``push``'s summary: graphs and triples sent, unchanged and dropped graphs, the build and
+    the marker graph (``endpoint`` as messages show it, without a query string)."""
+    from .terms import shorten
+
+    out = [
+        f"Pushed {len(report.pushed)} graph(s), {report.triples:,} triples, to "
+        f"{endpoint} ({report.server or 'server'}) in {report.seconds:.1f} s"
+    ]
+    if report.unchanged:
+        out.append(f"  unchanged  {len(report.unchanged)} graph(s) the server already held, not sent")
+    out += [f"  dropped    {shorten(graph)} (no longer in the store)" for graph in report.dropped]
+    out += [f"  build      {report.build}", f"  marker     <{marker}>"]
+    return "".join(f"{line}\n" for line in out)
