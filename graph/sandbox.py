@@ -58,10 +58,13 @@ def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(None, use_errno=True)
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int) -> None:
     """Have the kernel SIGKILL this process when its parent ends; if the parent is already
-    gone (it died between fork and this call), end now."""
-    parent = os.getppid()
+    gone (it died between fork and this call, so this process was handed to another), end now.
+
+    ``parent`` is the process id the parent read before it forked: read here, after the fork,
+    it would already be the new one's when the parent died first.
+    """
     if _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         raise SandboxError(f"cannot bind the query process to its parent: {os.strerror(ctypes.get_errno())}")
     if os.getppid() != parent:

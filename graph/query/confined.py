@@ -149,8 +149,9 @@ def _evaluate(job: Job, out: _Pipe) -> tuple[str, int | None, bool | None]:
     return done.kind, done.count, done.truth
 
 
-def _child(conn, job: Job) -> None:
-    """The query process: confine itself, run the query, stream the result, report the end."""
+def _child(conn, job: Job, parent: int) -> None:
+    """The query process: confine itself, run the query, stream the result, report the end
+    (``parent``: the process id of the process that forked it)."""
     import signal
 
     from .. import sandbox
@@ -159,7 +160,7 @@ def _child(conn, job: Job) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     pipe = _Pipe(conn, job.fmt)
     try:
-        sandbox.die_with_parent()
+        sandbox.die_with_parent(parent)
         sandbox.cut_network()
         kind, count, truth = _evaluate(job, pipe)
         pipe.flush()
@@ -187,7 +188,7 @@ def run_confined(job: Job, timeout: float, out: BinaryIO | None, max_bytes: int 
         raise SandboxError("queries need a system that can fork a confined query process")
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, job), daemon=True)
+    process = context.Process(target=_child, args=(sender, job, os.getpid()), daemon=True)
     for stream in (out, sys.stdout, sys.stderr):
         if stream is not None:
             stream.flush()  # nothing buffered here may be written twice by the child
