@@ -442,14 +442,15 @@ def query(
             result = run_remote(server, text, fmt, bindings, wide=_wide(wide))
         click.echo(result.data, nl=False)
     else:
-        ensure_current(ctx.obj["store"], _progress, check_swap=False)
         dataset = None
         if day and not dated_by_query:
-            from graph.reader import Reader
-            from graph.storage import open_ox
+            from graph.reader import open_reader
 
-            graphs = Reader(open_ox(ctx.obj["store"], read_only=True)).graphs_as_of(day)
+            # the store's own entity index knows each source's date (a bare Reader would index anew)
+            graphs = open_reader(ctx.obj["store"], _progress).graphs_as_of(day)
             dataset = q.QueryDataset(default=graphs, named=graphs)
+        else:
+            ensure_current(ctx.obj["store"], _progress, check_swap=False)
         result = q.run_query(
             ctx.obj["store"],
             text,
