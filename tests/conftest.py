@@ -56,6 +56,17 @@ def run(runner, store, *args):
     return runner.invoke(main, ["--store", str(store), *args])
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in a folder (not the store), by name: what a failed command must leave as is."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def build_into(runner, previous: dict[str, Path]):
+    """Run ``build`` from ``previous["sources"]`` into ``previous["exports"]`` and its store."""
+    sources, exports = str(previous["sources"]), str(previous["exports"])
+    return run(runner, previous["store"], "build", "-q", "--sources", sources, "--out", exports)
+
+
 def run_json(runner, store, *args):
     """Invoke the CLI on ``store`` with ``--format json``: the result, and its stdout parsed
     (the command must succeed)."""

@@ -27,7 +27,7 @@ import pytest
 from cli import main
 from graph import paths
 from tests import servers
-from tests.conftest import FIXTURES, REPO, ask, run
+from tests.conftest import FIXTURES, REPO, ask, build_into, run, snapshot
 
 CLI = [sys.executable, str(REPO / "cli.py")]
 IMPORTS = FIXTURES / "import"
@@ -46,10 +46,6 @@ def _command(store: Path, *args: str | Path) -> list[str]:
     return [*CLI, "--store", str(store), *map(str, args)]
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
 def _error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("Error: ")]
 
@@ -63,24 +59,11 @@ def previous(built, tmp_path) -> dict[str, Path]:
     return {"exports": tmp_path / "exports", "store": tmp_path / "store", "sources": tmp_path / "sources"}
 
 
-def _build(runner, previous):
-    return run(
-        runner,
-        previous["store"],
-        "build",
-        "-q",
-        "--sources",
-        str(previous["sources"]),
-        "--out",
-        str(previous["exports"]),
-    )
-
-
 # -- curated files: every bad value named with its file, line, subject, property and value ------
 
 
 def test_ill_typed_values_are_each_named_with_file_subject_property_and_value(runner, previous) -> None:
-    before = _snapshot(previous["exports"])
+    before = snapshot(previous["exports"])
     path = previous["sources"] / "bad-values.ttl"
     path.write_text(
         HEAD + 'src:bad-values a dkg:SourceDocument ; rdfs:label "x" ; dcterms:title "x" ;\n'
@@ -89,18 +72,18 @@ def test_ill_typed_values_are_each_named_with_file_subject_property_and_value(ru
         f'<{EX}b> <{EX}when> "2024-02-30"^^xsd:date .\n',
         encoding="utf-8",
     )
-    result = _build(runner, previous)
+    result = build_into(runner, previous)
     assert result.exit_code == 2 and "Traceback" not in result.output
     lines = result.stderr.splitlines()
     assert lines[0] == (
         f'Error: {path}:8: ill-typed literal "12.50 EUR" (not a valid xsd:decimal) on <{EX}a> <{EX}amount>'
     )
     assert lines[1] == f'{path}:9: ill-typed literal "2024-02-30" (not a valid xsd:date) on <{EX}b> <{EX}when>'
-    assert _snapshot(previous["exports"]) == before
+    assert snapshot(previous["exports"]) == before
 
 
-def test_a_blank_node_in_a_source_stops_the_build(runner, previous) -> None:
-    before = _snapshot(previous["exports"])
+def test_a_blank_node_in_a_source_stops_thebuild_into(runner, previous) -> None:
+    before = snapshot(previous["exports"])
     path = previous["sources"] / "blank.ttl"
     path.write_text(
         HEAD + 'src:blank a dkg:SourceDocument ; rdfs:label "x" ; dcterms:title "x" ;\n'
@@ -108,13 +91,13 @@ def test_a_blank_node_in_a_source_stops_the_build(runner, previous) -> None:
         f'<{EX}a> <{EX}p> [ <{EX}q> "x" ] .\n',
         encoding="utf-8",
     )
-    result = _build(runner, previous)
+    result = build_into(runner, previous)
     assert result.exit_code == 2
     assert _error_lines(result.stderr) == [
         f"Error: {path}:8: blank node refused: curated data names every node with an IRI "
         "(a blank node gets a new label on every build)"
     ]
-    assert _snapshot(previous["exports"]) == before
+    assert snapshot(previous["exports"]) == before
 
 
 # -- RDF files that would make a parser hang or reach out ---------------------------------------
@@ -275,14 +258,14 @@ def test_a_path_that_is_no_readable_file_is_one_line_naming_it(runner, store, tm
 
 
 def test_a_fifo_among_the_sources_stops_the_build_before_any_work(runner, previous) -> None:
-    before = _snapshot(previous["exports"])
+    before = snapshot(previous["exports"])
     os.mkfifo(previous["sources"] / "pipe.ttl")
-    result = _build(runner, previous)
+    result = build_into(runner, previous)
     assert result.exit_code == 2
     assert _error_lines(result.stderr) == [
         f"Error: {previous['sources'] / 'pipe.ttl'}: not a regular file (a FIFO, device or socket); give a file"
     ]
-    assert _snapshot(previous["exports"]) == before
+    assert snapshot(previous["exports"]) == before
 
 
 BOM = b"\xef\xbb\xbf"
@@ -349,7 +332,7 @@ def test_a_read_only_exports_folder_is_refused_before_any_work(runner, tmp_path,
     assert result.exit_code == 4
     assert _error_lines(result.stderr) == [f"Error: {read_only_folder} is not writable"]
     assert not (tmp_path / "s").exists()  # refused before the store was touched
-    assert _snapshot(read_only_folder) == {"graph.ttl": b"previous\n"}
+    assert snapshot(read_only_folder) == {"graph.ttl": b"previous\n"}
 
 
 def _limited(limit: int):
@@ -360,7 +343,7 @@ def _limited(limit: int):
 @pytest.mark.parametrize("limit", [700_000, 300_000])  # the exports, or the store's entity index, fail first
 def test_a_full_disk_during_the_exports_leaves_the_previous_set(previous, limit) -> None:
     shutil.copy(FIXTURES / "bad" / "with-bom.ttl", previous["sources"])  # a valid source more
-    before = _snapshot(previous["exports"])
+    before = snapshot(previous["exports"])
     done = subprocess.run(
         _command(previous["store"], "build", "-q", "--sources", previous["sources"], "--out", previous["exports"]),
         capture_output=True,
@@ -370,7 +353,7 @@ def test_a_full_disk_during_the_exports_leaves_the_previous_set(previous, limit)
     assert done.returncode == 4, done.stderr
     assert _error_lines(done.stderr) == [done.stderr.strip()]
     assert "File too large" in done.stderr or ("entity index" in done.stderr and "disk I/O error" in done.stderr)
-    assert _snapshot(previous["exports"]) == before  # byte for byte, no temporary file left
+    assert snapshot(previous["exports"]) == before  # byte for byte, no temporary file left
     assert sorted(p.name for p in previous["exports"].iterdir()) == sorted(before)
 
 

@@ -16,15 +16,10 @@ from cli import main
 from graph import export, paths
 from graph.build import load_files, source_files
 from graph.namespace import KG, SRC
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, build_into, snapshot
 
 BAD = FIXTURES / "bad"
 EXPORTS = ("graph.ttl", "graph.trig", "graph.nt", "graph.jsonld", "graph.html", "timeline.html")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file in a folder (not the store), by name."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 @pytest.fixture
@@ -40,19 +35,7 @@ def build_with(runner, previous, *files: Path):
     shutil.copytree(paths.SOURCES_DIR, previous["sources"])
     for file in files:
         shutil.copy(file, previous["sources"] / file.name)
-    return runner.invoke(
-        main,
-        [
-            "--store",
-            str(previous["store"]),
-            "build",
-            "-q",
-            "--sources",
-            str(previous["sources"]),
-            "--out",
-            str(previous["exports"]),
-        ],
-    )
+    return build_into(runner, previous)
 
 
 def test_build_prints_a_summary_and_writes_every_export(built, runner, tmp_path) -> None:
