@@ -51,9 +51,9 @@ KNOWN_ROW_CAPS = (10_000,)
 _PROBE_ABOVE = 64 * 1024
 JSON = "application/sparql-results+json"
 _CUT_HEADERS = ("X-SQL-State", "X-SPARQL-MaxRows")
-# Virtuoso echoes every dataset graph of a query as a header (X-SPARQL-default-graph and
-# X-SPARQL-named-graph), two per project graph; the standard library refuses more than 100.
-http.client._MAXHEADERS = max(http.client._MAXHEADERS, 20_000)  # type: ignore[attr-defined]
+#: Virtuoso echoes every dataset graph of a query as a header (X-SPARQL-default-graph and
+#: X-SPARQL-named-graph), two per project graph; the standard library refuses more than 100.
+_MAX_HEADERS = 20_000
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,9 @@ class Server:
 
     def _connection(self, origin: tuple[str, str]) -> http.client.HTTPConnection:
         if origin not in self._connections:
+            # the standard library's limit is a module setting, with no per-connection knob:
+            # raised when a connection is made, not when this module is imported
+            http.client._MAXHEADERS = max(http.client._MAXHEADERS, _MAX_HEADERS)  # type: ignore[attr-defined]
             scheme, netloc = origin
             kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
             self._connections[origin] = kind(netloc, timeout=self.timeout)
