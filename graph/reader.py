@@ -51,8 +51,8 @@ class Reader:
         return self._entities
 
     def rows(self, name: str, **bindings: str | Sequence[str]) -> list[dict[str, str | None]]:
-        """Rows of ``graph/sparql/<name>.rq`` with ``?var`` bound to the IRIs given (a list fills
-        the query's ``VALUES ?var { }``), as strings."""
+        """Rows of ``graph/sparql/<name>.rq`` with ``?var`` bound to the IRIs given (a list binds
+        it to each in turn, ``sparql.bind``), as strings."""
         return sparql.select(self.store, name, **bindings)
 
     @functools.cached_property
