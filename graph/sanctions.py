@@ -63,7 +63,7 @@ def designations(reader: Reader, members: tuple[str, ...], as_of: str) -> list[D
     delisted_status: dict[str, bool] = {}
     for row in reader.rows("sanctions-of", focus=members):
         graph = row["g"] or ""
-        issued = row["issued"] or reader.issued(graph)
+        issued = reader.issued(graph)
         if issued and not on_or_before(issued, as_of):
             continue
         sanction, prop, value = row["sanction"] or "", row["p"] or "", row["o"] or ""
