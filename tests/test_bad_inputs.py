@@ -82,7 +82,7 @@ def test_ill_typed_values_are_each_named_with_file_subject_property_and_value(ru
     assert snapshot(previous["exports"]) == before
 
 
-def test_a_blank_node_in_a_source_stops_thebuild_into(runner, previous) -> None:
+def test_a_blank_node_in_a_source_stops_the_build(runner, previous) -> None:
     before = snapshot(previous["exports"])
     path = previous["sources"] / "blank.ttl"
     path.write_text(
