@@ -21,6 +21,9 @@ from pathlib import Path
 
 from bench.common import CLI, REPO, child, median_of, print_rows, row
 
+#: Run by `run_all.py --quick`: this module measures rows of issue 15's table.
+QUICK = True
+
 BASELINE = """
 import sys
 from pathlib import Path

@@ -43,6 +43,8 @@ from bench.common import (
     scratch,
 )
 
+#: Run by `run_all.py --quick`: this module measures rows of issue 15's table.
+QUICK = True
 SNAPSHOT = DATA / "ofac_sdn_csv" / "sdn_2022-08-08.csv"
 SNAPSHOT_DATE = "2022-08-08"
 #: Another snapshot imported under SNAPSHOT's dataset name: the same graph with other content.

@@ -23,6 +23,9 @@ import sys
 
 from bench.common import CLI, child, median_of, print_rows, real_store, row, scratch
 
+#: Run by `run_all.py --quick`: this module measures rows of issue 15's table.
+QUICK = True
+
 DUMP = """
 import sys
 import pyoxigraph as ox

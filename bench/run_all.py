@@ -3,10 +3,12 @@
 Each row: measure, baseline, the baseline's median, the project's median, their ratio, the goal
 (the largest ratio allowed) and whether it is met. A module whose ``measure`` raises is shown as
 a row with its error, and the run exits 1 at the end; unmet goals are counted, not failures.
+``--quick`` runs only the modules that set ``QUICK = True`` (those measuring the everyday commands
+of issue 15's table), each with fewer runs, unless modules are named.
 
 Usage:
     python bench/run_all.py                # every benchmark, full size (under 15 minutes)
-    python bench/run_all.py --quick        # fewer runs, smaller data (under 3 minutes)
+    python bench/run_all.py --quick        # issue 15's table only, fewer runs (under 3 minutes)
     python bench/run_all.py build network  # only bench_build.py and bench_network.py
 """
 
@@ -35,9 +37,12 @@ def collect(names: list[str], quick: bool, folder: Path = BENCH) -> tuple[list[d
     failed = 0
     for name in modules:
         started = time.perf_counter()
-        print(f"... {name}", file=sys.stderr, flush=True)
         try:
-            found = importlib.import_module(name).measure(quick)
+            module = importlib.import_module(name)
+            if quick and not names and not getattr(module, "QUICK", False):
+                continue
+            print(f"... {name}", file=sys.stderr, flush=True)
+            found = module.measure(quick)
         except Exception as exc:  # one failing benchmark must not hide the others
             failed += 1
             traceback.print_exc(file=sys.stderr)
@@ -77,7 +82,7 @@ def table(rows: list[dict]) -> str:
 def main(folder: Path = BENCH) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="benchmarks to run (bench_NAME.py), default all")
-    parser.add_argument("--quick", action="store_true", help="fewer runs and smaller data (under 3 minutes)")
+    parser.add_argument("--quick", action="store_true", help="issue 15's table only, fewer runs (under 3 minutes)")
     args = parser.parse_args()
     started = time.perf_counter()
     # Byte-compile the project as an installed package is: an editable install is not compiled,

@@ -20,11 +20,12 @@ def run_all():
 
 def test_one_table_with_a_failing_module_as_a_row(run_all, tmp_path, monkeypatch, capsys) -> None:
     (tmp_path / "bench_fast.py").write_text(
+        "QUICK = True\n"
         "def measure(quick=False):\n"
         "    return [{'measure': 'fast thing', 'baseline': 'slow thing', 'baseline_s': 2.0,\n"
         "             'project_s': 1.0 if quick else 3.0, 'goal': 1.5}]\n"
     )
-    (tmp_path / "bench_broken.py").write_text("def measure(quick=False):\n    raise ValueError('no data here')\n")
+    (tmp_path / "bench_broken.py").write_text("QUICK = True\ndef measure(quick=False):\n    raise ValueError('no data here')\n")
     monkeypatch.setattr(sys, "argv", ["run_all.py", "--quick"])
     assert run_all.main(tmp_path) == 1
     out = capsys.readouterr().out
@@ -46,3 +47,20 @@ def test_a_missed_goal_is_shown_but_does_not_fail_the_run(run_all, tmp_path, mon
     out = capsys.readouterr().out
     assert "| slow thing (why) | engine | 1.000 | 4.000 | 4.00x | <= 2.00x | NO |" in out
     assert "1 goal(s) not met; 0 benchmark(s) failed" in out
+
+
+def test_quick_runs_only_the_quick_modules_unless_modules_are_named(run_all, tmp_path, monkeypatch, capsys) -> None:
+    for name, quick in (("everyday", True), ("scale", False)):
+        (tmp_path / f"bench_{name}.py").write_text(
+            f"QUICK = {quick}\n"
+            "def measure(quick=False):\n"
+            f"    return [{{'measure': '{name}', 'baseline': 'b', 'baseline_s': 1.0, 'project_s': 1.0, 'goal': 1.0}}]\n"
+        )
+    monkeypatch.setattr(sys, "argv", ["run_all.py", "--quick"])
+    assert run_all.main(tmp_path) == 0
+    measured = [line.split(" | ")[0] for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert measured == ["| measure", "| everyday"]
+    monkeypatch.setattr(sys, "argv", ["run_all.py", "--quick", "scale"])
+    assert run_all.main(tmp_path) == 0
+    measured = [line.split(" | ")[0] for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert measured == ["| measure", "| scale"]
