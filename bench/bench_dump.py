@@ -22,16 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from bench.common import REPO, synthetic_store
 
 CHILDREN = {
-    "setup": """
-import sys
-import pyoxigraph as ox
-from bench.generate import generate
-from graph.store import replace_graphs
-replace_graphs(sys.argv[1], generate(int(sys.argv[2])), lambda g: False)
-""",
     "project-dump": """
 import sys
 from graph.dump import write_dump
@@ -77,11 +70,11 @@ def measure(quick: bool = False) -> list[dict]:
     quads, repeats = (100_000, 1) if quick else (1_000_000, 3)
     with tempfile.TemporaryDirectory(prefix="bench-dump-") as tmp:
         root = Path(tmp)
-        _child("setup", str(root / "store"), str(quads))
-        runs: dict[str, list[dict]] = {name: [] for name in CHILDREN if name != "setup"}
+        store = synthetic_store(quads)
+        runs: dict[str, list[dict]] = {name: [] for name in CHILDREN}
         for attempt in range(repeats):
-            runs["project-dump"].append(_child("project-dump", str(root / "store"), str(root / "dump.nq")))
-            runs["raw-dump"].append(_child("raw-dump", str(root / "store"), str(root / "raw.nq")))
+            runs["project-dump"].append(_child("project-dump", str(store), str(root / "dump.nq")))
+            runs["raw-dump"].append(_child("raw-dump", str(store), str(root / "raw.nq")))
             for name in ("project-load", "raw-load"):
                 target = root / f"{name}-{attempt}"
                 runs[name].append(_child(name, str(target), str(root / "dump.nq")))

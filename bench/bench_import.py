@@ -70,6 +70,7 @@ import pyoxigraph as ox
 from graph.namespace import PREFIXES
 from graph.query import named_queries, run_query
 path, runs = Path(sys.argv[1]), int(sys.argv[2])
+LONG_S = 10  # a query that takes longer is timed once: its noise is small against it
 raw = ox.Store.read_only(str(path))
 def median(fn):
     times = []
@@ -77,11 +78,14 @@ def median(fn):
         started = time.perf_counter()
         fn()
         times.append(time.perf_counter() - started)
+        if times[-1] > LONG_S:
+            break
     return statistics.median(times)
 out = {}
 for q in named_queries():
-    project = median(lambda: run_query(path, q.text, "csv", 600))
-    direct = median(lambda: raw.query(q.text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    text = q.bound_text({})  # what `query -n NAME` runs: the parameters' defaults bound
+    project = median(lambda: run_query(path, text, "csv", 600))
+    direct = median(lambda: raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
                     .serialize(format=ox.QueryResultsFormat.CSV))
     out[q.name] = [project, direct]
 print(json.dumps(out))

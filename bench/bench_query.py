@@ -17,12 +17,11 @@ import json
 import sys
 from pathlib import Path
 
-from bench.common import CLI, child, curated_store, median_of, print_rows, row, scratch
+from bench.common import CLI, child, curated_store, median_of, print_rows, row, scratch, synthetic
 
 #: Run by `run_all.py --quick`: this module measures rows of issue 15's table.
 QUICK = True
 
-HERE = Path(__file__).resolve().parent
 RAW_QUERY = """
 import sys
 import pyoxigraph as ox
@@ -43,7 +42,7 @@ def worker(engine: str, data: Path, repeat: int) -> dict:
     work = scratch(f"query-{engine}")
     counter = iter(range(10**6))
     result: dict = {"queries": {}}
-    queries = {q.name: q.text for q in named_queries()}
+    queries = {q.name: q.bound_text({}) for q in named_queries()}  # as `query -n NAME` runs them
     if engine == "project":
         from graph import store
         from graph.query import run_query
@@ -80,7 +79,7 @@ def cold_query(runs: int) -> dict:
     from graph.query import named_query
 
     store = str(curated_store())
-    text = named_query("sanctioned-mixers").text
+    text = named_query("sanctioned-mixers").bound_text({})
     project = median_of(lambda: child([CLI, "--store", store, "query", "-n", "sanctioned-mixers"]), runs)
     baseline = median_of(lambda: child([sys.executable, "-c", RAW_QUERY, store, text]), runs)
     return row(
@@ -94,16 +93,10 @@ def cold_query(runs: int) -> dict:
 
 def measure(quick: bool = False) -> list[dict]:
     """The cold query, then load and every named query at each size against raw pyoxigraph."""
-    from bench.generate import generate
-
     rows = [cold_query(5 if quick else 11)]
     sizes = [] if quick else [10_000, 100_000, 1_000_000]
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
     for size in sizes:
-        data = out / f"synthetic-{size}.nq"
-        if not data.exists():
-            data.write_bytes(generate(size))
+        data = synthetic(size)
         repeat = "1" if size >= 1_000_000 else "3"
         results = {}
         for engine in ("project", "pyoxigraph"):

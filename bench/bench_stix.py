@@ -34,17 +34,13 @@ def measure(quick: bool = False) -> list[dict]:
     """One row: median seconds of the STIX export and of reading every quad, same store."""
     import pyoxigraph as ox
 
-    from bench.generate import generate
+    from bench.common import copy_of, synthetic_store
     from graph.stix import export_stix
 
     triples, repeat = (100_000, 3) if quick else (1_000_000, 3)
     work = Path(tempfile.mkdtemp(prefix="bench-stix-"))
     try:
-        path, out = work / "store", work / "out"
-        loader = ox.Store(str(path))
-        loader.bulk_load(generate(triples), format=ox.RdfFormat.N_QUADS)
-        loader.flush()
-        del loader
+        path, out = copy_of(synthetic_store(triples)), work / "out"
         store = ox.Store.read_only(str(path))
         quads = len(store)
         started = time.perf_counter()

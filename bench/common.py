@@ -37,6 +37,11 @@ def row(measure: str, baseline: str, baseline_s: float, project_s: float, goal: 
     return out
 
 
+def error_row(measure: str, reason: str) -> dict:
+    """A row that could not be measured, with the reason (``run_all.py`` counts it as failed)."""
+    return {"measure": measure, "baseline": reason[:200], "error": True}
+
+
 def median_of(fn: Callable[[], object], runs: int) -> float:
     """Median wall time of ``runs`` calls of ``fn``."""
     times = []
@@ -134,6 +139,39 @@ def real_store() -> Path:
     return _stores["real"]
 
 
+def synthetic(triples: int) -> Path:
+    """``bench/generate.py``'s graph of about ``triples`` quads as N-Quads, kept under
+    ``bench/out/`` and written again only when ``generate.py`` changed."""
+    from bench.generate import generate
+
+    key = hashlib.sha256((REPO / "bench" / "generate.py").read_bytes()).hexdigest()[:12]
+    path = OUT / f"synthetic-{triples}-{key}.nq"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(generate(triples))
+        partial.replace(path)
+    return path
+
+
+def synthetic_store(triples: int) -> Path:
+    """A store bulk-loaded with ``synthetic(triples)`` by pyoxigraph, kept under ``bench/out/``
+    for every module and run; benchmarks that write must work on a copy (``copy_of``)."""
+    import pyoxigraph as ox
+
+    data = synthetic(triples)
+    folder = OUT / f"{data.stem}.store"
+    if not folder.is_dir():
+        partial = folder.with_suffix(".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        store = ox.Store(str(partial))
+        store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+        store.optimize()
+        del store
+        partial.replace(folder)
+    return folder
+
+
 def entity_records(store: Path, name: str) -> list[str]:
     """The IRIs of every record of the entity called ``name`` (as ``show`` merges them), for a
     baseline that answers the entity's neighbourhood with raw pyoxigraph; found before timing."""
@@ -155,6 +193,9 @@ def copy_of(store: Path) -> Path:
 def print_rows(rows: list[dict]) -> None:
     """The rows of one benchmark module, for its ``__main__``."""
     for r in rows:
+        if r.get("error"):
+            print(f"{r['measure']}: not measured: {r['baseline']}")
+            continue
         ratio = r["project_s"] / r["baseline_s"] if r["baseline_s"] else float("inf")
         print(
             f"{r['measure']}: {r['project_s']:.3f} vs {r['baseline']} {r['baseline_s']:.3f} = {ratio:.2f}x "

@@ -2,7 +2,8 @@
 
 Each row: measure, baseline, the baseline's median, the project's median, their ratio, the goal
 (the largest ratio allowed) and whether it is met. A module whose ``measure`` raises is shown as
-a row with its error, and the run exits 1 at the end; unmet goals are counted, not failures.
+a row with its error (as is a row a module could not measure, such as a server that is not
+installed), and the run exits 1 at the end; unmet goals are counted, not failures.
 ``--quick`` runs only the modules that set ``QUICK = True`` (those measuring the everyday commands
 of issue 15's table), each with fewer runs, unless modules are named.
 
@@ -48,6 +49,7 @@ def collect(names: list[str], quick: bool, folder: Path = BENCH) -> tuple[list[d
             traceback.print_exc(file=sys.stderr)
             rows.append({"measure": f"{name}: FAILED", "baseline": f"{type(exc).__name__}: {exc}"[:200], "error": True})
             continue
+        failed += any(found_row.get("error") for found_row in found)
         for found_row in found:
             rows.append({**found_row, "module": name})
         print(f"... {name}: {len(found)} row(s) in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)

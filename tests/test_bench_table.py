@@ -64,3 +64,19 @@ def test_quick_runs_only_the_quick_modules_unless_modules_are_named(run_all, tmp
     assert run_all.main(tmp_path) == 0
     measured = [line.split(" | ")[0] for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
     assert measured == ["| measure", "| scale"]
+
+
+def test_a_row_a_module_could_not_measure_fails_the_run_and_keeps_the_others(
+    run_all, tmp_path, monkeypatch, capsys
+) -> None:
+    (tmp_path / "bench_servers.py").write_text(
+        "def measure(quick=False):\n"
+        "    return [{'measure': 'push to A', 'baseline': 'a', 'baseline_s': 1.0, 'project_s': 1.0, 'goal': 2.0},\n"
+        "            {'measure': 'push to B', 'baseline': 'B is not installed', 'error': True}]\n"
+    )
+    monkeypatch.setattr(sys, "argv", ["run_all.py"])
+    assert run_all.main(tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "| push to A | a | 1.000 | 1.000 | 1.00x | <= 2.00x | yes |" in out
+    assert "| push to B | B is not installed |  |  |  |  | ERROR |" in out
+    assert "1 benchmark(s) failed" in out
