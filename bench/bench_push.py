@@ -88,7 +88,14 @@ def measure(quick: bool = False) -> list[dict]:
 
         rows = []
         for name, program, load, push, goal, baseline in (
-            ("push to the Oxigraph server", "oxigraph", oxigraph_load, oxigraph_push, 2.0, "oxigraph load (bulk loader)"),
+            (
+                "push to the Oxigraph server",
+                "oxigraph",
+                oxigraph_load,
+                oxigraph_push,
+                2.0,
+                "oxigraph load (bulk loader)",
+            ),
             ("push to Virtuoso 7", "virtuoso-t", virtuoso_load, virtuoso_push, 5.0, "ld_dir + rdf_loader_run"),
         ):
             try:

@@ -15,26 +15,16 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import tempfile
 import time
 from pathlib import Path
-
-
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def measure(quick: bool = False) -> list[dict]:
     """One row: median seconds of the STIX export and of reading every quad, same store."""
     import pyoxigraph as ox
 
-    from bench.common import copy_of, synthetic_store
+    from bench.common import copy_of, median_of, synthetic_store
     from graph.stix import export_stix
 
     triples, repeat = (100_000, 3) if quick else (1_000_000, 3)
@@ -51,8 +41,8 @@ def measure(quick: bool = False) -> list[dict]:
             for _ in store:
                 pass
 
-        baseline = _median(read_quads, repeat)
-        project = _median(lambda: export_stix(store, path, out), repeat)
+        baseline = median_of(read_quads, repeat)
+        project = median_of(lambda: export_stix(store, path, out), repeat)
         size = first.path.stat().st_size / 1e6
         return [
             {

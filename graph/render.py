@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 import json
 import re
@@ -80,17 +81,24 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
+@functools.cache
+def _public_fields(cls: type) -> tuple[str, ...] | None:
+    """The names of a dataclass's fields not starting with ``_``; None for any other class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
+
+
 def to_jsonable(value: Any, _seen: dict[int, Any] | None = None) -> Any:
     """Dataclasses, tuples and sets as plain JSON values (sets sorted). A dataclass object that
     appears several times (one holder of many screened addresses) is converted once."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value  # most values: answered before any other check
     seen = {} if _seen is None else _seen
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    names = _public_fields(type(value))
+    if names is not None:
         if id(value) not in seen:
-            seen[id(value)] = {
-                f.name: to_jsonable(getattr(value, f.name), seen)
-                for f in dataclasses.fields(value)
-                if not f.name.startswith("_")
-            }
+            seen[id(value)] = {name: to_jsonable(getattr(value, name), seen) for name in names}
         return seen[id(value)]
     if isinstance(value, dict):
         return {str(k): to_jsonable(v, seen) for k, v in value.items()}

@@ -25,7 +25,9 @@ def test_one_table_with_a_failing_module_as_a_row(run_all, tmp_path, monkeypatch
         "    return [{'measure': 'fast thing', 'baseline': 'slow thing', 'baseline_s': 2.0,\n"
         "             'project_s': 1.0 if quick else 3.0, 'goal': 1.5}]\n"
     )
-    (tmp_path / "bench_broken.py").write_text("QUICK = True\ndef measure(quick=False):\n    raise ValueError('no data here')\n")
+    (tmp_path / "bench_broken.py").write_text(
+        "QUICK = True\ndef measure(quick=False):\n    raise ValueError('no data here')\n"
+    )
     monkeypatch.setattr(sys, "argv", ["run_all.py", "--quick"])
     assert run_all.main(tmp_path) == 1
     out = capsys.readouterr().out
