@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import functools
 import io
 import json
 import re
@@ -81,12 +80,18 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-@functools.cache
+#: Each class's public field names (None for a class that is no dataclass), found once.
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
 def _public_fields(cls: type) -> tuple[str, ...] | None:
     """The names of a dataclass's fields not starting with ``_``; None for any other class."""
-    if not dataclasses.is_dataclass(cls):
-        return None
-    return tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
+    if cls not in _FIELDS:
+        public = None
+        if dataclasses.is_dataclass(cls):
+            public = tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
+        _FIELDS[cls] = public
+    return _FIELDS[cls]
 
 
 def to_jsonable(value: Any, _seen: dict[int, Any] | None = None) -> Any:
