@@ -18,19 +18,36 @@ def run_all():
     return module
 
 
-def test_one_table_with_a_failing_module_as_a_row(run_all, tmp_path, monkeypatch, capsys) -> None:
-    (tmp_path / "bench_fast.py").write_text(
-        "QUICK = True\n"
-        "def measure(quick=False):\n"
-        "    return [{'measure': 'fast thing', 'baseline': 'slow thing', 'baseline_s': 2.0,\n"
-        "             'project_s': 1.0 if quick else 3.0, 'goal': 1.5}]\n"
+def write_bench(folder, name: str, rows: str, quick: bool = False) -> None:
+    """A bench_NAME.py module in ``folder`` whose ``measure`` returns ``rows`` (Python source)."""
+    (folder / f"bench_{name}.py").write_text(f"QUICK = {quick}\ndef measure(quick=False):\n    return {rows}\n")
+
+
+@pytest.fixture
+def table(run_all, tmp_path, monkeypatch, capsys):
+    """Run ``run_all.py ARGS`` over the bench_*.py files written to ``tmp_path``: exit code, output."""
+
+    def run(*args: str) -> tuple[int, str]:
+        monkeypatch.setattr(sys, "argv", ["run_all.py", *args])
+        code = run_all.main(tmp_path)
+        return code, capsys.readouterr().out
+
+    return run
+
+
+def test_one_table_with_a_failing_module_as_a_row(table, tmp_path) -> None:
+    write_bench(
+        tmp_path,
+        "fast",
+        "[{'measure': 'fast thing', 'baseline': 'slow thing', 'baseline_s': 2.0, "
+        "'project_s': 1.0 if quick else 3.0, 'goal': 1.5}]",
+        quick=True,
     )
     (tmp_path / "bench_broken.py").write_text(
         "QUICK = True\ndef measure(quick=False):\n    raise ValueError('no data here')\n"
     )
-    monkeypatch.setattr(sys, "argv", ["run_all.py", "--quick"])
-    assert run_all.main(tmp_path) == 1
-    out = capsys.readouterr().out
+    code, out = table("--quick")
+    assert code == 1
     lines = [line for line in out.splitlines() if line.startswith("|")]
     assert lines[0] == "| measure | baseline | baseline (s) | project (s) | ratio | goal | met |"
     assert "| bench_broken: FAILED | ValueError: no data here |  |  |  |  | ERROR |" in lines
@@ -38,47 +55,38 @@ def test_one_table_with_a_failing_module_as_a_row(run_all, tmp_path, monkeypatch
     assert "1 benchmark(s) failed" in out
 
 
-def test_a_missed_goal_is_shown_but_does_not_fail_the_run(run_all, tmp_path, monkeypatch, capsys) -> None:
-    (tmp_path / "bench_slow.py").write_text(
-        "def measure(quick=False):\n"
-        "    return [{'measure': 'slow thing', 'baseline': 'engine', 'baseline_s': 1.0, 'project_s': 4.0,\n"
-        "             'goal': 2.0, 'note': 'why'}]\n"
+def test_a_missed_goal_is_shown_but_does_not_fail_the_run(table, tmp_path) -> None:
+    write_bench(
+        tmp_path,
+        "slow",
+        "[{'measure': 'slow thing', 'baseline': 'engine', 'baseline_s': 1.0, 'project_s': 4.0, 'goal': 2.0, "
+        "'note': 'why'}]",
     )
-    monkeypatch.setattr(sys, "argv", ["run_all.py"])
-    assert run_all.main(tmp_path) == 0
-    out = capsys.readouterr().out
+    code, out = table()
+    assert code == 0
     assert "| slow thing (why) | engine | 1.000 | 4.000 | 4.00x | <= 2.00x | NO |" in out
     assert "1 goal(s) not met; 0 benchmark(s) failed" in out
 
 
-def test_quick_runs_only_the_quick_modules_unless_modules_are_named(run_all, tmp_path, monkeypatch, capsys) -> None:
+def test_quick_runs_only_the_quick_modules_unless_modules_are_named(table, tmp_path) -> None:
     for name, quick in (("everyday", True), ("scale", False)):
-        (tmp_path / f"bench_{name}.py").write_text(
-            f"QUICK = {quick}\n"
-            "def measure(quick=False):\n"
-            f"    return [{{'measure': '{name}', 'baseline': 'b', 'baseline_s': 1.0, 'project_s': 1.0, 'goal': 1.0}}]\n"
-        )
-    monkeypatch.setattr(sys, "argv", ["run_all.py", "--quick"])
-    assert run_all.main(tmp_path) == 0
-    measured = [line.split(" | ")[0] for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
-    assert measured == ["| measure", "| everyday"]
-    monkeypatch.setattr(sys, "argv", ["run_all.py", "--quick", "scale"])
-    assert run_all.main(tmp_path) == 0
-    measured = [line.split(" | ")[0] for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
-    assert measured == ["| measure", "| scale"]
+        row = f"{{'measure': '{name}', 'baseline': 'b', 'baseline_s': 1.0, 'project_s': 1.0, 'goal': 1.0}}"
+        write_bench(tmp_path, name, f"[{row}]", quick)
+    for args, measured in ((["--quick"], "| everyday"), (["--quick", "scale"], "| scale")):
+        code, out = table(*args)
+        assert code == 0
+        assert [line.split(" | ")[0] for line in out.splitlines() if line.startswith("| ")] == ["| measure", measured]
 
 
-def test_a_row_a_module_could_not_measure_fails_the_run_and_keeps_the_others(
-    run_all, tmp_path, monkeypatch, capsys
-) -> None:
-    (tmp_path / "bench_servers.py").write_text(
-        "def measure(quick=False):\n"
-        "    return [{'measure': 'push to A', 'baseline': 'a', 'baseline_s': 1.0, 'project_s': 1.0, 'goal': 2.0},\n"
-        "            {'measure': 'push to B', 'baseline': 'B is not installed', 'error': True}]\n"
+def test_a_row_a_module_could_not_measure_fails_the_run_and_keeps_the_others(table, tmp_path) -> None:
+    write_bench(
+        tmp_path,
+        "servers",
+        "[{'measure': 'push to A', 'baseline': 'a', 'baseline_s': 1.0, 'project_s': 1.0, 'goal': 2.0}, "
+        "{'measure': 'push to B', 'baseline': 'B is not installed', 'error': True}]",
     )
-    monkeypatch.setattr(sys, "argv", ["run_all.py"])
-    assert run_all.main(tmp_path) == 1
-    out = capsys.readouterr().out
+    code, out = table()
+    assert code == 1
     assert "| push to A | a | 1.000 | 1.000 | 1.00x | <= 2.00x | yes |" in out
     assert "| push to B | B is not installed |  |  |  |  | ERROR |" in out
     assert "1 benchmark(s) failed" in out
