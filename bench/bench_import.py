@@ -31,7 +31,6 @@ import sys
 from bench.common import (
     CLI,
     DATA,
-    LONG_S,
     REPO,
     child,
     copy_of,
@@ -65,28 +64,20 @@ store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS)
 store.flush()
 """
 QUERIES = """
-import json, statistics, sys, time
+import json, sys
 from pathlib import Path
 import pyoxigraph as ox
+from bench.common import median_of
 from graph.namespace import PREFIXES
 from graph.query import named_queries, run_query
-path, runs, LONG_S = Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+path, runs = Path(sys.argv[1]), int(sys.argv[2])
 raw = ox.Store.read_only(str(path))
-def median(fn):
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-        if times[-1] > LONG_S:
-            break
-    return statistics.median(times)
 out = {}
 for q in named_queries():
     text = q.bound_text({})  # what `query -n NAME` runs: the parameters' defaults bound
-    project = median(lambda: run_query(path, text, "csv", 600))
-    direct = median(lambda: raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
-                    .serialize(format=ox.QueryResultsFormat.CSV))
+    project = median_of(lambda: run_query(path, text, "csv", 600), runs)
+    direct = median_of(lambda: raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+                       .serialize(format=ox.QueryResultsFormat.CSV), runs)
     out[q.name] = [project, direct]
 print(json.dumps(out))
 """
@@ -173,7 +164,7 @@ def import_all() -> dict:
 
 def named_queries(runs: int) -> list[dict]:
     """Every named query on the store with every dataset: project against raw pyoxigraph."""
-    result = json.loads(child([sys.executable, "-c", QUERIES, str(real_store()), str(runs), str(LONG_S)])[1])
+    result = json.loads(child([sys.executable, "-c", QUERIES, str(real_store()), str(runs)])[1])
     return [
         row(f"query -n {name} (every dataset imported)", "raw pyoxigraph query + CSV, same store", direct, project, 1.5)
         for name, (project, direct) in sorted(result.items())

@@ -44,8 +44,9 @@ import pyoxigraph as ox
 print(sum(1 for _ in ox.Store.read_only(sys.argv[1])))
 """
 MEASURES = """
-import json, statistics, sys, time
+import json, sys
 import networkx as nx
+from bench.common import median_of
 from graph import analyze, netexport
 from pathlib import Path
 from graph.network import project
@@ -54,23 +55,16 @@ graph = project(open_reader(Path(sys.argv[1]), lambda message: None))
 runs = int(sys.argv[2])
 simple = analyze._simple(graph)
 sample = analyze.betweenness_sample(simple.number_of_nodes(), simple.number_of_edges())
-def median(fn):
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 def networkx_measures():
     nx.degree_centrality(simple)
     nx.betweenness_centrality(simple, k=sample, seed=0)
     list(nx.connected_components(simple))
     nx.community.louvain_communities(simple, seed=0)
 print(json.dumps({
-    "networkx": median(networkx_measures),
-    "analyze": median(lambda: analyze.analyze(graph)),
-    "nx_gexf": median(lambda: "\\n".join(nx.generate_gexf(netexport.flat(graph), prettyprint=True))),
-    "gexf": median(lambda: netexport.render(graph, "gexf")),
+    "networkx": median_of(networkx_measures, runs),
+    "analyze": median_of(lambda: analyze.analyze(graph), runs),
+    "nx_gexf": median_of(lambda: "\\n".join(nx.generate_gexf(netexport.flat(graph), prettyprint=True)), runs),
+    "gexf": median_of(lambda: netexport.render(graph, "gexf"), runs),
 }))
 """
 

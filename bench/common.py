@@ -169,7 +169,7 @@ def synthetic_store(triples: int) -> Path:
     data = synthetic(triples)
     folder = OUT / f"{data.stem}.store"
     if not folder.is_dir():
-        partial = folder.with_suffix(".partial")
+        partial = OUT / f"{data.stem}.store.partial"  # not synthetic()'s partial file
         shutil.rmtree(partial, ignore_errors=True)
         store = ox.Store(str(partial))
         store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
