@@ -135,6 +135,8 @@ class Entities:
 
     def cluster(self, iri: str) -> Cluster:
         """The cluster of a record (a record no match joins is a cluster of one)."""
+        if iri in self._cluster_cache:  # a canonical record seen before
+            return self._cluster_cache[iri]
         row = self._db.execute("SELECT cluster FROM records WHERE iri = ?", (iri,)).fetchone()
         canonical = row[0] if row else iri
         if canonical not in self._cluster_cache:
@@ -148,6 +150,17 @@ class Entities:
             label, kind = head if head else (shorten(canonical), "other")
             self._cluster_cache[canonical] = Cluster(canonical, label, kind, members or (canonical,))
         return self._cluster_cache[canonical]
+
+    def relation_ends(self) -> dict[str, tuple[str, str]]:
+        """Kind and canonical record of every record a relation joins (``relations``), in one
+        lookup rather than one per record."""
+        return {
+            iri: (kind, cluster)
+            for iri, kind, cluster in self._db.execute(
+                "SELECT iri, kind, cluster FROM records WHERE iri IN "
+                "(SELECT subject FROM relations UNION SELECT object FROM relations)"
+            )
+        }
 
     def canonical_map(self) -> dict[str, str]:
         """Record -> canonical record, for every record that belongs to a larger cluster."""
@@ -233,6 +246,19 @@ class Entities:
             if other_cluster.canonical != cluster.canonical:
                 found.append((link, other_cluster))
         return found
+
+    def relations(self, leave_out: Iterable[str] = ()) -> list[tuple[str, str, str, str, str]]:
+        """Every relation between two records as (subject, relation words, object, graph, the
+        n-ary node it was folded from or ""), sorted; ``leave_out`` names direct properties
+        not wanted (a view draws no ``dcterms:publisher`` edge)."""
+        skip = set(leave_out)
+        return [
+            row[:5]
+            for row in self._db.execute(
+                "SELECT subject, relation, object, graph, via, prop FROM relations ORDER BY rowid"
+            )
+            if row[5] not in skip
+        ]
 
     def sources(self) -> dict[str, dict[str, str | None]]:
         """Every source document (and dataset): its label, publisher, issue date, URL and kind."""

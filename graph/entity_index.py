@@ -1,5 +1,7 @@
 """The entity index: records, names, links and clusters of one store state, in SQLite, with
-the source documents' facts (who says so, and when) that every reading command looks up.
+the source documents' facts (who says so, and when) that every reading command looks up, and
+the relations between records that the views draw (so a view reads its edges from here, not by
+scanning the store).
 
 ``graph.entities`` reads it; this module builds it. It is computed once per store state (the
 curated build stamp and every import's graph and time, ``state_key``) and kept beside the store
@@ -12,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 INDEX_FILE = "dprk-kg.entities.sqlite"
 #: Bump when the index's tables or what goes into them change: old index files are rebuilt.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 
 SKOS = PREFIXES["skos"]
 DKG = PREFIXES["dkg"]
@@ -65,6 +66,8 @@ CREATE TABLE names (key TEXT NOT NULL, name TEXT NOT NULL, iri TEXT NOT NULL, pr
                     rank INTEGER NOT NULL, graph TEXT NOT NULL);
 CREATE TABLE links (subject TEXT NOT NULL, object TEXT NOT NULL, status TEXT NOT NULL,
                     basis TEXT NOT NULL, graph TEXT NOT NULL);
+CREATE TABLE relations (subject TEXT NOT NULL, relation TEXT NOT NULL, object TEXT NOT NULL,
+                        graph TEXT NOT NULL, via TEXT NOT NULL, prop TEXT NOT NULL);
 CREATE TABLE warnings (message TEXT NOT NULL);
 CREATE TABLE sources (source TEXT PRIMARY KEY, label TEXT, publisher TEXT, issued TEXT, url TEXT, kind TEXT);
 CREATE INDEX names_key ON names (key);
@@ -112,6 +115,8 @@ def open_existing(path: Path, key: str) -> sqlite3.Connection | None:
 
 def write_index(ox_store: ox.Store, path: Path, key: str) -> None:
     """Build the index into a temporary file beside ``path`` and rename it into place."""
+    import tempfile
+
     try:
         handle, temp = tempfile.mkstemp(prefix=".entities-", suffix=".tmp", dir=path.parent)
         os.close(handle)
@@ -172,6 +177,7 @@ def fill(db: sqlite3.Connection, ox_store: ox.Store, key: str) -> None:
     )
     db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", sorted(set(names)))
     db.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?)", sorted(set(links)))
+    db.executemany("INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?)", _relations(ox_store, kind_of))
     db.executemany("INSERT INTO warnings VALUES (?)", ((w,) for w in warnings))
     db.executemany(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)",
@@ -181,6 +187,24 @@ def fill(db: sqlite3.Connection, ox_store: ox.Store, key: str) -> None:
         ),
     )
     db.commit()
+
+
+def _relations(ox_store: ox.Store, records: dict[str, str]) -> list[tuple[str, str, str, str, str, str]]:
+    """Every relation a view draws between two records, sorted: (subject, relation words,
+    object, graph, the n-ary node it was folded from or "", its property or "" when folded).
+    The direct relations are the properties of ``relations.rq``'s VALUES table
+    (``view-direct.rq``), the folded ones those of ``view-folded.rq``: queries, so that an index
+    of the graphs on a server is built the same way."""
+    words = {prop: relation for prop, relation in sparql.values("relations")}
+    found = {
+        (r["s"] or "", words[r["p"] or ""], r["o"] or "", r["g"] or "", "", r["p"] or "")
+        for r in sparql.select(ox_store, "view-direct", p=list(words))
+    }
+    found |= {
+        (r["s"] or "", r["relation"] or "", r["o"] or "", r["g"] or "", r["node"] or "", "")
+        for r in sparql.select(ox_store, "view-folded")
+    }
+    return sorted(row for row in found if row[0] in records and row[2] in records)
 
 
 def address_key(value: str) -> str:

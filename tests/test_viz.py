@@ -96,17 +96,17 @@ def test_curated_page_draws_the_core_and_no_sources_or_sanctions(built):
     assert any("--sources draws them" in note for note in notes(built["exports"] / "graph.html"))
 
 
-def test_curated_page_draws_the_relations_of_relations_rq(built):
-    """Every edge of the page is a relation of ``relations.rq`` (the one definition the network
-    projection and paths use too) between two entities it draws, and every such relation is an
-    edge, but sanctions: the page draws a sanction as a ring on its target."""
+def drawn_and_stated(store: Path, page: Path) -> tuple[set, set]:
+    """The edges a page draws, and the relations of ``relations.rq`` (the one definition the
+    network projection and paths use too) between two entities it draws, but sanctions (a
+    page draws a sanction as a ring on its target), each as (subject, relation, object) CURIEs."""
     from graph.reader import Reader
     from graph.storage import open_ox
     from graph.terms import shorten
 
-    reader = Reader(open_ox(built["store"], read_only=True), built["store"])
+    reader = Reader(open_ox(store, read_only=True), store)
     entities = reader.entities
-    data = page_data(built["exports"] / "graph.html")
+    data = page_data(page)
     ids = [n["id"] for n in data["nodes"]]
     drawn = {(ids[e["from"]], e["relation"], ids[e["to"]]) for e in data["edges"]}
 
@@ -114,9 +114,31 @@ def test_curated_page_draws_the_relations_of_relations_rq(built):
         return shorten(entities.cluster(iri).canonical if entities.is_record(iri) else iri)
 
     related = {(shown(r["source"] or ""), r["relation"], shown(r["target"] or "")) for r in reader.rows("relations")}
-    between = {(s, r, o) for s, r, o in related if s in ids and o in ids and s != o and r != "sanctioned by"}
+    return drawn, {(s, r, o) for s, r, o in related if s in ids and o in ids and s != o and r != "sanctioned by"}
+
+
+def test_curated_page_draws_the_relations_of_relations_rq(built):
+    """Every edge of the page is a relation of ``relations.rq`` between two entities it draws,
+    and every such relation is an edge."""
+    drawn, stated = drawn_and_stated(built["store"], built["exports"] / "graph.html")
     assert ("kg:lazarus-group", "laundered through", "kg:sinbad") in drawn
-    assert drawn == between
+    assert drawn == stated
+
+
+@pytest.mark.shared
+def test_focus_page_of_every_shared_dataset_draws_the_relations_of_relations_rq(runner, real_store, tmp_path):
+    """A view reads its edges from the entity index, not from the store: on the store with
+    every shared dataset, the edges of a focus page are exactly the relations ``relations.rq``
+    finds between the entities it draws."""
+    out = tmp_path / "focus.html"
+    result = runner.invoke(
+        main, ["--store", str(real_store), "viz", "--focus", "Lazarus Group", "--depth", "2", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    drawn, stated = drawn_and_stated(real_store, out)
+    assert {"uses", "attributed to", "victim"} <= {r for _, r, _ in drawn}
+    assert len(drawn) > 1000
+    assert drawn == stated
 
 
 def test_tornado_cash_shows_its_delisting_with_the_dates_and_sources(built):

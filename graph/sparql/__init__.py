@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 @functools.cache
 def load(name: str) -> str:
     """The text of ``graph/sparql/<name>.rq``."""
-    return resources.files(__name__).joinpath(f"{name}.rq").read_text(encoding="utf-8")
+    return Path(__file__).with_name(f"{name}.rq").read_text(encoding="utf-8")
 
 
 def values(name: str) -> list[tuple[str, ...]]:

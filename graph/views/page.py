@@ -1,7 +1,7 @@
 """Page assembly: one self-contained HTML file from a template, a JSON data block and scripts.
 
 The templates, styles and scripts are files of this package (``graph.html``, ``graph.css``,
-``graph.js``, ``timeline.*``), read with importlib.resources. vis-network is inlined from the
+``graph.js``, ``timeline.*``), read from beside this module. vis-network is inlined from the
 installed pyvis package. Nothing is fetched: a Content-Security-Policy with the hash of every
 inlined script forbids any other script and any request. The data travels as one JSON block
 that the scripts only ever put in the page as DOM text, so HTML or script in a label shows as
@@ -36,7 +36,6 @@ import html
 import importlib.util
 import json
 import re
-from importlib import resources
 from pathlib import Path
 
 from ..errors import OutputError
@@ -46,7 +45,7 @@ _VIS_JS = ("lib", "vis-9.1.2", "vis-network.min.js")
 
 def asset(name: str) -> str:
     """The text of one of this package's page files."""
-    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return Path(__file__).with_name(name).read_text(encoding="utf-8")
 
 
 @functools.cache

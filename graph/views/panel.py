@@ -91,9 +91,9 @@ def state_of(evidence: Iterable[tuple[str, str]]) -> str:
 
 def words(prop: str) -> str:
     """A property IRI as words (``dkg:attributionDate`` -> ``attribution date``, a label a name)."""
-    from ..network import relation_label
-
     if prop not in _WORDS:
+        from ..network import relation_label
+
         _WORDS[prop] = relation_label(prop)
     return _WORDS[prop]
 

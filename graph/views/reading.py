@@ -2,9 +2,9 @@
 ``graph.reader.Reader`` (its store, its entity index and the internal queries), not a second
 reader.
 
-A view never loads the whole store into Python: the edges between entities come from pattern
-lookups of the edge properties and one small query (``view-folded.rq``), and the facts of a node
-are read only for the nodes the view draws. Names and clusters come from ``graph.entities`` (one
+A view never loads the whole store into Python: the edges between entities come from the entity
+index (which reads them once per store state with ``view-direct.rq`` and ``view-folded.rq``), and
+the facts of a node are read only for the nodes the view draws. Names and clusters come from ``graph.entities`` (one
 node per entity, however many records the datasets hold).
 
 A FILE argument (any RDF file) is parsed strictly by ``graph.parse`` and loaded into an in-memory
@@ -17,6 +17,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -34,11 +35,10 @@ SRC = PREFIXES["src"]
 DATASET = PREFIXES["dataset"]
 _LABELS = (LABEL, PREFIXES["skos"] + "prefLabel", PREFIXES["dcterms"] + "title", PREFIXES["schema"] + "name")
 #: Relations drawn as edges between entities, property IRI -> relation words: the direct relations
-#: of ``relations.rq`` (its VALUES table), read with pattern lookups, the cheapest way. All but
+#: of ``relations.rq`` (its VALUES table; the entity index reads them). All but
 #: ``dcterms:publisher``: a source document is no node of a view, its publisher a fact of a panel.
-RELATIONS: dict[str, str] = {
-    prop: relation for prop, relation in sparql.values("relations") if prop != PREFIXES["dcterms"] + "publisher"
-}
+_PUBLISHER = PREFIXES["dcterms"] + "publisher"
+RELATIONS: dict[str, str] = {prop: relation for prop, relation in sparql.values("relations") if prop != _PUBLISHER}
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,7 @@ class Source:
     dataset: bool
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """One relation between two records as a graph states it; ``via`` is the n-ary node
     (attribution, laundering, estimate) it was folded from, or empty."""
 
@@ -66,8 +65,7 @@ class Link:
     via: str = ""
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """One statement about a node: property IRI, the value (an IRI or a literal's text),
     whether the value is an IRI, and the graph that states it."""
 
@@ -88,6 +86,7 @@ class ViewReader:
         self.open_world = open_world
         self._labels: dict[str, str] = {}
         self._kinds: dict[str, str | None] = {}
+        self._canonical: dict[str, str] = {}
         self._said: dict[str, list[Fact]] = {}
 
     @property
@@ -125,13 +124,11 @@ class ViewReader:
         }
         return kinds.kind_of(types) is None and not kinds.is_folded(types) and not any(t.startswith(DKG) for t in types)
 
-    @functools.cached_property
-    def _canonical(self) -> dict[str, str]:
-        return self.entities.canonical_map()
-
     def canonical(self, iri: str) -> str:
-        """The canonical record of a record's cluster (itself when no match joins it)."""
-        return self._canonical.get(iri, iri)
+        """The canonical record of a record's cluster (itself when no match joins it; memoized)."""
+        if iri not in self._canonical:
+            self._canonical[iri] = self.entities.cluster(iri).canonical
+        return self._canonical[iri]
 
     # ------------------------------------------------------------------ queries
 
@@ -166,28 +163,21 @@ class ViewReader:
 
     @functools.cached_property
     def links(self) -> list[Link]:
-        """Every relation between two entity records, direct or folded from an n-ary node."""
+        """Every relation between two entity records, direct or folded from an n-ary node (from
+        the entity index, which reads them once per store state); a file view adds the links
+        that reach nodes outside the vocabulary."""
         from ..network import relation_label
 
-        found = []
-        for prop, relation in RELATIONS.items():
-            found += [
-                Link(_value(q.subject), relation, q.object.value, q.graph_name.value)
-                for q in self.store.quads_for_pattern(None, ox.NamedNode(prop), None, None)
-                if isinstance(q.object, ox.NamedNode)
-                and isinstance(q.graph_name, ox.NamedNode)
-                and q.graph_name.value != ONTOLOGY
-            ]
-        found += [
-            Link(r["s"], r["relation"], r["o"], r["g"], r["node"]) for r in _strings(self.reader.rows("view-folded"))
-        ]
+        for iri, (kind, canonical) in self.entities.relation_ends().items():
+            self._kinds[iri], self._canonical[iri] = kind, canonical
+        found = [Link(*row) for row in self.entities.relations(leave_out=[_PUBLISHER])]
         if self.open_world:
             found += [
-                Link(r["s"], relation_label(r["p"]), r["o"], r["g"])
+                Link(r["s"], RELATIONS.get(r["p"]) or relation_label(r["p"]), r["o"], r["g"])
                 for r in _strings(self.reader.rows("view-any-links"))
-                if "other" in (self.kind(r["s"]), self.kind(r["o"]))
+                if "other" in (self.kind(r["s"]), self.kind(r["o"])) and self.kind(r["s"]) and self.kind(r["o"])
             ]
-        return [link for link in found if self.kind(link.subject) and self.kind(link.object)]
+        return found
 
     @functools.cached_property
     def curated(self) -> frozenset[str]:
@@ -253,13 +243,8 @@ class ViewReader:
         ``""``, too), read once: its facts, values and names all come from this one lookup."""
         if node not in self._said:
             self._said[node] = [
-                Fact(
-                    q.predicate.value,
-                    _value(q.object),
-                    isinstance(q.object, ox.NamedNode),
-                    q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "",
-                )
-                for q in self.store.quads_for_pattern(ox.NamedNode(node), None, None, None)
+                Fact(p.value, _value(o), isinstance(o, ox.NamedNode), g.value if isinstance(g, ox.NamedNode) else "")
+                for _, p, o, g in self.store.quads_for_pattern(ox.NamedNode(node), None, None, None)
             ]
         return self._said[node]
 

@@ -133,11 +133,16 @@ def select(reader: ViewReader, options: ViewOptions) -> Selection:
         return kind not in NOT_DRAWN and (not wanted or kind in wanted)
 
     edges: dict[tuple[str, str, str], Edge] = defaultdict(Edge)
+    ends: dict[str, str | None] = {}  # record -> its node, None when the view does not draw it
     for link in reader.links:
         if not keep(link.graph):
             continue
-        s, o = node_of(link.subject), node_of(link.object)
-        if s != o and drawable(s) and drawable(o):
+        for record in (link.subject, link.object):
+            if record not in ends:
+                node = node_of(record)
+                ends[record] = node if drawable(node) else None
+        s, o = ends[link.subject], ends[link.object]
+        if s is not None and o is not None and s != o:
             edge = edges[(s, link.relation, o)]
             edge.graphs.add(link.graph)
             if link.via:
