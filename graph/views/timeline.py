@@ -2,8 +2,12 @@
 
 The events are those of ``dprk-kg timeline`` (``graph.timeline.events``): incidents and their
 disclosures, attributions, designations and delistings, address listings, launderings, dated
-claims and published reports. The axis is drawn by the page's own script as plain SVG (no
-time-axis library ships with the project's dependencies, and nothing is fetched).
+claims and published reports. The axis is drawn by the page's own script as plain SVG, since no
+maintained time-axis library installs from the registries the project may use (PyPI and Debian;
+npm's vis-timeline is neither): PyPI's pyvis-timeline loads vis-timeline from a CDN,
+streamlit-vis-timeline is a Streamlit component's build, mpld3 carries d3 v5 only beside
+matplotlib, and Debian's libjs-d3 is d3 3.5 and libjs-simile-timeline unmaintained. Nothing is
+fetched.
 
 ``--entity`` keeps the events of one entity (every record of its cluster); ``--since`` and
 ``--until`` bound the dates; ``--as-of DATE`` shows what the sources said on that date: events
