@@ -60,6 +60,10 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
 
+#: Values per lookup of many at once (SQLite's oldest builds take at most 999 parameters).
+_CHUNK = 500
+
+
 @dataclass(frozen=True)
 class Cluster:
     """An entity: its canonical record, label and kind, and every record confirmed to be it."""
@@ -192,18 +196,24 @@ class Entities:
             found.setdefault(iri, set()).add(name)
         return found
 
-    def address_records(self, value: str) -> list[str]:
-        """Records whose address is ``value``: EVM addresses in any case, others exactly."""
-        key = address_key(value)
-        return sorted(
-            {
-                iri
-                for iri, name in self._db.execute(
-                    "SELECT iri, name FROM names WHERE key = ? AND prop = ?", (normal(key), DKG + "address")
-                )
-                if address_key(name) == key
-            }
-        )
+    def address_records(self, values: Iterable[str]) -> dict[str, list[str]]:
+        """The records whose address is each of ``values`` (EVM addresses in any case, others
+        exactly), sorted; a value no record has is left out. One lookup for all of them."""
+        wanted: dict[str, list[str]] = {}
+        for value in values:
+            wanted.setdefault(normal(address_key(value)), []).append(value)
+        keys = list(wanted)
+        found: dict[str, set[str]] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            for key, iri, name in self._db.execute(
+                f"SELECT key, iri, name FROM names WHERE prop = ? AND key IN ({', '.join('?' * len(chunk))})",
+                (DKG + "address", *chunk),
+            ):
+                for value in wanted[key]:
+                    if address_key(name) == address_key(value):
+                        found.setdefault(value, set()).add(iri)
+        return {value: sorted(iris) for value, iris in found.items()}
 
     def short_name(self, iri: str) -> str:
         """The shortest name of a record (``OFAC`` for the Office of Foreign Assets Control)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sqlite3
 from collections import defaultdict
 from pathlib import Path
@@ -57,6 +58,7 @@ FIELD = {
     DKG + "address": "address",
 }
 MATCH_RANKS = ("exact", "prefix", "substring", "close")
+_EVM = re.compile(r"0[xX][0-9a-fA-F]{40}")
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT NOT NULL);
@@ -217,9 +219,7 @@ def address_key(value: str) -> str:
     'bc1qXY'
     """
     value = value.strip()
-    if len(value) == 42 and value[:2].lower() == "0x" and all(c in "0123456789abcdefABCDEF" for c in value[2:]):
-        return value.lower()
-    return value
+    return value.lower() if _EVM.fullmatch(value) else value
 
 
 def _same_address_links(names: list[tuple], curated: set[str]) -> list[tuple[str, str, str, str, str]]:

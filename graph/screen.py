@@ -77,13 +77,19 @@ def screen(reader: Reader, inputs: Iterable[tuple[int, str]], as_of: str) -> lis
     entities = reader.entities
     parties: dict[str, Party] = {}
     results = []
+    inputs = list(inputs)
+    formats = {raw: address_format(raw) for _, raw in inputs}
+    held = entities.address_records(raw.strip() for _, raw in inputs if formats[raw])
+    facts: dict[str, list[dict[str, str | None]]] = {}
+    for row in reader.rows("address-facts", focus=sorted({r for records in held.values() for r in records})):
+        facts.setdefault(row["focus"] or "", []).append(row)
     for line, raw in inputs:
         value = raw.strip()
-        fmt = address_format(value)
+        fmt = formats[raw]
         if not fmt:
             results.append(Screened(raw, line, "", False, "not an address"))
             continue
-        records = entities.address_records(value)
+        records = held.get(value, [])
         if not records:
             results.append(Screened(value, line, fmt, False, "no hit"))
             continue
@@ -94,7 +100,7 @@ def screen(reader: Reader, inputs: Iterable[tuple[int, str]], as_of: str) -> lis
         assets: set[str] = set()
         incidents: set[str] = set()
         for record in records:
-            for row in reader.rows("address-facts", focus=record):
+            for row in facts.get(record, []):
                 sources.add(shorten(row["g"] or ""))
                 chains.update(filter(None, [row["chain"]]))
                 assets.update(filter(None, [row["asset"]]))
