@@ -448,3 +448,38 @@ def test_misp_keeps_lazarus_synonyms_and_attack_id(shared_data, real_export, tmp
     for cluster in clusters:
         assert "G0032" in cluster["meta"]["external_id"]
         assert sorted(cluster["meta"]["synonyms"]) == sorted(lazarus["aliases"])
+
+
+def test_the_reader_gives_every_value_as_the_store_holds_it():
+    """The export reads the store's statements as SPARQL TSV results and unquotes them itself:
+    each value is the one the store holds, whatever the literal carries (tabs, newlines, quotes,
+    backslashes, a language, a datatype, a number), and blank nodes keep their ids."""
+    import pyoxigraph as ox
+
+    from graph.stix.read import read
+
+    dkg, xsd = "https://w3id.org/dprk-kg/ns#", "http://www.w3.org/2001/XMLSchema#"
+    graph = ox.NamedNode("https://w3id.org/dprk-kg/source/s")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    values = [
+        ox.Literal('tab\there, line\nbreak, \r, "quoted", back\\slash \\n, \u2028 and \U0001d518'),
+        ox.Literal('ends with a quote"'),
+        ox.Literal(""),
+        ox.Literal("Lazarus", language="en"),
+        ox.Literal("012", datatype=ox.NamedNode(xsd + "integer")),
+        ox.Literal("2.50", datatype=ox.NamedNode(xsd + "decimal")),
+        ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean")),
+        ox.Literal("2022-08-08", datatype=ox.NamedNode(xsd + "date")),
+        ox.NamedNode("https://example.org/a?b=c#d"),
+        ox.BlankNode("amount1"),
+    ]
+    store = ox.Store()
+    for i, value in enumerate(values):
+        store.add(ox.Quad(ox.NamedNode(f"{dkg}n{i}"), label, value, graph))
+    store.add(ox.Quad(ox.BlankNode("node1"), label, ox.Literal("a blank subject"), graph))
+    facts = read(store, ["rdfs:label"])
+    expected = {
+        q.subject.value: [(q.object.value, graph.value)] for q in store.quads_for_pattern(None, label, None, None)
+    }
+    assert {node: props[label.value] for node, props in facts.nodes.items()} == expected
+    assert facts.nodes[f"{dkg}n0"][label.value][0][0] == values[0].value

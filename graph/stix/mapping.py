@@ -395,10 +395,16 @@ def _loss(ctx: Context, amount: str, graph: str) -> dict:
     if source:
         loss["source"] = source.title
         if source.date:
-            loss["source_ref"] = sdo_id("report", graph)
+            loss["source_ref"] = _report_id(graph)
         if source.urls:
             loss["url"] = source.urls[0][1]
     return loss
+
+
+@functools.lru_cache(maxsize=4096)
+def _report_id(graph: str) -> str:
+    """The id of the report of a source graph (one per graph, asked for by every amount)."""
+    return sdo_id("report", graph)
 
 
 def _loss_line(loss: dict) -> str:

@@ -50,7 +50,7 @@ def map_attributions(ctx: Context) -> None:
     """Every attribution as ``attributed-to`` relationships from the incident to the actor."""
     for node in ctx.facts.typed(DKG + "Attribution"):
         props = ctx.facts.nodes[node]
-        graphs = sorted({g for pairs in props.values() for _, g in pairs})
+        graphs = ctx.facts.graphs(node)
         incidents = {i for v, _ in props.get(DKG + "attributedIncident", ()) if (i := ctx.ids.get(v)) is not None}
         actors = {a for v, _ in props.get(DKG + "attributedTo", ()) if (a := ctx.ids.get(v)) is not None}
         agents: list[str | None] = [*sorted({v for v, _ in props.get(DKG + "attributedBy", ())})] or [None]

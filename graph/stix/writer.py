@@ -74,7 +74,8 @@ def _add_needed(objects: dict[str, dict], keep: dict[str, dict]) -> None:
 
 def render(objects: dict[str, dict]) -> bytes:
     """The bundle's bytes: objects sorted by id, one per line, keys sorted."""
-    lines = [json.dumps(objects[oid], sort_keys=True, ensure_ascii=False) for oid in sorted(objects)]
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # one encoder for every object
+    lines = [encode(objects[oid]) for oid in sorted(objects)]
     body = ",\n".join(lines).encode()  # encoded once: hashed, then written
     bundle_id = f"bundle--{uuid.uuid5(PROJECT_NAMESPACE, hashlib.sha256(body).hexdigest())}"
     return f'{{"type": "bundle", "id": "{bundle_id}", "objects": [\n'.encode() + body + b"\n]}\n"
