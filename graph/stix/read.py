@@ -162,6 +162,12 @@ _UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPED = re.compile(r"\\(.)")
 
 
+def _unescape(escape: re.Match[str]) -> str:
+    if escape.group(1) not in _UNESCAPE:
+        raise ValueError(f"an escape pyoxigraph's TSV results do not write: {escape.group(0)!r}")
+    return _UNESCAPE[escape.group(1)]
+
+
 def _value(term: str) -> str:
     """A term of SPARQL TSV results as its value (what pyoxigraph's ``.value`` gives): an IRI
     without its brackets, a blank node without ``_:``, a literal's lexical form without quotes,
@@ -173,7 +179,7 @@ def _value(term: str) -> str:
         return term[1:-1]
     if first == '"':
         text = term[1 : term.rindex('"')]
-        return _ESCAPED.sub(lambda m: _UNESCAPE[m.group(1)], text) if "\\" in text else text
+        return _ESCAPED.sub(_unescape, text) if "\\" in text else text
     if term.startswith("_:"):
         return term[2:]
     return term

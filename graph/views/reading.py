@@ -4,8 +4,8 @@ reader.
 
 A view never loads the whole store into Python: the edges between entities come from the entity
 index (which reads them once per store state with ``view-direct.rq`` and ``view-folded.rq``), and
-the facts of a node are read only for the nodes the view draws. Names and clusters come from ``graph.entities`` (one
-node per entity, however many records the datasets hold).
+the facts of a node are read only for the nodes the view draws. Names and clusters come from
+``graph.entities`` (one node per entity, however many records the datasets hold).
 
 A FILE argument (any RDF file) is parsed strictly by ``graph.parse`` and loaded into an in-memory
 store, so files and the store are drawn by the same code.
