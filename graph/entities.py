@@ -155,16 +155,18 @@ class Entities:
             self._cluster_cache[canonical] = Cluster(canonical, label, kind, members or (canonical,))
         return self._cluster_cache[canonical]
 
-    def relation_ends(self) -> dict[str, tuple[str, str]]:
-        """Kind and canonical record of every record a relation joins (``relations``), in one
-        lookup rather than one per record."""
-        return {
-            iri: (kind, cluster)
+    def records_of(self, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Kind and canonical record of each of ``iris`` that is a record, looked up many at a
+        time rather than one by one."""
+        wanted = list(dict.fromkeys(iris))
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
             for iri, kind, cluster in self._db.execute(
-                "SELECT iri, kind, cluster FROM records WHERE iri IN "
-                "(SELECT subject FROM relations UNION SELECT object FROM relations)"
-            )
-        }
+                f"SELECT iri, kind, cluster FROM records WHERE iri IN ({', '.join('?' * len(chunk))})", chunk
+            ):
+                found[iri] = (kind, cluster)
+        return found
 
     def canonical_map(self) -> dict[str, str]:
         """Record -> canonical record, for every record that belongs to a larger cluster."""

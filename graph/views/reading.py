@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -127,8 +128,14 @@ class ViewReader:
     def canonical(self, iri: str) -> str:
         """The canonical record of a record's cluster (itself when no match joins it; memoized)."""
         if iri not in self._canonical:
-            self._canonical[iri] = self.entities.cluster(iri).canonical
-        return self._canonical[iri]
+            self._learn([iri])
+        return self._canonical.setdefault(iri, iri)
+
+    def _learn(self, iris: Iterable[str]) -> None:
+        """Look the kinds and clusters of many records up at once (``kind`` and ``canonical``
+        then answer from memory)."""
+        for iri, (kind, canonical) in self.entities.records_of(i for i in iris if i not in self._canonical).items():
+            self._kinds[iri], self._canonical[iri] = kind, canonical
 
     # ------------------------------------------------------------------ queries
 
@@ -168,9 +175,8 @@ class ViewReader:
         that reach nodes outside the vocabulary."""
         from ..network import relation_label
 
-        for iri, (kind, canonical) in self.entities.relation_ends().items():
-            self._kinds[iri], self._canonical[iri] = kind, canonical
         found = [Link(*row) for row in self.entities.relations(leave_out=[_PUBLISHER])]
+        self._learn(end for link in found for end in (link.subject, link.object))
         if self.open_world:
             found += [
                 Link(r["s"], RELATIONS.get(r["p"]) or relation_label(r["p"]), r["o"], r["g"])
@@ -190,6 +196,7 @@ class ViewReader:
                     for q in self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, graph)
                     if isinstance(q.subject, ox.NamedNode)
                 )
+        self._learn(found)
         return frozenset(n for n in found if self.kind(n))
 
     @functools.cached_property
@@ -223,17 +230,15 @@ class ViewReader:
         for name in sorted(kinds):
             for cls in table().kinds[name].classes:
                 found.update(r["node"] for r in _strings(self.reader.rows("view-typed", type=cls)))
+        self._learn(found)
         return {n for n in found if self.kind(n) in kinds}
 
     def subjects_in(self, graphs: set[str]) -> set[str]:
-        """Records that the given graphs state something about."""
-        found: set[str] = set()
-        for graph in sorted(graphs):
-            found.update(
-                q.subject.value
-                for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-                if isinstance(q.subject, ox.NamedNode)
-            )
+        """Records that the given graphs state something about (``view-subjects.rq``)."""
+        if not graphs:
+            return set()
+        found = {r["s"] for r in _strings(self.reader.rows("view-subjects", g=sorted(graphs)))}
+        self._learn(found)
         return {n for n in found if self.kind(n)}
 
     # ------------------------------------------------------------------ nodes
