@@ -35,7 +35,7 @@ from __future__ import annotations
 import difflib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -158,15 +158,18 @@ class Entities:
     def records_of(self, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Kind and canonical record of each of ``iris`` that is a record, looked up many at a
         time rather than one by one."""
-        wanted = list(dict.fromkeys(iris))
-        found: dict[str, tuple[str, str]] = {}
+        return {
+            iri: (kind, cluster)
+            for iri, kind, cluster in self._rows_in("SELECT iri, kind, cluster FROM records WHERE iri IN", iris)
+        }
+
+    def _rows_in(self, select: str, values: Iterable[str], *before: str) -> Iterator[tuple]:
+        """The rows of ``select`` ending in ``IN`` with each of ``values`` (once each), asked
+        ``_CHUNK`` at a time; ``before`` binds the query's placeholders ahead of the list."""
+        wanted = list(dict.fromkeys(values))
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            for iri, kind, cluster in self._db.execute(
-                f"SELECT iri, kind, cluster FROM records WHERE iri IN ({', '.join('?' * len(chunk))})", chunk
-            ):
-                found[iri] = (kind, cluster)
-        return found
+            yield from self._db.execute(f"{select} ({', '.join('?' * len(chunk))})", (*before, *chunk))
 
     def canonical_map(self) -> dict[str, str]:
         """Record -> canonical record, for every record that belongs to a larger cluster."""
@@ -204,17 +207,12 @@ class Entities:
         wanted: dict[str, list[str]] = {}
         for value in values:
             wanted.setdefault(normal(address_key(value)), []).append(value)
-        keys = list(wanted)
         found: dict[str, set[str]] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            for key, iri, name in self._db.execute(
-                f"SELECT key, iri, name FROM names WHERE prop = ? AND key IN ({', '.join('?' * len(chunk))})",
-                (DKG + "address", *chunk),
-            ):
-                for value in wanted[key]:
-                    if address_key(name) == address_key(value):
-                        found.setdefault(value, set()).add(iri)
+        select = "SELECT key, iri, name FROM names WHERE prop = ? AND key IN"
+        for key, iri, name in self._rows_in(select, wanted, DKG + "address"):
+            for value in wanted[key]:
+                if address_key(name) == address_key(value):
+                    found.setdefault(value, set()).add(iri)
         return {value: sorted(iris) for value, iris in found.items()}
 
     def short_name(self, iri: str) -> str:

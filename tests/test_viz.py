@@ -141,6 +141,25 @@ def test_focus_page_of_every_shared_dataset_draws_the_relations_of_relations_rq(
     assert drawn == stated
 
 
+@pytest.mark.shared
+def test_filtered_page_of_every_shared_dataset_hides_what_has_no_relation(runner, real_store, tmp_path):
+    """A --type/--since view of the store with every shared dataset draws only the kinds asked
+    for, each node with a relation; the page counts what it hid, and --isolated draws exactly
+    those too."""
+    args = ["--store", str(real_store), "viz", "--type", "incident", "--type", "group", "--since", "2023"]
+    out, every = tmp_path / "filtered.html", tmp_path / "isolated.html"
+    assert runner.invoke(main, [*args, "-o", str(out)]).exit_code == 0
+    result = runner.invoke(main, [*args, "--isolated", "--max-nodes", "5000", "-o", str(every)])
+    assert result.exit_code == 0, result.output
+    data, all_data = page_data(out), page_data(every)
+    assert data["nodes"] and {kind_of(data, n) for n in data["nodes"]} == {"incident", "group"}
+    assert {e[k] for e in data["edges"] for k in ("from", "to")} == set(range(len(data["nodes"])))
+    hidden = re.search(r"([\d,]+) entities with no relation in this view are hidden", " ".join(notes(out)))
+    assert hidden, notes(out)
+    assert len(all_data["nodes"]) == len(data["nodes"]) + int(hidden.group(1).replace(",", ""))
+    assert {n["id"] for n in data["nodes"]} <= {n["id"] for n in all_data["nodes"]}
+
+
 def test_tornado_cash_shows_its_delisting_with_the_dates_and_sources(built):
     data = page_data(built["exports"] / "graph.html")
     tornado = node(data, "Tornado Cash")

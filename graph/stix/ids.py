@@ -48,6 +48,12 @@ def sdo_id(stix_type: str, *key: str) -> str:
     return f"{stix_type}--{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+@functools.lru_cache(maxsize=4096)
+def report_id(graph: str) -> str:
+    """The id of the report standing for a source graph (asked for by every amount it states)."""
+    return sdo_id("report", graph)
+
+
 def sco_id(stix_type: str, contributing: dict[str, str]) -> str:
     """The spec's deterministic id of an observable from its id-contributing properties.
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from ..entities import normal
 from ..kinds import table
 from ..terms import PREFIXES, expand, shorten
-from .ids import is_full_date, sco_id, sdo_id, timestamp
+from .ids import is_full_date, report_id, sco_id, sdo_id, timestamp
 from .read import DKG, LABEL, Facts
 
 if TYPE_CHECKING:
@@ -395,16 +395,10 @@ def _loss(ctx: Context, amount: str, graph: str) -> dict:
     if source:
         loss["source"] = source.title
         if source.date:
-            loss["source_ref"] = _report_id(graph)
+            loss["source_ref"] = report_id(graph)
         if source.urls:
             loss["url"] = source.urls[0][1]
     return loss
-
-
-@functools.lru_cache(maxsize=4096)
-def _report_id(graph: str) -> str:
-    """The id of the report of a source graph (one per graph, asked for by every amount)."""
-    return sdo_id("report", graph)
 
 
 def _loss_line(loss: dict) -> str:

@@ -20,7 +20,7 @@ from collections import defaultdict
 from typing import Any
 
 from ..terms import shorten
-from .ids import sdo_id, timestamp
+from .ids import report_id, sdo_id, timestamp
 from .mapping import PROJECT_IDENTITY, Context, extension_id, extensions, tables
 from .read import DKG, LABEL
 
@@ -158,7 +158,7 @@ def map_sources(ctx: Context) -> int:
         report: dict[str, Any] = {
             "type": "report",
             "spec_version": "2.1",
-            "id": sdo_id("report", graph),
+            "id": report_id(graph),
             "created": stamp,
             "modified": stamp,
             "published": stamp,

@@ -129,13 +129,21 @@ class ViewReader:
         """The canonical record of a record's cluster (itself when no match joins it; memoized)."""
         if iri not in self._canonical:
             self._learn([iri])
-        return self._canonical.setdefault(iri, iri)
+        return self._canonical[iri]
 
     def _learn(self, iris: Iterable[str]) -> None:
-        """Look the kinds and clusters of many records up at once (``kind`` and ``canonical``
-        then answer from memory)."""
-        for iri, (kind, canonical) in self.entities.records_of(i for i in iris if i not in self._canonical).items():
-            self._kinds[iri], self._canonical[iri] = kind, canonical
+        """Look the kinds and clusters of many nodes up at once, so ``kind`` and ``canonical``
+        answer from memory. A node that is no record is its own canonical node and, outside a
+        file view, of no kind (a file view still asks ``_outside`` for it)."""
+        wanted = [iri for iri in iris if iri not in self._canonical]
+        records = self.entities.records_of(wanted)
+        for iri in wanted:
+            if iri in records:
+                self._kinds[iri], self._canonical[iri] = records[iri]
+            else:
+                self._canonical[iri] = iri
+                if not self.open_world:
+                    self._kinds[iri] = None
 
     # ------------------------------------------------------------------ queries
 
@@ -178,11 +186,10 @@ class ViewReader:
         found = [Link(*row) for row in self.entities.relations(leave_out=[_PUBLISHER])]
         self._learn(end for link in found for end in (link.subject, link.object))
         if self.open_world:
-            found += [
-                Link(r["s"], RELATIONS.get(r["p"]) or relation_label(r["p"]), r["o"], r["g"])
-                for r in _strings(self.reader.rows("view-any-links"))
-                if "other" in (self.kind(r["s"]), self.kind(r["o"])) and self.kind(r["s"]) and self.kind(r["o"])
-            ]
+            for r in _strings(self.reader.rows("view-any-links")):
+                ends = (self.kind(r["s"]), self.kind(r["o"]))
+                if "other" in ends and None not in ends:  # a link that reaches outside the vocabulary
+                    found.append(Link(r["s"], RELATIONS.get(r["p"]) or relation_label(r["p"]), r["o"], r["g"]))
         return found
 
     @functools.cached_property
